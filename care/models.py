@@ -1,0 +1,390 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from care.validators import reject_resident_registration_number
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+class ReferenceData(models.Model):
+    """Lists that administrators edit in admin and the API serves as ``code``/``name``."""
+
+    code = models.SlugField(_("코드"), max_length=40, unique=True)
+    name = models.CharField(_("이름"), max_length=100)
+    name_en = models.CharField(_("영문 이름"), max_length=100, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("순서"), default=0)
+    is_active = models.BooleanField(_("사용"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Region(ReferenceData):
+    """시·군. Loaded as data so that another province can load its own."""
+
+    class Meta(ReferenceData.Meta):
+        verbose_name = _("시·군")
+        verbose_name_plural = _("시·군")
+
+
+class ServiceType(ReferenceData):
+    class Meta(ReferenceData.Meta):
+        verbose_name = _("돌봄서비스 유형")
+        verbose_name_plural = _("돌봄서비스 유형")
+
+
+class Program(ReferenceData):
+    indicator_code = models.CharField(
+        _("성과지표"), max_length=10, blank=True, help_text=_("예: 4-1, 4-2")
+    )
+
+    class Meta(ReferenceData.Meta):
+        verbose_name = _("사업")
+        verbose_name_plural = _("사업")
+
+
+class RefusesResidentRegistrationNumbers(models.Model):
+    """Checks every text field of the record for something shaped like an RRN."""
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude: set[str] | None = None) -> None:
+        errors: dict[str, list[ValidationError]] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if exclude and field.name in exclude:
+                continue
+            if isinstance(field, models.CharField | models.TextField):
+                try:
+                    reject_resident_registration_number(getattr(self, field.attname))
+                except ValidationError as exc:
+                    errors.setdefault(field.name, []).extend(exc.error_list)
+        if errors:
+            raise ValidationError(errors)
+
+
+class RecipientQuerySet(models.QuerySet["Recipient"]):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> RecipientQuerySet:
+        """The recipients a user may read: a caregiver only those assigned to them today."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.groups.filter(  # type: ignore[attr-defined]
+            name__in=["coordinator", "counselor", "administrator"]
+        ).exists():
+            return self
+        if user.groups.filter(name="caregiver").exists():  # type: ignore[attr-defined]
+            today = timezone.localdate()
+            return self.filter(
+                pk__in=Assignment.objects.active_on(today)
+                .filter(corps_member__user=user)
+                .values("recipient_id")
+            )
+        return self.none()
+
+
+class Recipient(RefusesResidentRegistrationNumbers):
+    class Sex(models.TextChoices):
+        FEMALE = "F", _("여")
+        MALE = "M", _("남")
+
+    class Category(models.TextChoices):
+        ELDERLY = "elderly", _("노인")
+        DISABLED = "disabled", _("장애인")
+        CHILD = "child", _("아동")
+        OTHER = "other", _("기타")
+
+    class EmergencyReason(models.TextChoices):
+        CARER_ABSENT = "carer_absent", _("주돌봄자 부재")
+        SUDDEN_ILLNESS = "sudden_illness", _("갑작스러운 질병·부상")
+        AFTER_DISCHARGE = "after_discharge", _("퇴원 후 돌봄 필요")
+        SERVICE_GAP = "service_gap", _("기존 서비스 공백")
+        OTHER = "other", _("기타")
+
+    class RiskLevel(models.TextChoices):
+        LOW = "low", _("낮음")
+        MEDIUM = "medium", _("보통")
+        HIGH = "high", _("높음")
+
+    class Status(models.TextChoices):
+        REFERRED = "referred", _("의뢰")
+        ACTIVE = "active", _("이용 중")
+        CLOSED = "closed", _("종결")
+
+    name = models.CharField(_("이름"), max_length=50)
+    birth_date = models.DateField(_("생년월일"))
+    sex = models.CharField(_("성별"), max_length=1, choices=Sex.choices)
+    phone = models.CharField(_("전화번호"), max_length=20, blank=True)
+    address = models.CharField(_("주소"), max_length=200)
+    region = models.ForeignKey(
+        Region, verbose_name=_("시·군"), on_delete=models.PROTECT, related_name="recipients"
+    )
+    admin_unit = models.CharField(
+        _("읍·면·동"), max_length=30, help_text=_("예: 봉동읍, 상관면, 효자동")
+    )
+    # Derived by the database from the admin unit, so it can never be typed wrongly:
+    # a 읍 or 면 is rural (농촌지역), a 동 is urban.
+    is_rural = models.GeneratedField(
+        expression=models.Case(
+            models.When(
+                models.Q(admin_unit__endswith="읍") | models.Q(admin_unit__endswith="면"),
+                then=models.Value(True),
+            ),
+            default=models.Value(False),
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
+        verbose_name=_("농촌지역"),
+    )
+    category = models.CharField(_("대상 구분"), max_length=20, choices=Category.choices)
+    emergency_reason = models.CharField(
+        _("긴급돌봄 사유"), max_length=30, choices=EmergencyReason.choices
+    )
+    referral_source = models.CharField(_("의뢰 경로"), max_length=100, blank=True)
+    guardian_name = models.CharField(_("보호자·비상연락 이름"), max_length=50, blank=True)
+    guardian_relation = models.CharField(_("보호자 관계"), max_length=30, blank=True)
+    guardian_phone = models.CharField(_("보호자 전화번호"), max_length=20, blank=True)
+    needs = models.ManyToManyField(
+        ServiceType, verbose_name=_("필요 서비스"), related_name="recipients", blank=True
+    )
+    risk_level = models.CharField(
+        _("위험도"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM
+    )
+    consent_date = models.DateField(_("개인정보 수집·이용 동의일"), null=True, blank=True)
+    consent_scope = models.CharField(_("동의 범위"), max_length=200, blank=True)
+    status = models.CharField(
+        _("상태"), max_length=10, choices=Status.choices, default=Status.REFERRED
+    )
+    notes = models.TextField(_("메모"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("등록자"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("등록일시"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("수정일시"), auto_now=True)
+
+    objects = RecipientQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("돌봄대상자")
+        verbose_name_plural = _("돌봄대상자")
+        ordering = ["name", "birth_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="active") | Q(consent_date__isnull=False),
+                name="recipient_active_requires_consent",
+                violation_error_message=_(
+                    "개인정보 수집·이용 동의일이 기록되어야 이용 중으로 바꿀 수 있습니다."
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["region", "status"], name="recipient_region_status"),
+            models.Index(fields=["status", "category"], name="recipient_status_category"),
+            models.Index(fields=["name", "birth_date"], name="recipient_name_birth"),
+            models.Index(fields=["is_rural"], name="recipient_is_rural"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.birth_date:%Y-%m-%d})"
+
+    def clean(self) -> None:
+        if self.status == self.Status.ACTIVE and not self.consent_date:
+            raise ValidationError(
+                {"consent_date": _("개인정보 수집·이용 동의일이 있어야 이용 중으로 바꿀 수 있습니다.")}
+            )
+        today = timezone.localdate()
+        if self.birth_date and self.birth_date > today:
+            raise ValidationError({"birth_date": _("생년월일이 오늘보다 늦을 수 없습니다.")})
+        if self.consent_date and self.consent_date > today:
+            raise ValidationError({"consent_date": _("동의일이 오늘보다 늦을 수 없습니다.")})
+        if self.consent_date and not self.consent_scope:
+            raise ValidationError({"consent_scope": _("동의 범위를 적어 주세요.")})
+
+
+class AssignmentQuerySet(models.QuerySet["Assignment"]):
+    def active_on(self, day: date) -> AssignmentQuerySet:
+        return self.filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> AssignmentQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.groups.filter(  # type: ignore[attr-defined]
+            name__in=["coordinator", "counselor", "administrator"]
+        ).exists():
+            return self
+        if user.groups.filter(name="caregiver").exists():  # type: ignore[attr-defined]
+            return self.filter(corps_member__user=user)
+        return self.none()
+
+
+class Assignment(models.Model):
+    recipient = models.ForeignKey(
+        Recipient,
+        verbose_name=_("돌봄대상자"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    # A lazy reference: volunteers depends on care (regions, service types), and an
+    # assignment is the one place where care points back at a corps member.
+    corps_member = models.ForeignKey(
+        "volunteers.CorpsMember",
+        verbose_name=_("긴급돌봄지원단원"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    program = models.ForeignKey(
+        Program, verbose_name=_("사업"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    starts_on = models.DateField(_("시작일"))
+    ends_on = models.DateField(_("종료일"), null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("배정자"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("배정일시"), auto_now_add=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("배정")
+        verbose_name_plural = _("배정")
+        ordering = ["-starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="assignment_ends_after_start",
+                violation_error_message=_("종료일은 시작일보다 빠를 수 없습니다."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["corps_member", "starts_on", "ends_on"], name="assign_member"),
+            models.Index(fields=["recipient", "starts_on", "ends_on"], name="assign_recipient"),
+            models.Index(fields=["program", "starts_on"], name="assign_program"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient.name} ← {self.corps_member.name} ({self.starts_on})"
+
+    def clean(self) -> None:
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("종료일은 시작일보다 빠를 수 없습니다.")})
+
+
+class AccessLog(models.Model):
+    """접속기록: who read or changed whose personal data, from where, and when.
+
+    Required by the Personal Information Protection Act's safeguards standard (안전성
+    확보조치 기준 제8조) and kept at least two years. Append-only: ``save`` refuses updates,
+    ``delete`` is refused, and on PostgreSQL a trigger refuses both in the database itself.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("조회")
+        CREATE = "create", _("입력")
+        CHANGE = "change", _("변경")
+        DELETE = "delete", _("삭제")
+        EXPORT = "export", _("출력")
+
+    at = models.DateTimeField(_("일시"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("계정"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    # Kept as text too: the log must still say who it was if the account is renamed.
+    username = models.CharField(_("계정명"), max_length=150)
+    source_ip = models.GenericIPAddressField(_("접속지 주소"), null=True, blank=True)
+    action = models.CharField(_("수행업무"), max_length=10, choices=Action.choices)
+    # No foreign key: the record of a deletion must outlive the deleted recipient.
+    subject_type = models.CharField(_("정보주체 구분"), max_length=40, default="recipient")
+    subject_id = models.BigIntegerField(_("정보주체 번호"))
+    subject_label = models.CharField(_("정보주체"), max_length=100, blank=True)
+    path = models.CharField(_("경로"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("개인정보 접속기록")
+        verbose_name_plural = _("개인정보 접속기록")
+        ordering = ["-at", "-id"]
+        default_permissions = ("view",)
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "at"], name="accesslog_subject"),
+            models.Index(fields=["user", "at"], name="accesslog_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise ValidationError(_("접속기록은 고칠 수 없습니다."))
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValidationError(_("접속기록은 지울 수 없습니다."))
+
+
+class RoleChangeLog(models.Model):
+    """A change to a user's roles (groups), which decide whose data they can read."""
+
+    class Change(models.TextChoices):
+        ADDED = "added", _("부여")
+        REMOVED = "removed", _("회수")
+
+    at = models.DateTimeField(_("일시"), default=timezone.now, db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("변경한 계정"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("대상 계정"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    role = models.CharField(_("역할"), max_length=150)
+    change = models.CharField(_("변경"), max_length=10, choices=Change.choices)
+
+    class Meta:
+        verbose_name = _("권한 변경기록")
+        verbose_name_plural = _("권한 변경기록")
+        ordering = ["-at", "-id"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.role} {self.get_change_display()}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise ValidationError(_("권한 변경기록은 고칠 수 없습니다."))
+        super().save(*args, **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,70 @@
+"""The five roles (Django groups) and the model permissions each holds.
+
+Which rows a role reaches is decided by the querysets' ``visible_to``; these permissions
+decide which endpoints and admin pages it may use at all. A later migration that adds
+models adds them here and calls ``roles_sync`` again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CAREGIVER = "caregiver"
+COORDINATOR = "coordinator"
+COUNSELOR = "counselor"
+MANAGER = "manager"
+ADMINISTRATOR = "administrator"
+ROLES = (CAREGIVER, COORDINATOR, COUNSELOR, MANAGER, ADMINISTRATOR)
+
+REFERENCE = [
+    "care.view_region",
+    "care.view_servicetype",
+    "care.view_program",
+    "volunteers.view_qualification",
+]
+
+
+def _crud(*models: str) -> list[str]:
+    return [f"{model.split('.')[0]}.{verb}_{model.split('.')[1]}" for model in models
+            for verb in ("view", "add", "change", "delete")]  # fmt: skip
+
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    CAREGIVER: [*REFERENCE, "care.view_recipient", "care.view_assignment",
+                "volunteers.view_corpsmember"],  # fmt: skip
+    COORDINATOR: [*REFERENCE, *_crud("care.recipient", "care.assignment",
+                                     "volunteers.corpsmember")],  # fmt: skip
+    COUNSELOR: [*REFERENCE, "care.view_recipient"],
+    MANAGER: [*REFERENCE],
+    ADMINISTRATOR: [
+        *_crud("care.region", "care.servicetype", "care.program", "volunteers.qualification",
+               "care.recipient", "care.assignment", "volunteers.corpsmember",
+               "auth.user", "auth.group"),
+        "care.view_accesslog", "care.view_rolechangelog", "authtoken.view_token",
+        "authtoken.view_tokenproxy", "authtoken.delete_tokenproxy",
+        "axes.view_accessattempt", "axes.delete_accessattempt", "axes.view_accesslog",
+        "axes.view_accessfailurelog",
+    ],  # fmt: skip
+}
+
+
+def roles_sync(apps: Any) -> None:
+    """Create the groups and set exactly their permissions; safe to run any number of times."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = []
+        for code in codes:
+            app_label, codename = code.split(".")
+            wanted.extend(
+                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)

@@ -1,0 +1,237 @@
+"""Writes of the care registries. Views, admin and commands all come through here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from care.models import AccessLog, Assignment, Program, Recipient, ServiceType
+
+RECIPIENT_FIELDS = {
+    "name", "birth_date", "sex", "phone", "address", "region", "admin_unit", "category",
+    "emergency_reason", "referral_source", "guardian_name", "guardian_relation",
+    "guardian_phone", "risk_level", "consent_date", "consent_scope", "status", "notes",
+}  # fmt: skip
+
+
+class PossibleDuplicate(Exception):
+    """A recipient with the same name and birth date exists; the caller must confirm."""
+
+    def __init__(self, candidates: Sequence[Recipient]) -> None:
+        super().__init__("possible duplicate recipient")
+        self.candidates = list(candidates)
+
+
+def access_log_record(
+    *,
+    actor: AbstractBaseUser,
+    action: str,
+    recipients: Iterable[Recipient],
+    source_ip: str | None = None,
+    path: str = "",
+) -> None:
+    """Write one 접속기록 row per recipient whose personal data was handled, in one insert."""
+    AccessLog.objects.bulk_create(
+        AccessLog(
+            user=actor,
+            username=actor.get_username(),
+            source_ip=source_ip,
+            action=action,
+            subject_type="recipient",
+            subject_id=recipient.pk,
+            subject_label=recipient.name[:100],
+            path=path[:200],
+        )
+        for recipient in recipients
+    )
+
+
+def recipient_duplicates(*, name: str, birth_date: date, exclude_pk: int | None = None) -> list[Recipient]:
+    candidates = Recipient.objects.select_related("region").filter(
+        name=name.strip(), birth_date=birth_date
+    )
+    if exclude_pk is not None:
+        candidates = candidates.exclude(pk=exclude_pk)
+    return list(candidates[:10])
+
+
+def _apply(recipient: Recipient, fields: dict[str, Any]) -> None:
+    unknown = set(fields) - RECIPIENT_FIELDS
+    if unknown:
+        raise ValueError(f"unknown recipient fields: {sorted(unknown)}")
+    for field, value in fields.items():
+        setattr(recipient, field, value.strip() if isinstance(value, str) else value)
+
+
+@transaction.atomic
+def recipient_create(
+    *,
+    actor: AbstractBaseUser,
+    needs: Iterable[ServiceType] = (),
+    confirm_duplicate: bool = False,
+    source_ip: str | None = None,
+    **fields: Any,
+) -> Recipient:
+    """Register a recipient (intake).
+
+    Refuses a possible duplicate (same name and birth date) unless ``confirm_duplicate``:
+    two records of one frail person split their visits and their history.
+    """
+    recipient = Recipient(created_by=actor)
+    _apply(recipient, fields)
+    recipient.full_clean()
+    if not confirm_duplicate:
+        duplicates = recipient_duplicates(name=recipient.name, birth_date=recipient.birth_date)
+        if duplicates:
+            raise PossibleDuplicate(duplicates)
+    recipient.save()
+    recipient.needs.set(needs)
+    access_log_record(
+        actor=actor, action=AccessLog.Action.CREATE, recipients=[recipient], source_ip=source_ip
+    )
+    return recipient
+
+
+@transaction.atomic
+def recipient_update(
+    *,
+    actor: AbstractBaseUser,
+    recipient: Recipient,
+    needs: Iterable[ServiceType] | None = None,
+    source_ip: str | None = None,
+    **fields: Any,
+) -> Recipient:
+    # Lock the row: two coordinators editing one intake must not lose each other's changes
+    # between the read for validation and the write.
+    Recipient.objects.select_for_update().filter(pk=recipient.pk).first()
+    _apply(recipient, fields)
+    recipient.full_clean()
+    recipient.save()
+    if needs is not None:
+        recipient.needs.set(needs)
+    access_log_record(
+        actor=actor, action=AccessLog.Action.CHANGE, recipients=[recipient], source_ip=source_ip
+    )
+    return recipient
+
+
+@transaction.atomic
+def recipient_delete(
+    *, actor: AbstractBaseUser, recipient: Recipient, source_ip: str | None = None
+) -> None:
+    if recipient.assignments.exists():
+        raise ValidationError(
+            _("배정 기록이 있는 대상자는 지울 수 없습니다. 상태를 종결로 바꾸세요.")
+        )
+    access_log_record(
+        actor=actor, action=AccessLog.Action.DELETE, recipients=[recipient], source_ip=source_ip
+    )
+    recipient.needs.clear()
+    recipient.delete()
+
+
+def _check_assignment(assignment: Assignment) -> None:
+    from volunteers.models import CorpsMember
+
+    assignment.full_clean()
+    if assignment.corps_member.status != CorpsMember.Status.ACTIVE:
+        raise ValidationError(
+            {"corps_member": _("활동 중인 단원에게만 배정할 수 있습니다.")}
+        )
+    if assignment.recipient.status == Recipient.Status.CLOSED:
+        raise ValidationError({"recipient": _("종결된 대상자에게는 배정할 수 없습니다.")})
+    member = assignment.corps_member
+    if assignment.starts_on < member.joined_on or (
+        member.left_on and (assignment.ends_on is None or assignment.ends_on > member.left_on)
+    ):
+        raise ValidationError({"starts_on": _("배정 기간이 단원의 활동 기간을 벗어납니다.")})
+    clashes = (
+        Assignment.objects.filter(
+            recipient=assignment.recipient,
+            corps_member=assignment.corps_member,
+            program=assignment.program,
+        )
+        .exclude(pk=assignment.pk)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=assignment.starts_on))
+    )
+    if assignment.ends_on is not None:
+        clashes = clashes.filter(starts_on__lte=assignment.ends_on)
+    if clashes.exists():
+        raise ValidationError(
+            {"starts_on": _("같은 단원·대상자·사업의 배정 기간이 이미 있습니다.")}
+        )
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    actor: AbstractBaseUser,
+    recipient: Recipient,
+    corps_member: Any,
+    program: Program,
+    starts_on: date,
+    ends_on: date | None = None,
+    source_ip: str | None = None,
+) -> Assignment:
+    """Assign a recipient to a corps member for a program (배정)."""
+    # Serialize assignments of one recipient so that two overlapping ones cannot both pass.
+    Recipient.objects.select_for_update().filter(pk=recipient.pk).first()
+    assignment = Assignment(
+        recipient=recipient,
+        corps_member=corps_member,
+        program=program,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        assigned_by=actor,
+    )
+    _check_assignment(assignment)
+    assignment.save()
+    access_log_record(
+        actor=actor, action=AccessLog.Action.CHANGE, recipients=[recipient], source_ip=source_ip
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_update(
+    *,
+    actor: AbstractBaseUser,
+    assignment: Assignment,
+    source_ip: str | None = None,
+    **fields: Any,
+) -> Assignment:
+    Recipient.objects.select_for_update().filter(pk=assignment.recipient_id).first()
+    allowed = {"corps_member", "program", "starts_on", "ends_on"}
+    for field, value in fields.items():
+        if field not in allowed:
+            raise ValueError(f"unknown assignment field: {field}")
+        setattr(assignment, field, value)
+    _check_assignment(assignment)
+    assignment.save()
+    access_log_record(
+        actor=actor,
+        action=AccessLog.Action.CHANGE,
+        recipients=[assignment.recipient],
+        source_ip=source_ip,
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_delete(
+    *, actor: AbstractBaseUser, assignment: Assignment, source_ip: str | None = None
+) -> None:
+    access_log_record(
+        actor=actor,
+        action=AccessLog.Action.CHANGE,
+        recipients=[assignment.recipient],
+        source_ip=source_ip,
+    )
+    assignment.delete()

@@ -1,0 +1,66 @@
+"""What every endpoint of /api/v1/ shares: pagination, the error format, role permissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, permissions
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class StandardPagination(PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Turn model validation raised by a service into DRF's 400 with field errors.
+
+    Services call ``full_clean()`` and raise Django's ``ValidationError``; without this the
+    API would answer those with a 500.
+    """
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            detail: Any = exc.message_dict
+            if "__all__" in detail:
+                detail["non_field_errors"] = detail.pop("__all__")
+        else:
+            detail = {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail=detail)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    return drf_exception_handler(exc, context)
+
+
+class RoleModelPermissions(permissions.DjangoModelPermissions):
+    """Django model permissions, given to the role groups, including ``view`` for reads.
+
+    Which rows a user reaches is decided separately in each view's ``get_queryset``; this
+    class decides only whether the role may use the endpoint at all (a manager, for one,
+    holds no view permission on personal registries).
+    """
+
+    perms_map = {
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": [],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "POST": ["%(app_label)s.add_%(model_name)s"],
+        "PUT": ["%(app_label)s.change_%(model_name)s"],
+        "PATCH": ["%(app_label)s.change_%(model_name)s"],
+        "DELETE": ["%(app_label)s.delete_%(model_name)s"],
+    }
+
+
+def client_ip(request: Any) -> str | None:
+    """The caller's address for the access log.
+
+    REMOTE_ADDR only: X-Forwarded-For is trivially forged unless a known proxy sets it, and
+    the deployment's gunicorn sits behind no proxy in docker-compose.
+    """
+    return request.META.get("REMOTE_ADDR") or None
+

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from care import api as care_api
+from volunteers import api as volunteers_api
+
+router = DefaultRouter()
+router.register("regions", care_api.RegionViewSet, basename="region")
+router.register("service-types", care_api.ServiceTypeViewSet, basename="service-type")
+router.register("programs", care_api.ProgramViewSet, basename="program")
+router.register("volunteers", volunteers_api.CorpsMemberViewSet, basename="volunteer")
+router.register("recipients", care_api.RecipientViewSet, basename="recipient")
+router.register("assignments", care_api.AssignmentViewSet, basename="assignment")
+
+api_v1 = [
+    path("auth/token/", care_api.ObtainTokenView.as_view(), name="auth-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api-auth/", include("rest_framework.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
