@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import AssignmentFactory, CorpsMemberFactory, UserFactory
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def client_for(user) -> APIClient:  # noqa: ANN001
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def coordinator(db):  # noqa: ANN001, ANN201
+    return UserFactory(username="coordinator1", roles=["coordinator"])
+
+
+@pytest.fixture
+def coordinator_api(coordinator) -> APIClient:  # noqa: ANN001
+    return client_for(coordinator)
+
+
+@pytest.fixture
+def manager_api(db) -> APIClient:  # noqa: ANN001
+    return client_for(UserFactory(username="manager1", roles=["manager"]))
+
+
+@pytest.fixture
+def counselor_api(db) -> APIClient:  # noqa: ANN001
+    return client_for(UserFactory(username="counselor1", roles=["counselor"]))
+
+
+@pytest.fixture
+def caregiver(db):  # noqa: ANN001, ANN201
+    """A caregiver with a login, a corps member record and one assigned recipient."""
+    user = UserFactory(username="caregiver1", roles=["caregiver"])
+    member = CorpsMemberFactory(user=user)
+    assignment = AssignmentFactory(corps_member=member)
+    user.assigned_recipient = assignment.recipient
+    user.corps_member_record = member
+    return user
+
+
+@pytest.fixture
+def caregiver_api(caregiver) -> APIClient:  # noqa: ANN001
+    return client_for(caregiver)
+
+
+@pytest.fixture
+def other_caregiver(db):  # noqa: ANN001, ANN201
+    user = UserFactory(username="caregiver2", roles=["caregiver"])
+    member = CorpsMemberFactory(user=user, name="다른단원")
+    assignment = AssignmentFactory(corps_member=member)
+    user.assigned_recipient = assignment.recipient
+    user.corps_member_record = member
+    return user
