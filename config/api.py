@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -64,3 +67,15 @@ def client_ip(request: Any) -> str | None:
     """
     return request.META.get("REMOTE_ADDR") or None
 
+
+
+def lockout_response(request: Any, credentials: dict[str, Any] | None = None) -> HttpResponse:
+    """django-axes' answer to a locked-out login: JSON on the API, a page elsewhere."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    message = _(
+        "로그인 실패가 %(limit)d회를 넘어 %(minutes)d분 동안 잠겼습니다. "
+        "잠시 뒤 다시 시도하거나 관리자에게 문의하세요."
+    ) % {"limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes}
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=429, headers={"Retry-After": minutes * 60})
+    return render(request, "lockout.html", {"message": message}, status=429)

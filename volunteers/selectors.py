@@ -25,4 +25,6 @@ def corps_member_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Cor
                 distinct=True,
             )
         )
+        # Meta.ordering is dropped from GROUP BY queries; pages need a stable order.
+        .order_by("name", "id")
     )
