@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from tests.factories import AssignmentFactory, CorpsMemberFactory, UserFactory
@@ -61,3 +64,20 @@ def other_caregiver(db):  # noqa: ANN001, ANN201
     user.assigned_recipient = assignment.recipient
     user.corps_member_record = member
     return user
+
+
+@pytest.fixture
+def redis_worker() -> Iterator[None]:
+    """A real Celery worker, in a thread, consuming from the Redis broker of REDIS_URL.
+
+    CI always sets REDIS_URL (tests/config/test_ci.py checks it); only a laptop without
+    Redis skips these tests.
+    """
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set: worker tests need Redis")
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield

@@ -1,0 +1,46 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+# `make run` is a local demo: DEBUG on (which also allows the development SECRET_KEY).
+RUN_ENV := DEBUG=$${DEBUG:-1}
+
+.PHONY: install run serve test lint format migrate demo clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(RUN_ENV) $(MANAGE) migrate --noinput
+
+demo: migrate
+	$(RUN_ENV) $(MANAGE) load_demo
+
+# Web server, Celery worker and beat together; Ctrl-C stops all three.
+run: demo
+	@echo "Serving on http://127.0.0.1:8000  (admin: /admin/, API docs: /api/v1/docs/)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(RUN_ENV) $(BIN)/celery -A config worker --loglevel=info --concurrency=2 & \
+	$(RUN_ENV) $(BIN)/celery -A config beat --loglevel=info & \
+	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000 & \
+	wait
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var
