@@ -1,0 +1,73 @@
+"""``manage.py load_demo``: load the demo logins and data set (DEMO ONLY, never in production)."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from care.demo import demo_data_load
+
+
+class Command(BaseCommand):
+    help = "데모 계정과 데모 자료를 넣습니다 (Load the demo logins and data set; demo only)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--seed", type=int, default=2023, help="random seed; the same seed gives the same data"
+        )
+        parser.add_argument(
+            "--password",
+            default=None,
+            help="one password for every demo login (default: demo-<username>-2023)",
+        )
+
+    def handle(self, *args: Any, seed: int, password: str | None, **options: Any) -> None:
+        summary = demo_data_load(seed=seed, password=password)
+        self.stdout.write(
+            self.style.MIGRATE_HEADING("데모 계정 (demo logins) — 데모 전용 / demo only")
+        )
+        self._table(
+            [("아이디 username", "역할 role", "비밀번호 password")]
+            + [
+                (login.username, f"{login.role_label} ({login.role})", login.password)
+                for login in summary.logins
+            ]
+        )
+        self.stdout.write("")
+        if summary.created:
+            self.stdout.write(self.style.SUCCESS("데모 자료를 만들었습니다 (demo data created)"))
+        else:
+            self.stdout.write(
+                self.style.WARNING("데모 자료가 이미 있습니다 (demo data already loaded)")
+            )
+        self._table(
+            [
+                ("항목 item", "수 count"),
+                ("긴급돌봄지원단원 corps members", str(summary.corps_members)),
+                ("돌봄대상자 recipients", str(summary.recipients)),
+                ("시·군 regions", str(summary.regions)),
+                ("배정 assignments", str(summary.assignments)),
+                ("caregiver 담당 대상자 recipients", str(summary.caregiver_recipients)),
+            ]
+        )
+
+    def _table(self, rows: list[tuple[str, ...]]) -> None:
+        """A header row, a rule, then the rows, in columns aligned on a terminal."""
+        widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+        lines = [
+            [_pad(cell, width) for cell, width in zip(row, widths, strict=True)] for row in rows
+        ]
+        lines.insert(1, ["-" * width for width in widths])
+        for line in lines:
+            self.stdout.write("  " + "  ".join(line).rstrip())
+
+
+def _width(text: str) -> int:
+    """Columns on a terminal: Hangul and other wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
