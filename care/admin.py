@@ -7,7 +7,15 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from care import services
-from care.models import AccessLog, Assignment, Program, Recipient, Region, RoleChangeLog, ServiceType
+from care.models import (
+    AccessLog,
+    Assignment,
+    Program,
+    Recipient,
+    Region,
+    RoleChangeLog,
+    ServiceType,
+)
 from config.api import client_ip
 
 
@@ -55,7 +63,9 @@ class RecipientAdmin(admin.ModelAdmin):
             path=request.path,
         )
 
-    def change_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> HttpResponse:
+    def change_view(
+        self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
         response = super().change_view(request, object_id, *args, **kwargs)
         if request.method == "GET" and response.status_code == 200:
             self._log(request, AccessLog.Action.VIEW, Recipient.objects.filter(pk=object_id))

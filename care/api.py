@@ -4,25 +4,56 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from care import selectors, services
-from care.filters import AssignmentFilter, RecipientFilter
-from care.models import AccessLog, Assignment, Program, Recipient, Region, ServiceType
+from care import selectors, services, visits
+from care.filters import (
+    AssignmentFilter,
+    NoVisitAlertFilter,
+    RecipientFilter,
+    VisitExceptionFilter,
+    VisitFilter,
+)
+from care.models import (
+    AccessLog,
+    Assignment,
+    NoVisitAlert,
+    Program,
+    Recipient,
+    Region,
+    ServiceType,
+    Visit,
+    VisitException,
+)
 from care.serializers import (
     AssignmentSerializer,
+    NoVisitAlertSerializer,
     PossibleDuplicateSerializer,
     ProgramSerializer,
     RecipientSerializer,
     ReferenceDataSerializer,
+    VisitChangeSerializer,
+    VisitExceptionResolveSerializer,
+    VisitExceptionSerializer,
+    VisitInputSerializer,
+    VisitSerializer,
+    VisitSyncRequestSerializer,
+    VisitSyncResponseSerializer,
+    VisitVoidSerializer,
 )
-from config.api import RoleModelPermissions, client_ip
+from config.api import IsCoordinator, RoleModelPermissions, client_ip
 from config.viewsets import ServiceWriteViewSet
 
 ERRORS = OpenApiResponse(description=_('입력 오류: {"필드": ["메시지"]}'))
@@ -225,3 +256,182 @@ class AssignmentViewSet(ServiceWriteViewSet):
         )
 
 
+class VisitViewSet(viewsets.ReadOnlyModelViewSet):
+    """방문기록 (visits). POST with a known ``client_uuid`` returns the stored visit, never a
+    second one; a caregiver reads and writes only their own visits."""
+
+    serializer_class = VisitSerializer
+    permission_classes = [RoleModelPermissions]
+    filterset_class = VisitFilter
+    ordering_fields = ["started_at", "created_at"]
+    queryset = Visit.objects.none()
+
+    def get_queryset(self) -> Any:
+        return selectors.visit_list(user=self.request.user)
+
+    def _log_views(self, visits: Any) -> None:
+        services.access_log_record(
+            actor=self.request.user,
+            action=AccessLog.Action.VIEW,
+            recipients={visit.recipient_id: visit.recipient for visit in visits}.values(),
+            source_ip=client_ip(self.request),
+            path=self.request.path,
+        )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        self._log_views(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        visit = self.get_object()
+        self._log_views([visit])
+        return Response(self.get_serializer(visit).data)
+
+    def _render(self, visit: Visit, status_code: int) -> Response:
+        visit = self.get_queryset().get(pk=visit.pk)
+        return Response(VisitSerializer(visit).data, status=status_code)
+
+    @extend_schema(
+        request=VisitInputSerializer,
+        responses={
+            201: VisitSerializer,
+            200: OpenApiResponse(VisitSerializer, description=_("같은 client_uuid의 기존 기록")),
+            409: OpenApiResponse(
+                VisitSerializer, description=_("같은 client_uuid에 다른 내용: 저장된 기록")
+            ),
+            400: ERRORS,
+            403: NOT_ALLOWED,
+        },
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = VisitInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        visit, outcome = visits.visit_record(
+            actor=request.user, item=serializer.to_input(), source_ip=client_ip(request)
+        )
+        status_code = {
+            "created": status.HTTP_201_CREATED,
+            "existing": status.HTTP_200_OK,
+            "conflict": status.HTTP_409_CONFLICT,
+        }[outcome]
+        return self._render(visit, status_code)
+
+    @extend_schema(
+        request=VisitChangeSerializer,
+        responses={200: VisitSerializer, 400: ERRORS, 403: NOT_ALLOWED, 404: NOT_FOUND},
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        visit = self.get_object()
+        serializer = VisitChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        visit = visits.visit_update(
+            actor=request.user,
+            visit=visit,
+            changes=serializer.to_changes(),
+            source_ip=client_ip(request),
+        )
+        return self._render(visit, status.HTTP_200_OK)
+
+    @extend_schema(
+        request=VisitSyncRequestSerializer,
+        responses={200: VisitSyncResponseSerializer, 400: ERRORS, 403: NOT_ALLOWED},
+    )
+    @action(detail=False, methods=["post"])
+    def sync(self, request: Request) -> Response:
+        """A tablet's outbox: up to 500 visits; one result per item, in input order."""
+        envelope = VisitSyncRequestSerializer(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        items: list[Any] = []
+        for raw in envelope.validated_data["visits"]:
+            item = VisitInputSerializer(data=raw)
+            items.append(item.to_input() if item.is_valid() else item.errors)
+        results = visits.visit_sync(actor=request.user, items=items, source_ip=client_ip(request))
+        stored = {
+            visit.pk: visit
+            for visit in self.get_queryset().filter(
+                pk__in=[result.visit.pk for result in results if result.visit is not None]
+            )
+        }
+        body = []
+        for result in results:
+            entry: dict[str, Any] = {
+                "index": result.index,
+                "client_uuid": str(result.client_uuid) if result.client_uuid else None,
+                "status": result.status,
+            }
+            if result.visit is not None and result.visit.pk in stored:
+                entry["visit"] = VisitSerializer(stored[result.visit.pk]).data
+            if result.errors:
+                entry["errors"] = result.errors
+            body.append(entry)
+        summary = {key: 0 for key in ("created", "existing", "conflict", "error")}
+        for result in results:
+            summary[result.status] += 1
+        return Response({"results": body, "summary": summary})
+
+    @extend_schema(
+        request=None,
+        responses={200: VisitSerializer, 400: ERRORS, 403: NOT_ALLOWED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsCoordinator])
+    def verify(self, request: Request, pk: str | None = None) -> Response:
+        """A coordinator confirms the visit (제출 → 확인)."""
+        visit = visits.visit_verify(actor=request.user, visit=self.get_object())
+        return self._render(visit, status.HTTP_200_OK)
+
+    @extend_schema(
+        request=VisitVoidSerializer,
+        responses={200: VisitSerializer, 400: ERRORS, 403: NOT_ALLOWED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsCoordinator])
+    def void(self, request: Request, pk: str | None = None) -> Response:
+        """A coordinator voids the visit with a reason; void visits never count."""
+        serializer = VisitVoidSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        visit = visits.visit_void(
+            actor=request.user, visit=self.get_object(), reason=serializer.validated_data["reason"]
+        )
+        return self._render(visit, status.HTTP_200_OK)
+
+
+class VisitExceptionViewSet(viewsets.ReadOnlyModelViewSet):
+    """방문 예외: what a coordinator must look at; resolving one needs a reason."""
+
+    serializer_class = VisitExceptionSerializer
+    permission_classes = [IsCoordinator]
+    filterset_class = VisitExceptionFilter
+    queryset = VisitException.objects.none()
+
+    def get_queryset(self) -> Any:
+        return selectors.visit_exception_list(user=self.request.user)
+
+    @extend_schema(
+        request=VisitExceptionResolveSerializer,
+        responses={200: VisitExceptionSerializer, 400: ERRORS, 403: NOT_ALLOWED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, pk: str | None = None) -> Response:
+        serializer = VisitExceptionResolveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        exception = visits.visit_exception_resolve(
+            actor=request.user,
+            exception=self.get_object(),
+            resolution=serializer.validated_data["resolution"],
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=exception.pk)).data)
+
+
+class NoVisitAlertViewSet(viewsets.ReadOnlyModelViewSet):
+    """미방문 알림: recipients with an active assignment and no visit for 7 days (daily task)."""
+
+    serializer_class = NoVisitAlertSerializer
+    permission_classes = [IsCoordinator]
+    filterset_class = NoVisitAlertFilter
+    queryset = NoVisitAlert.objects.none()
+
+    def get_queryset(self) -> Any:
+        # With ?as_of= the filter picks the day; without it, the newest day's alerts.
+        if "as_of" in self.request.query_params:
+            return selectors.no_visit_alert_list(latest_only=False)
+        return selectors.no_visit_alert_list(latest_only=True)

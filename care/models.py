@@ -86,9 +86,12 @@ class RecipientQuerySet(models.QuerySet["Recipient"]):
         """The recipients a user may read: a caregiver only those assigned to them today."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser or user.groups.filter(  # type: ignore[attr-defined]
-            name__in=["coordinator", "counselor", "administrator"]
-        ).exists():
+        if (
+            user.is_superuser
+            or user.groups.filter(  # type: ignore[attr-defined]
+                name__in=["coordinator", "counselor", "administrator"]
+            ).exists()
+        ):
             return self
         if user.groups.filter(name="caregiver").exists():  # type: ignore[attr-defined]
             today = timezone.localdate()
@@ -212,7 +215,11 @@ class Recipient(RefusesResidentRegistrationNumbers):
     def clean(self) -> None:
         if self.status == self.Status.ACTIVE and not self.consent_date:
             raise ValidationError(
-                {"consent_date": _("개인정보 수집·이용 동의일이 있어야 이용 중으로 바꿀 수 있습니다.")}
+                {
+                    "consent_date": _(
+                        "개인정보 수집·이용 동의일이 있어야 이용 중으로 바꿀 수 있습니다."
+                    )
+                }
             )
         today = timezone.localdate()
         if self.birth_date and self.birth_date > today:
@@ -230,9 +237,12 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> AssignmentQuerySet:
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser or user.groups.filter(  # type: ignore[attr-defined]
-            name__in=["coordinator", "counselor", "administrator"]
-        ).exists():
+        if (
+            user.is_superuser
+            or user.groups.filter(  # type: ignore[attr-defined]
+                name__in=["coordinator", "counselor", "administrator"]
+            ).exists()
+        ):
             return self
         if user.groups.filter(name="caregiver").exists():  # type: ignore[attr-defined]
             return self.filter(corps_member__user=user)
@@ -388,3 +398,193 @@ class RoleChangeLog(models.Model):
         if not self._state.adding:
             raise ValidationError(_("권한 변경기록은 고칠 수 없습니다."))
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class VisitQuerySet(models.QuerySet["Visit"]):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> VisitQuerySet:
+        """Coordinators see every visit; a caregiver only the visits they gave."""
+        if not user.is_authenticated:
+            return self.none()
+        if (
+            user.is_superuser
+            or user.groups.filter(  # type: ignore[attr-defined]
+                name__in=["coordinator", "administrator"]
+            ).exists()
+        ):
+            return self
+        if user.groups.filter(name="caregiver").exists():  # type: ignore[attr-defined]
+            return self.filter(corps_member__user=user)
+        return self.none()
+
+    def counted(self) -> VisitQuerySet:
+        """Visits that count for reports: void ones never do."""
+        return self.exclude(status=Visit.Status.VOID)
+
+
+class Visit(RefusesResidentRegistrationNumbers):
+    """방문기록: one home visit, identified by the ``client_uuid`` the tablet made.
+
+    The tablet may send the same visit many times (offline outbox, retries); the unique
+    ``client_uuid`` makes every later copy find the first instead of adding a second.
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("제출")
+        VERIFIED = "verified", _("확인")
+        VOID = "void", _("무효")
+
+    client_uuid = models.UUIDField(_("단말 기록 ID"), unique=True, editable=False)
+    recipient = models.ForeignKey(
+        Recipient, verbose_name=_("돌봄대상자"), on_delete=models.PROTECT, related_name="visits"
+    )
+    corps_member = models.ForeignKey(
+        "volunteers.CorpsMember",
+        verbose_name=_("긴급돌봄지원단원"),
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    program = models.ForeignKey(
+        Program, verbose_name=_("사업"), on_delete=models.PROTECT, related_name="visits"
+    )
+    started_at = models.DateTimeField(_("시작 시각"))
+    ended_at = models.DateTimeField(_("종료 시각"), null=True, blank=True)
+    service_types = models.ManyToManyField(
+        ServiceType, verbose_name=_("제공 서비스"), related_name="visits"
+    )
+    notes = models.TextField(_("메모"), blank=True)
+    latitude = models.DecimalField(_("위도"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("경도"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    status = models.CharField(
+        _("상태"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    void_reason = models.CharField(_("무효 사유"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("기록한 계정"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("확인·무효 처리한 계정"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("확인·무효 처리 일시"), null=True, blank=True)
+    # When the server first received it: the gap to ended_at is how late an offline tablet synced.
+    created_at = models.DateTimeField(_("수신 일시"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("수정 일시"), auto_now=True)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("방문기록")
+        verbose_name_plural = _("방문기록")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gt=models.F("started_at")),
+                name="visit_ends_after_start",
+                violation_error_message=_("종료 시각은 시작 시각보다 늦어야 합니다."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="void") | ~Q(void_reason=""),
+                name="visit_void_has_reason",
+                violation_error_message=_("무효 처리에는 사유가 필요합니다."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["corps_member", "started_at"], name="visit_member_started"),
+            models.Index(fields=["recipient", "started_at"], name="visit_recipient_started"),
+            models.Index(fields=["status", "started_at"], name="visit_status_started"),
+            models.Index(fields=["started_at"], name="visit_started"),
+            models.Index(fields=["created_at"], name="visit_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class VisitException(models.Model):
+    """Something about a visit a coordinator must look at (electronic visit verification)."""
+
+    class Kind(models.TextChoices):
+        OVERLAP = "overlap", _("같은 단원의 방문 시간 겹침")
+        LATE_SYNC = "late_sync", _("종료 72시간 뒤 전송")
+        OUTSIDE_ASSIGNMENT = "outside_assignment", _("배정 기간 밖 방문(코디네이터 기록)")
+        MISSING_CHECKOUT = "missing_checkout", _("종료(체크아웃) 누락")
+
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("방문기록"), on_delete=models.CASCADE, related_name="exceptions"
+    )
+    kind = models.CharField(_("유형"), max_length=20, choices=Kind.choices)
+    detail = models.CharField(_("내용"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("발생 일시"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("처리 일시"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("처리한 계정"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolution = models.CharField(_("처리 사유"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("방문 예외")
+        verbose_name_plural = _("방문 예외")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "kind"], name="visit_exception_once"),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | ~Q(resolution=""),
+                name="visit_exception_resolution_has_reason",
+                violation_error_message=_("처리 사유가 필요합니다."),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="visit_exception_open",
+                condition=Q(resolved_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.visit_id})"
+
+
+class NoVisitAlert(models.Model):
+    """A recipient with an active assignment and no visit for 7 days, as found by the daily task."""
+
+    recipient = models.ForeignKey(
+        Recipient, verbose_name=_("돌봄대상자"), on_delete=models.CASCADE, related_name="alerts"
+    )
+    corps_member = models.ForeignKey(
+        "volunteers.CorpsMember",
+        verbose_name=_("긴급돌봄지원단원"),
+        on_delete=models.CASCADE,
+        related_name="no_visit_alerts",
+    )
+    as_of = models.DateField(_("기준일"))
+    last_visit_at = models.DateTimeField(_("마지막 방문"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("미방문 알림")
+        verbose_name_plural = _("미방문 알림")
+        ordering = ["-as_of", "last_visit_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "corps_member", "as_of"], name="no_visit_alert_once_a_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["as_of"], name="no_visit_alert_as_of")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.as_of}"

@@ -30,19 +30,51 @@ def _crud(*models: str) -> list[str]:
 
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    CAREGIVER: [*REFERENCE, "care.view_recipient", "care.view_assignment",
-                "volunteers.view_corpsmember"],  # fmt: skip
-    COORDINATOR: [*REFERENCE, *_crud("care.recipient", "care.assignment",
-                                     "volunteers.corpsmember")],  # fmt: skip
+    CAREGIVER: [
+        *REFERENCE,
+        "care.view_recipient",
+        "care.view_assignment",
+        "volunteers.view_corpsmember",
+        "care.view_visit",
+        "care.add_visit",
+        "care.change_visit",
+    ],  # fmt: skip
+    COORDINATOR: [
+        *REFERENCE,
+        *_crud("care.recipient", "care.assignment", "volunteers.corpsmember"),
+        "care.view_visit",
+        "care.add_visit",
+        "care.change_visit",
+        "care.view_visitexception",
+        "care.change_visitexception",
+        "care.view_novisitalert",
+    ],  # fmt: skip
     COUNSELOR: [*REFERENCE, "care.view_recipient"],
     MANAGER: [*REFERENCE],
     ADMINISTRATOR: [
-        *_crud("care.region", "care.servicetype", "care.program", "volunteers.qualification",
-               "care.recipient", "care.assignment", "volunteers.corpsmember",
-               "auth.user", "auth.group"),
-        "care.view_accesslog", "care.view_rolechangelog", "authtoken.view_token",
-        "authtoken.view_tokenproxy", "authtoken.delete_tokenproxy",
-        "axes.view_accessattempt", "axes.delete_accessattempt", "axes.view_accesslog",
+        *_crud(
+            "care.region",
+            "care.servicetype",
+            "care.program",
+            "volunteers.qualification",
+            "care.recipient",
+            "care.assignment",
+            "volunteers.corpsmember",
+            "auth.user",
+            "auth.group",
+            "care.visit",
+        ),
+        "care.view_visitexception",
+        "care.change_visitexception",
+        "care.view_novisitalert",
+        "care.view_accesslog",
+        "care.view_rolechangelog",
+        "authtoken.view_token",
+        "authtoken.view_tokenproxy",
+        "authtoken.delete_tokenproxy",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
         "axes.view_accessfailurelog",
     ],  # fmt: skip
 }

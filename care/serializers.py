@@ -1,9 +1,21 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from care.models import Assignment, Program, Recipient, Region, ServiceType
+from care.models import (
+    Assignment,
+    NoVisitAlert,
+    Program,
+    Recipient,
+    Region,
+    ServiceType,
+    Visit,
+    VisitException,
+)
+from care.visits import VisitInput
 
 
 class ReferenceDataSerializer(serializers.Serializer):
@@ -80,5 +92,161 @@ class AssignmentSerializer(serializers.ModelSerializer):
         starts_on = attrs.get("starts_on", getattr(self.instance, "starts_on", None))
         ends_on = attrs.get("ends_on", getattr(self.instance, "ends_on", None))
         if starts_on and ends_on and ends_on < starts_on:
-            raise serializers.ValidationError({"ends_on": [_("종료일은 시작일보다 빠를 수 없습니다.")]})
+            raise serializers.ValidationError(
+                {"ends_on": [_("종료일은 시작일보다 빠를 수 없습니다.")]}
+            )
         return attrs
+
+
+class VisitExceptionBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    detail = serializers.CharField(read_only=True)
+    resolved_at = serializers.DateTimeField(read_only=True)
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    """A stored visit as the API returns it."""
+
+    recipient_name = serializers.CharField(source="recipient.name", read_only=True)
+    corps_member_name = serializers.CharField(source="corps_member.name", read_only=True)
+    program = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    service_types = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    exceptions = VisitExceptionBriefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id", "client_uuid", "recipient", "recipient_name", "corps_member",
+            "corps_member_name", "program", "started_at", "ended_at", "service_types", "notes",
+            "latitude", "longitude", "status", "void_reason", "recorded_by", "reviewed_by",
+            "reviewed_at", "created_at", "updated_at", "exceptions",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class VisitInputSerializer(serializers.Serializer):
+    """A visit as a tablet sends it. Checks shape only, without touching the database, so that
+    a batch of 500 costs no query per item; the rules are applied by ``care.visits``."""
+
+    client_uuid = serializers.UUIDField(help_text=_("태블릿이 만든 기록 ID (멱등 키)"))
+    recipient = serializers.IntegerField(min_value=1, help_text=_("돌봄대상자 id"))
+    corps_member = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text=_("방문한 단원 id (코디네이터가 대신 기록할 때; 단원 본인은 생략)"),
+    )
+    program = serializers.CharField(
+        required=False, allow_null=True, help_text=_("사업 코드 (생략하면 배정의 사업)")
+    )
+    started_at = serializers.DateTimeField(help_text=_("체크인 시각"))
+    ended_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text=_("체크아웃 시각 (없으면 예외로 표시)")
+    )
+    service_types = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        allow_empty=False,
+        max_length=20,
+        help_text=_("제공한 서비스 유형 코드 목록"),
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    longitude = serializers.FloatField(
+        required=False, allow_null=True, min_value=-180, max_value=180
+    )
+
+    def to_input(self) -> VisitInput:
+        data = self.validated_data
+
+        def coordinate(value: float | None) -> Decimal | None:
+            return None if value is None else Decimal(str(round(value, 6)))
+
+        return VisitInput(
+            client_uuid=data["client_uuid"],
+            recipient_id=data["recipient"],
+            corps_member_id=data.get("corps_member"),
+            program_code=data.get("program"),
+            started_at=data["started_at"],
+            ended_at=data.get("ended_at"),
+            service_type_codes=tuple(dict.fromkeys(data["service_types"])),
+            notes=data.get("notes", ""),
+            latitude=coordinate(data.get("latitude")),
+            longitude=coordinate(data.get("longitude")),
+        )
+
+
+class VisitChangeSerializer(serializers.Serializer):
+    """A correction by the visit's author (PATCH)."""
+
+    program = serializers.CharField(required=False)
+    started_at = serializers.DateTimeField(required=False)
+    ended_at = serializers.DateTimeField(required=False, allow_null=True)
+    service_types = serializers.ListField(
+        child=serializers.CharField(max_length=40), allow_empty=False, required=False
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+    def to_changes(self) -> dict:
+        data = dict(self.validated_data)
+        if "program" in data:
+            data["program_code"] = data.pop("program")
+        if "service_types" in data:
+            data["service_type_codes"] = data.pop("service_types")
+        return data
+
+
+class VisitSyncRequestSerializer(serializers.Serializer):
+    visits = serializers.ListField(
+        child=serializers.DictField(),
+        allow_empty=False,
+        max_length=500,
+        help_text=_("방문 목록 (각 항목은 방문 등록과 같은 형식), 최대 500건"),
+    )
+
+
+class VisitSyncResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    client_uuid = serializers.UUIDField(allow_null=True)
+    status = serializers.ChoiceField(choices=["created", "existing", "conflict", "error"])
+    visit = VisitSerializer(allow_null=True, required=False)
+    errors = serializers.DictField(child=serializers.ListField(), required=False)
+
+
+class VisitSyncResponseSerializer(serializers.Serializer):
+    results = VisitSyncResultSerializer(many=True)
+    summary = serializers.DictField(child=serializers.IntegerField())
+
+
+class VisitVoidSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, help_text=_("무효 사유"))
+
+
+class VisitExceptionSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    visit = VisitSerializer(read_only=True)
+    resolved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = VisitException
+        fields = ["id", "kind", "kind_display", "detail", "created_at", "resolved_at",
+                  "resolved_by", "resolution", "visit"]  # fmt: skip
+        read_only_fields = fields
+
+
+class VisitExceptionResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField(max_length=300, help_text=_("처리 사유"))
+
+
+class NoVisitAlertSerializer(serializers.ModelSerializer):
+    recipient_name = serializers.CharField(source="recipient.name", read_only=True)
+    corps_member_name = serializers.CharField(source="corps_member.name", read_only=True)
+
+    class Meta:
+        model = NoVisitAlert
+        fields = ["id", "as_of", "recipient", "recipient_name", "corps_member",
+                  "corps_member_name", "last_visit_at"]  # fmt: skip
+        read_only_fields = fields

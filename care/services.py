@@ -53,7 +53,9 @@ def access_log_record(
     )
 
 
-def recipient_duplicates(*, name: str, birth_date: date, exclude_pk: int | None = None) -> list[Recipient]:
+def recipient_duplicates(
+    *, name: str, birth_date: date, exclude_pk: int | None = None
+) -> list[Recipient]:
     candidates = Recipient.objects.select_related("region").filter(
         name=name.strip(), birth_date=birth_date
     )
@@ -142,9 +144,7 @@ def _check_assignment(assignment: Assignment) -> None:
 
     assignment.full_clean()
     if assignment.corps_member.status != CorpsMember.Status.ACTIVE:
-        raise ValidationError(
-            {"corps_member": _("활동 중인 단원에게만 배정할 수 있습니다.")}
-        )
+        raise ValidationError({"corps_member": _("활동 중인 단원에게만 배정할 수 있습니다.")})
     if assignment.recipient.status == Recipient.Status.CLOSED:
         raise ValidationError({"recipient": _("종결된 대상자에게는 배정할 수 없습니다.")})
     member = assignment.corps_member

@@ -68,7 +68,6 @@ def client_ip(request: Any) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-
 def lockout_response(request: Any, credentials: dict[str, Any] | None = None) -> HttpResponse:
     """django-axes' answer to a locked-out login: JSON on the API, a page elsewhere."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
@@ -79,3 +78,19 @@ def lockout_response(request: Any, credentials: dict[str, Any] | None = None) ->
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=429, headers={"Retry-After": minutes * 60})
     return render(request, "lockout.html", {"message": message}, status=429)
+
+
+class HasRole(permissions.BasePermission):
+    """Allows users in any of ``roles`` (Django groups) and superusers."""
+
+    roles: tuple[str, ...] = ()
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        return user.is_superuser or user.groups.filter(name__in=self.roles).exists()
+
+
+class IsCoordinator(HasRole):
+    roles = ("coordinator", "administrator")

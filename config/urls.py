@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -14,11 +15,19 @@ router.register("programs", care_api.ProgramViewSet, basename="program")
 router.register("volunteers", volunteers_api.CorpsMemberViewSet, basename="volunteer")
 router.register("recipients", care_api.RecipientViewSet, basename="recipient")
 router.register("assignments", care_api.AssignmentViewSet, basename="assignment")
+router.register("visits", care_api.VisitViewSet, basename="visit")
+router.register("visit-exceptions", care_api.VisitExceptionViewSet, basename="visit-exception")
+router.register("no-visit-alerts", care_api.NoVisitAlertViewSet, basename="no-visit-alert")
 
 api_v1 = [
     path("auth/token/", care_api.ObtainTokenView.as_view(), name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The docs page sends a visitor to log in first, then uses that session for its calls.
+    path(
+        "docs/",
+        login_required(SpectacularSwaggerView.as_view(url_name="schema")),
+        name="api-docs",
+    ),
     path("", include(router.urls)),
 ]
 

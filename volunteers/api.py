@@ -18,7 +18,9 @@ from volunteers.serializers import CorpsMemberSerializer
     partial_update=extend_schema(
         responses={200: CorpsMemberSerializer, 400: ERRORS, 403: NOT_ALLOWED, 404: NOT_FOUND}
     ),
-    retrieve=extend_schema(responses={200: CorpsMemberSerializer, 403: NOT_ALLOWED, 404: NOT_FOUND}),
+    retrieve=extend_schema(
+        responses={200: CorpsMemberSerializer, 403: NOT_ALLOWED, 404: NOT_FOUND}
+    ),
 )
 class CorpsMemberViewSet(ServiceWriteViewSet):
     """긴급돌봄지원단원 (corps members). A caregiver sees only their own record."""

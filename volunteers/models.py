@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from care.models import ReferenceData, Region, RefusesResidentRegistrationNumbers, ServiceType
+from care.models import ReferenceData, RefusesResidentRegistrationNumbers, Region, ServiceType
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -53,9 +53,12 @@ class CorpsMemberQuerySet(models.QuerySet["CorpsMember"]):
         """Coordinators and administrators see the corps; a caregiver sees their own record."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser or user.groups.filter(  # type: ignore[attr-defined]
-            name__in=["coordinator", "administrator"]
-        ).exists():
+        if (
+            user.is_superuser
+            or user.groups.filter(  # type: ignore[attr-defined]
+                name__in=["coordinator", "administrator"]
+            ).exists()
+        ):
             return self
         return self.filter(user=user)
 

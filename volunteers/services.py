@@ -16,7 +16,9 @@ CORPS_MEMBER_FIELDS = {
 }  # fmt: skip
 
 
-def _apply(member: CorpsMember, fields: dict[str, Any], available_weekdays: list[str] | None) -> None:
+def _apply(
+    member: CorpsMember, fields: dict[str, Any], available_weekdays: list[str] | None
+) -> None:
     unknown = set(fields) - CORPS_MEMBER_FIELDS
     if unknown:
         raise ValueError(f"unknown corps member fields: {sorted(unknown)}")

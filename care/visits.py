@@ -1,0 +1,601 @@
+"""Visit workflows (방문기록): recording, batch sync from tablets, review, exceptions, alerts.
+
+The services of ``care`` that concern visits; registry writes are in ``care/services.py``.
+A tablet may send one visit many times, so every write is keyed by its ``client_uuid``: the
+first copy is stored, later identical copies find it ("existing"), a later copy with other
+content is a conflict the tablet must show, never a silent overwrite.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from care.models import (
+    AccessLog,
+    Assignment,
+    NoVisitAlert,
+    Program,
+    Recipient,
+    ServiceType,
+    Visit,
+    VisitException,
+)
+from care.services import access_log_record
+from care.validators import RRN_MESSAGE, contains_resident_registration_number
+
+MAX_VISIT_LENGTH = timedelta(hours=12)
+# Tablet clocks drift; a visit "ending" a few minutes in the future is a clock, not a lie.
+CLOCK_SKEW = timedelta(minutes=5)
+LATE_SYNC_AFTER = timedelta(hours=72)
+NO_VISIT_DAYS = 7
+# One request from a tablet: a week offline for a busy caregiver is well under this.
+SYNC_BATCH_LIMIT = 500
+
+COORDINATOR_ROLES = ("coordinator", "administrator")
+
+
+@dataclass(frozen=True)
+class VisitInput:
+    """One visit as the tablet sent it, already checked for shape (types, formats)."""
+
+    client_uuid: uuid.UUID
+    recipient_id: int
+    started_at: datetime
+    service_type_codes: tuple[str, ...]
+    ended_at: datetime | None = None
+    corps_member_id: int | None = None
+    program_code: str | None = None
+    notes: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+
+
+@dataclass
+class SyncResult:
+    index: int
+    client_uuid: uuid.UUID | None
+    status: str  # created | existing | conflict | error
+    visit: Visit | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class VisitContext:
+    """Everything a batch of visits is checked against, fetched once per batch."""
+
+    actor: AbstractBaseUser
+    is_coordinator: bool
+    actor_member_id: int | None
+    now: datetime
+    recipients: dict[int, Recipient]
+    assignments: dict[tuple[int, int], list[Assignment]]
+    service_types: dict[str, ServiceType]
+    programs: dict[str, Program]
+    existing: dict[uuid.UUID, Visit]
+
+
+def _is_coordinator(user: AbstractBaseUser) -> bool:
+    return bool(
+        user.is_superuser  # type: ignore[attr-defined]
+        or user.groups.filter(name__in=COORDINATOR_ROLES).exists()  # type: ignore[attr-defined]
+    )
+
+
+def visit_context_load(*, actor: AbstractBaseUser, items: Sequence[VisitInput]) -> VisitContext:
+    """Fetch the lookups for a batch in a fixed number of queries, whatever its size."""
+    from volunteers.models import CorpsMember
+
+    is_coordinator = _is_coordinator(actor)
+    actor_member_id = CorpsMember.objects.filter(user=actor).values_list("pk", flat=True).first()
+    recipient_ids = {item.recipient_id for item in items}
+    recipients = {
+        recipient.pk: recipient
+        for recipient in Recipient.objects.visible_to(actor).filter(pk__in=recipient_ids)
+    }
+    member_ids = {item.corps_member_id for item in items if item.corps_member_id}
+    if actor_member_id:
+        member_ids.add(actor_member_id)
+    assignments: dict[tuple[int, int], list[Assignment]] = defaultdict(list)
+    for assignment in Assignment.objects.select_related("program", "corps_member").filter(
+        recipient_id__in=recipients, corps_member_id__in=member_ids
+    ):
+        assignments[(assignment.corps_member_id, assignment.recipient_id)].append(assignment)
+    existing = {
+        visit.client_uuid: visit
+        for visit in Visit.objects.filter(
+            client_uuid__in=[item.client_uuid for item in items]
+        ).prefetch_related("service_types")
+    }
+    return VisitContext(
+        actor=actor,
+        is_coordinator=is_coordinator,
+        actor_member_id=actor_member_id,
+        now=timezone.now(),
+        recipients=recipients,
+        assignments=assignments,
+        service_types={st.code: st for st in ServiceType.objects.filter(is_active=True)},
+        programs={program.code: program for program in Program.objects.filter(is_active=True)},
+        existing=existing,
+    )
+
+
+@dataclass
+class CheckedVisit:
+    visit: Visit
+    service_types: list[ServiceType]
+    outside_assignment: bool
+
+
+def _active_assignment(assignments: Iterable[Assignment], day: date) -> Assignment | None:
+    for assignment in assignments:
+        if assignment.starts_on <= day and (
+            assignment.ends_on is None or assignment.ends_on >= day
+        ):
+            return assignment
+    return None
+
+
+def visit_check(item: VisitInput, ctx: VisitContext) -> CheckedVisit:
+    """Apply the rules of a visit; raise ValidationError keyed by field with every problem."""
+    errors: dict[str, list[str]] = defaultdict(list)
+
+    recipient = ctx.recipients.get(item.recipient_id)
+    if recipient is None:
+        errors["recipient"].append(_("담당하는 돌봄대상자가 아닙니다."))
+
+    if ctx.is_coordinator and item.corps_member_id:
+        member_id: int | None = item.corps_member_id
+    elif ctx.actor_member_id:
+        member_id = ctx.actor_member_id
+        if item.corps_member_id and item.corps_member_id != member_id:
+            errors["corps_member"].append(_("다른 단원의 방문은 기록할 수 없습니다."))
+    else:
+        member_id = None
+        errors["corps_member"].append(
+            _("방문한 단원을 지정하세요.")
+            if ctx.is_coordinator
+            else _("이 계정에 연결된 단원 정보가 없습니다.")
+        )
+
+    if item.ended_at is not None:
+        if item.ended_at <= item.started_at:
+            errors["ended_at"].append(_("종료 시각은 시작 시각보다 늦어야 합니다."))
+        elif item.ended_at - item.started_at > MAX_VISIT_LENGTH:
+            errors["ended_at"].append(_("한 번의 방문은 12시간을 넘을 수 없습니다."))
+    latest = item.ended_at or item.started_at
+    if latest > ctx.now + CLOCK_SKEW:
+        errors["started_at" if item.ended_at is None else "ended_at"].append(
+            _("미래의 방문은 기록할 수 없습니다. 태블릿의 시계를 확인하세요.")
+        )
+
+    service_types = [
+        ctx.service_types[c] for c in item.service_type_codes if c in ctx.service_types
+    ]
+    unknown = [c for c in item.service_type_codes if c not in ctx.service_types]
+    if unknown:
+        errors["service_types"].append(_("알 수 없는 서비스 유형: %s") % ", ".join(unknown))
+    elif not service_types:
+        errors["service_types"].append(_("제공한 서비스를 하나 이상 고르세요."))
+
+    if contains_resident_registration_number(item.notes):
+        errors["notes"].append(str(RRN_MESSAGE))
+
+    program = None
+    if item.program_code:
+        program = ctx.programs.get(item.program_code)
+        if program is None:
+            errors["program"].append(_("알 수 없는 사업: %s") % item.program_code)
+
+    outside_assignment = False
+    if recipient is not None and member_id is not None:
+        visit_day = timezone.localdate(item.started_at)
+        assignment = _active_assignment(
+            ctx.assignments.get((member_id, recipient.pk), []), visit_day
+        )
+        if assignment is None:
+            if ctx.is_coordinator:
+                # A coordinator may record a visit the assignment does not cover (a substitute,
+                # a late paper record); it is kept, and listed as an exception to review.
+                outside_assignment = True
+            else:
+                errors["recipient"].append(
+                    _("%(day)s에 이 대상자에 대한 배정이 없습니다.") % {"day": visit_day}
+                )
+        elif program is None and not item.program_code:
+            program = assignment.program
+    if program is None and not errors.get("program") and not errors:
+        program = ctx.programs.get("emergency_care")
+        if program is None:
+            errors["program"].append(_("사업을 지정하세요."))
+
+    if errors:
+        raise ValidationError(dict(errors))
+    visit = Visit(
+        client_uuid=item.client_uuid,
+        recipient=recipient,
+        corps_member_id=member_id,
+        program=program,
+        started_at=item.started_at,
+        ended_at=item.ended_at,
+        notes=item.notes.strip(),
+        latitude=item.latitude,
+        longitude=item.longitude,
+        recorded_by=ctx.actor,
+        created_at=ctx.now,
+    )
+    return CheckedVisit(
+        visit=visit, service_types=service_types, outside_assignment=outside_assignment
+    )
+
+
+def visit_matches(visit: Visit, item: VisitInput) -> bool:
+    """Whether a stored visit has the content of a replayed one (same key, same visit)."""
+    stored_codes = sorted(st.code for st in visit.service_types.all())
+    return (
+        visit.recipient_id == item.recipient_id
+        and (item.corps_member_id is None or visit.corps_member_id == item.corps_member_id)
+        and visit.started_at == item.started_at
+        and visit.ended_at == item.ended_at
+        and stored_codes == sorted(set(item.service_type_codes))
+        and visit.notes == item.notes.strip()
+        and (item.program_code is None or visit.program.code == item.program_code)
+    )
+
+
+def _replay_outcome(visit: Visit, item: VisitInput, ctx: VisitContext) -> str:
+    if not Visit.objects.visible_to(ctx.actor).filter(pk=visit.pk).exists():
+        raise ValidationError({"client_uuid": [_("이미 다른 기록에 쓰인 ID입니다.")]})
+    return "existing" if visit_matches(visit, item) else "conflict"
+
+
+def _exceptions_for(checked: Sequence[CheckedVisit], now: datetime) -> list[VisitException]:
+    """The exceptions of newly stored visits, found with one query for overlaps."""
+    found: list[VisitException] = []
+    for entry in checked:
+        visit = entry.visit
+        if visit.ended_at is None:
+            found.append(
+                VisitException(
+                    visit=visit,
+                    kind=VisitException.Kind.MISSING_CHECKOUT,
+                    detail=_("체크아웃 없이 저장되었습니다."),
+                )
+            )
+        if now - (visit.ended_at or visit.started_at) > LATE_SYNC_AFTER:
+            found.append(
+                VisitException(
+                    visit=visit,
+                    kind=VisitException.Kind.LATE_SYNC,
+                    detail=_("방문 종료 %(hours)d시간 뒤에 전송되었습니다.")
+                    % {
+                        "hours": (now - (visit.ended_at or visit.started_at)).total_seconds()
+                        // 3600
+                    },
+                )
+            )
+        if entry.outside_assignment:
+            found.append(
+                VisitException(
+                    visit=visit,
+                    kind=VisitException.Kind.OUTSIDE_ASSIGNMENT,
+                    detail=_("배정 기간 밖의 방문을 코디네이터가 기록했습니다."),
+                )
+            )
+    if not checked:
+        return found
+
+    # A visit without check-out occupies at least its start minute for the overlap test.
+    def end_of(visit: Visit) -> datetime:
+        return visit.ended_at or visit.started_at + timedelta(minutes=1)
+
+    members = {entry.visit.corps_member_id for entry in checked}
+    earliest = min(entry.visit.started_at for entry in checked)
+    latest = max(end_of(entry.visit) for entry in checked)
+    others: dict[int, list[Visit]] = defaultdict(list)
+    for other in (
+        Visit.objects.counted()
+        .filter(corps_member_id__in=members, started_at__lt=latest)
+        .filter(
+            Q(ended_at__gt=earliest)
+            | Q(ended_at__isnull=True, started_at__gte=earliest - MAX_VISIT_LENGTH)
+        )
+        .only("pk", "corps_member_id", "started_at", "ended_at")
+    ):
+        others[other.corps_member_id].append(other)
+    for entry in checked:
+        visit = entry.visit
+        for other in others[visit.corps_member_id]:
+            if (
+                other.pk != visit.pk
+                and other.started_at < end_of(visit)
+                and visit.started_at < end_of(other)
+            ):
+                found.append(
+                    VisitException(
+                        visit=visit,
+                        kind=VisitException.Kind.OVERLAP,
+                        detail=_("같은 단원의 다른 방문(%(start)s)과 시간이 겹칩니다.")
+                        % {
+                            "start": timezone.localtime(other.started_at).strftime("%Y-%m-%d %H:%M")
+                        },
+                    )
+                )
+                break
+    return found
+
+
+def _store(checked: Sequence[CheckedVisit], ctx: VisitContext, *, source_ip: str | None) -> None:
+    """Insert a batch of checked visits, their service types, exceptions and access log rows."""
+    visits = Visit.objects.bulk_create([entry.visit for entry in checked])
+    Through = Visit.service_types.through
+    Through.objects.bulk_create(
+        Through(visit_id=visit.pk, servicetype_id=service_type.pk)
+        for visit, entry in zip(visits, checked, strict=True)
+        for service_type in entry.service_types
+    )
+    VisitException.objects.bulk_create(_exceptions_for(checked, ctx.now), ignore_conflicts=True)
+    access_log_record(
+        actor=ctx.actor,
+        action=AccessLog.Action.CREATE,
+        recipients={entry.visit.recipient.pk: entry.visit.recipient for entry in checked}.values(),
+        source_ip=source_ip,
+        path="/api/v1/visits/",
+    )
+
+
+def visit_record(
+    *, actor: AbstractBaseUser, item: VisitInput, source_ip: str | None = None
+) -> tuple[Visit, str]:
+    """Record one visit; returns the visit and ``created``, ``existing`` or ``conflict``.
+
+    Safe under concurrent replays of one ``client_uuid``: the unique constraint lets one
+    insert through and the others find it.
+    """
+    ctx = visit_context_load(actor=actor, items=[item])
+    stored = ctx.existing.get(item.client_uuid)
+    if stored is not None:
+        return stored, _replay_outcome(stored, item, ctx)
+    checked = visit_check(item, ctx)
+    try:
+        with transaction.atomic():
+            _store([checked], ctx, source_ip=source_ip)
+    except IntegrityError:
+        # Another request stored this client_uuid between our lookup and our insert.
+        stored = (
+            Visit.objects.prefetch_related("service_types")
+            .filter(client_uuid=item.client_uuid)
+            .first()
+        )
+        if stored is None:
+            raise
+        return stored, _replay_outcome(stored, item, ctx)
+    return checked.visit, "created"
+
+
+def visit_sync(
+    *,
+    actor: AbstractBaseUser,
+    items: Sequence[VisitInput | dict[str, list[str]]],
+    source_ip: str | None = None,
+) -> list[SyncResult]:
+    """Store a tablet's outbox: one result per item, in input order.
+
+    ``items`` holds parsed visits, or for an item that failed its shape check the field
+    errors to report. A bad item never costs the good ones; lookups are made once per batch
+    and the new visits are inserted together.
+    """
+    if len(items) > SYNC_BATCH_LIMIT:
+        raise ValidationError(
+            {"visits": [_("한 번에 %d건까지 보낼 수 있습니다.") % SYNC_BATCH_LIMIT]}
+        )
+    parsed = [item for item in items if isinstance(item, VisitInput)]
+    ctx = visit_context_load(actor=actor, items=parsed)
+    results: list[SyncResult] = []
+    to_store: list[CheckedVisit] = []
+    seen: dict[uuid.UUID, VisitInput] = {}
+    for index, item in enumerate(items):
+        if not isinstance(item, VisitInput):
+            results.append(SyncResult(index=index, client_uuid=None, status="error", errors=item))
+            continue
+        result = SyncResult(index=index, client_uuid=item.client_uuid, status="error")
+        results.append(result)
+        try:
+            stored = ctx.existing.get(item.client_uuid)
+            if stored is not None:
+                result.status = _replay_outcome(stored, item, ctx)
+                result.visit = stored
+            elif item.client_uuid in seen:
+                # The same visit twice in one outbox: the first copy is the one stored.
+                result.status = "existing" if seen[item.client_uuid] == item else "conflict"
+            else:
+                checked = visit_check(item, ctx)
+                seen[item.client_uuid] = item
+                to_store.append(checked)
+                result.status = "created"
+                result.visit = checked.visit
+        except ValidationError as exc:
+            result.errors = exc.message_dict
+    if to_store:
+        try:
+            with transaction.atomic():
+                _store(to_store, ctx, source_ip=source_ip)
+        except IntegrityError:
+            # A concurrent sync stored some of these keys first: fall back to one at a time,
+            # each of which resolves its own race.
+            return _sync_one_by_one(actor=actor, items=items, source_ip=source_ip)
+    return results
+
+
+def _sync_one_by_one(
+    *,
+    actor: AbstractBaseUser,
+    items: Sequence[VisitInput | dict[str, list[str]]],
+    source_ip: str | None,
+) -> list[SyncResult]:
+    results = []
+    for index, item in enumerate(items):
+        if not isinstance(item, VisitInput):
+            results.append(SyncResult(index=index, client_uuid=None, status="error", errors=item))
+            continue
+        try:
+            visit, outcome = visit_record(actor=actor, item=item, source_ip=source_ip)
+            results.append(SyncResult(index, item.client_uuid, outcome, visit))
+        except ValidationError as exc:
+            results.append(SyncResult(index, item.client_uuid, "error", errors=exc.message_dict))
+    return results
+
+
+def _may_edit(actor: AbstractBaseUser, visit: Visit) -> bool:
+    return visit.recorded_by_id == actor.pk or visit.corps_member.user_id == actor.pk
+
+
+@transaction.atomic
+def visit_update(
+    *, actor: AbstractBaseUser, visit: Visit, changes: dict[str, Any], source_ip: str | None = None
+) -> Visit:
+    """Correct a visit: only its author, and only until a coordinator has reviewed it."""
+    visit = (
+        Visit.objects.select_for_update().select_related("corps_member", "program").get(pk=visit.pk)
+    )
+    if not _may_edit(actor, visit):
+        raise ValidationError({"non_field_errors": [_("자신이 기록한 방문만 고칠 수 있습니다.")]})
+    if visit.status != Visit.Status.SUBMITTED:
+        raise ValidationError({"status": [_("확인되었거나 무효 처리된 방문은 고칠 수 없습니다.")]})
+    item = VisitInput(
+        client_uuid=visit.client_uuid,
+        recipient_id=visit.recipient_id,
+        corps_member_id=visit.corps_member_id,
+        program_code=changes.get("program_code", visit.program.code),
+        started_at=changes.get("started_at", visit.started_at),
+        ended_at=changes.get("ended_at", visit.ended_at),
+        service_type_codes=tuple(
+            changes.get("service_type_codes") or [st.code for st in visit.service_types.all()]
+        ),
+        notes=changes.get("notes", visit.notes),
+        latitude=changes.get("latitude", visit.latitude),
+        longitude=changes.get("longitude", visit.longitude),
+    )
+    ctx = visit_context_load(actor=actor, items=[])
+    ctx.recipients = {visit.recipient_id: visit.recipient}
+    ctx.assignments = defaultdict(list)
+    for assignment in Assignment.objects.select_related("program").filter(
+        recipient_id=visit.recipient_id, corps_member_id=visit.corps_member_id
+    ):
+        ctx.assignments[(visit.corps_member_id, visit.recipient_id)].append(assignment)
+    checked = visit_check(item, ctx)
+    for name in ("program", "started_at", "ended_at", "notes", "latitude", "longitude"):
+        setattr(visit, name, getattr(checked.visit, name))
+    visit.save()
+    visit.service_types.set(checked.service_types)
+    checked.visit = visit
+    # Re-judge the open exceptions against the corrected times; resolved ones stay as history.
+    visit.exceptions.filter(resolved_at__isnull=True).delete()
+    fresh = [
+        e
+        for e in _exceptions_for([checked], visit.created_at)
+        if not visit.exceptions.filter(kind=e.kind).exists()
+    ]
+    VisitException.objects.bulk_create(fresh, ignore_conflicts=True)
+    access_log_record(
+        actor=actor,
+        action=AccessLog.Action.CHANGE,
+        recipients=[visit.recipient],
+        source_ip=source_ip,
+    )
+    return visit
+
+
+@transaction.atomic
+def visit_verify(*, actor: AbstractBaseUser, visit: Visit) -> Visit:
+    """A coordinator confirms a visit; open exceptions must be resolved first."""
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.status != Visit.Status.SUBMITTED:
+        raise ValidationError({"status": [_("제출 상태의 방문만 확인할 수 있습니다.")]})
+    if visit.exceptions.filter(resolved_at__isnull=True).exists():
+        raise ValidationError(
+            {"exceptions": [_("처리되지 않은 예외가 있습니다. 먼저 처리하세요.")]}
+        )
+    visit.status = Visit.Status.VERIFIED
+    visit.reviewed_by = actor
+    visit.reviewed_at = timezone.now()
+    visit.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+    return visit
+
+
+@transaction.atomic
+def visit_void(*, actor: AbstractBaseUser, visit: Visit, reason: str) -> Visit:
+    """Void a visit with a reason; void visits never count in any figure."""
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.status == Visit.Status.VOID:
+        raise ValidationError({"status": [_("이미 무효 처리된 방문입니다.")]})
+    if not reason.strip():
+        raise ValidationError({"reason": [_("무효 사유를 적어 주세요.")]})
+    visit.status = Visit.Status.VOID
+    visit.void_reason = reason.strip()
+    visit.reviewed_by = actor
+    visit.reviewed_at = timezone.now()
+    visit.save(update_fields=["status", "void_reason", "reviewed_by", "reviewed_at", "updated_at"])
+    return visit
+
+
+@transaction.atomic
+def visit_exception_resolve(
+    *, actor: AbstractBaseUser, exception: VisitException, resolution: str
+) -> VisitException:
+    exception = VisitException.objects.select_for_update().get(pk=exception.pk)
+    if exception.resolved_at is not None:
+        raise ValidationError({"non_field_errors": [_("이미 처리된 예외입니다.")]})
+    if not resolution.strip():
+        raise ValidationError({"resolution": [_("처리 사유를 적어 주세요.")]})
+    exception.resolution = resolution.strip()
+    exception.resolved_by = actor
+    exception.resolved_at = timezone.now()
+    exception.save(update_fields=["resolution", "resolved_by", "resolved_at"])
+    return exception
+
+
+def no_visit_alerts_record(*, as_of: date | None = None) -> int:
+    """Record today's alerts: active assignments whose recipient had no visit for 7 days.
+
+    Safe to run twice a day: an alert exists once per recipient, corps member and day.
+    """
+    as_of = as_of or timezone.localdate()
+    cutoff = timezone.make_aware(
+        datetime.combine(as_of - timedelta(days=NO_VISIT_DAYS), datetime.min.time())
+    )
+    last_visit = (
+        Visit.objects.counted()
+        .filter(recipient_id=OuterRef("recipient_id"))
+        .values("recipient_id")
+        .annotate(last=Max("started_at"))
+        .values("last")
+    )
+    candidates = (
+        Assignment.objects.active_on(as_of)
+        .filter(
+            recipient__status=Recipient.Status.ACTIVE,
+            starts_on__lte=as_of - timedelta(days=NO_VISIT_DAYS),
+        )
+        .annotate(last_visit_at=Subquery(last_visit))
+        .filter(Q(last_visit_at__isnull=True) | Q(last_visit_at__lt=cutoff))
+        .values_list("recipient_id", "corps_member_id", "last_visit_at")
+    )
+    alerts = [
+        NoVisitAlert(recipient_id=r, corps_member_id=m, as_of=as_of, last_visit_at=last)
+        for r, m, last in candidates
+    ]
+    NoVisitAlert.objects.bulk_create(alerts, ignore_conflicts=True)
+    return len(alerts)
