@@ -77,13 +77,14 @@ class ObtainTokenView(APIView):
         responses={
             200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
             400: ERRORS,
-            403: OpenApiResponse(description=_("로그인 실패가 많아 잠시 잠김")),
+            429: OpenApiResponse(description=_("로그인 실패가 많아 잠시 잠김 (Retry-After)")),
         },
     )
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        # django-axes counts failures from the HttpRequest; a locked account raises 403 here.
+        # django-axes counts failures from the HttpRequest; a locked-out login is answered 429
+        # by its middleware (config.api.lockout_response).
         user = authenticate(
             request._request,
             username=serializer.validated_data["username"],

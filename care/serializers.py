@@ -56,6 +56,7 @@ class RecipientSerializer(serializers.ModelSerializer):
             "consent_scope", "status", "notes", "created_at", "updated_at", "confirm_duplicate",
         ]  # fmt: skip
         read_only_fields = ["is_rural", "created_at", "updated_at"]
+        extra_kwargs = {"id": {"help_text": _("돌봄대상자 번호")}}
 
 
 class DuplicateCandidateSerializer(serializers.ModelSerializer):

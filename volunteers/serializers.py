@@ -41,3 +41,4 @@ class CorpsMemberSerializer(serializers.ModelSerializer):
             "current_recipients", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"id": {"help_text": _("단원 번호")}}
