@@ -1,0 +1,11 @@
+from celery import shared_task
+
+from care import visits
+
+
+@shared_task(name="care.record_no_visit_alerts", acks_late=True)
+def record_no_visit_alerts(as_of: str | None = None) -> int:
+    """Daily: recipients with an active assignment and no visit for 7 days (idempotent)."""
+    from datetime import date
+
+    return visits.no_visit_alerts_record(as_of=date.fromisoformat(as_of) if as_of else None)
