@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -34,10 +36,34 @@ class ProgramAdmin(ReferenceDataAdmin):
 
 
 class AssignmentInline(admin.TabularInline):
+    """Shown for reference only: assignments are made on their own page, where the
+    assignment rules run (see AssignmentAdmin)."""
+
     model = Assignment
     extra = 0
-    autocomplete_fields = ["corps_member"]
-    readonly_fields = ["assigned_by", "created_at"]
+    can_delete = False
+    show_change_link = True
+    fields = readonly_fields = ["corps_member", "program", "starts_on", "ends_on", "assigned_by"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AssignmentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Assignment
+        fields = ["recipient", "corps_member", "program", "starts_on", "ends_on"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.errors:
+            candidate = Assignment(pk=self.instance.pk, **cleaned)
+            try:
+                services.assignment_check(candidate)
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    self.add_error(None if field == "__all__" else field, messages)
+        return cleaned
 
 
 @admin.register(Recipient)
@@ -96,6 +122,9 @@ class RecipientAdmin(admin.ModelAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
+    """Goes through the assignment services, so admin obeys the same rules as the API."""
+
+    form = AssignmentAdminForm
     list_display = ["recipient", "corps_member", "program", "starts_on", "ends_on", "assigned_by"]
     list_filter = ["program", "starts_on"]
     search_fields = ["recipient__name", "corps_member__name"]
@@ -104,9 +133,20 @@ class AssignmentAdmin(admin.ModelAdmin):
     readonly_fields = ["assigned_by", "created_at"]
 
     def save_model(self, request: HttpRequest, obj: Assignment, form: Any, change: bool) -> None:
-        if not change:
-            obj.assigned_by = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        if change:
+            fields.pop("recipient")
+            saved = services.assignment_update(
+                actor=request.user, assignment=obj, source_ip=client_ip(request), **fields
+            )
+        else:
+            saved = services.assignment_create(
+                actor=request.user, source_ip=client_ip(request), **fields
+            )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: Assignment) -> None:
+        services.assignment_delete(actor=request.user, assignment=obj, source_ip=client_ip(request))
 
 
 class ReadOnlyLogAdmin(admin.ModelAdmin):

@@ -128,6 +128,41 @@ class ProgramViewSet(ReferenceDataViewSet):
     serializer_class = ProgramSerializer
 
 
+class LogsRecipientReads:
+    """Writes a 접속기록 row for every recipient whose personal data a read shows.
+
+    ``recipient_of`` says where an object's recipient is; a list logs its page in one insert.
+    """
+
+    request: Request
+
+    def recipient_of(self, obj: Any) -> Recipient:
+        return obj.recipient
+
+    def log_reads(self, objects: Any) -> None:
+        recipients = {}
+        for obj in objects:
+            recipient = self.recipient_of(obj)
+            recipients[recipient.pk] = recipient
+        services.access_log_record(
+            actor=self.request.user,
+            action=AccessLog.Action.VIEW,
+            recipients=recipients.values(),
+            source_ip=client_ip(self.request),
+            path=self.request.path,
+        )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))  # type: ignore[attr-defined]
+        self.log_reads(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)  # type: ignore[attr-defined]
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        obj = self.get_object()  # type: ignore[attr-defined]
+        self.log_reads([obj])
+        return Response(self.get_serializer(obj).data)  # type: ignore[attr-defined]
+
+
 @extend_schema_view(
     list=extend_schema(responses={200: RecipientSerializer(many=True), 403: NOT_ALLOWED}),
     retrieve=extend_schema(responses={200: RecipientSerializer, 403: NOT_ALLOWED, 404: NOT_FOUND}),
@@ -147,7 +182,7 @@ class ProgramViewSet(ReferenceDataViewSet):
     ),
     destroy=extend_schema(responses={204: None, 400: ERRORS, 403: NOT_ALLOWED, 404: NOT_FOUND}),
 )
-class RecipientViewSet(ServiceWriteViewSet):
+class RecipientViewSet(LogsRecipientReads, ServiceWriteViewSet):
     """돌봄대상자 (recipients). Every read and write is written to the access log (접속기록)."""
 
     serializer_class = RecipientSerializer
@@ -160,30 +195,15 @@ class RecipientViewSet(ServiceWriteViewSet):
     def get_queryset(self) -> Any:
         return selectors.recipient_list(user=self.request.user)
 
-    def _log(self, action: str, recipients: Any) -> None:
-        services.access_log_record(
-            actor=self.request.user,
-            action=action,
-            recipients=recipients,
-            source_ip=client_ip(self.request),
-            path=self.request.path,
-        )
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        self._log(AccessLog.Action.VIEW, page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        recipient = self.get_object()
-        self._log(AccessLog.Action.VIEW, [recipient])
-        return Response(self.get_serializer(recipient).data)
+    def recipient_of(self, obj: Recipient) -> Recipient:
+        return obj
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
             return super().create(request, *args, **kwargs)
         except services.PossibleDuplicate as duplicate:
+            # The candidates are personal data shown to the caller: their reading is logged.
+            self.log_reads(duplicate.candidates)
             body = {
                 "detail": _("같은 이름과 생년월일의 대상자가 이미 있습니다."),
                 "confirm_duplicate": [
@@ -217,7 +237,7 @@ class RecipientViewSet(ServiceWriteViewSet):
     ),
     retrieve=extend_schema(responses={200: AssignmentSerializer, 403: NOT_ALLOWED, 404: NOT_FOUND}),
 )
-class AssignmentViewSet(ServiceWriteViewSet):
+class AssignmentViewSet(LogsRecipientReads, ServiceWriteViewSet):
     """배정 (assignments of recipients to corps members)."""
 
     serializer_class = AssignmentSerializer
@@ -257,7 +277,7 @@ class AssignmentViewSet(ServiceWriteViewSet):
         )
 
 
-class VisitViewSet(viewsets.ReadOnlyModelViewSet):
+class VisitViewSet(LogsRecipientReads, viewsets.ReadOnlyModelViewSet):
     """방문기록 (visits). POST with a known ``client_uuid`` returns the stored visit, never a
     second one; a caregiver reads and writes only their own visits."""
 
@@ -269,25 +289,6 @@ class VisitViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> Any:
         return selectors.visit_list(user=self.request.user)
-
-    def _log_views(self, visits: Any) -> None:
-        services.access_log_record(
-            actor=self.request.user,
-            action=AccessLog.Action.VIEW,
-            recipients={visit.recipient_id: visit.recipient for visit in visits}.values(),
-            source_ip=client_ip(self.request),
-            path=self.request.path,
-        )
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        self._log_views(page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        visit = self.get_object()
-        self._log_views([visit])
-        return Response(self.get_serializer(visit).data)
 
     def _render(self, visit: Visit, status_code: int) -> Response:
         visit = self.get_queryset().get(pk=visit.pk)

@@ -1,6 +1,18 @@
 from django.urls import path
 
+from care import coordinator_views as views
+
 app_name = "coordinator"
-urlpatterns: list = [
-    # Filled in by the coordinator desk (care/coordinator_views.py).
+urlpatterns = [
+    path("", views.desk_home, name="home"),
+    path("recipients/", views.recipient_list, name="recipients"),
+    path("recipients/new/", views.recipient_intake, name="recipient-new"),
+    path("recipients/<int:pk>/", views.recipient_detail, name="recipient-detail"),
+    path("recipients/<int:pk>/assign/", views.recipient_assign, name="recipient-assign"),
+    path("visits/", views.visits_to_verify, name="visits"),
+    path("visits/<int:pk>/verify/", views.visit_verify, name="visit-verify"),
+    path("visits/<int:pk>/void/", views.visit_void, name="visit-void"),
+    path("exceptions/", views.open_exceptions, name="exceptions"),
+    path("exceptions/<int:pk>/resolve/", views.exception_resolve, name="exception-resolve"),
+    path("alerts/", views.no_visit_alerts, name="alerts"),
 ]

@@ -35,10 +35,12 @@ class AssignmentFilter(django_filters.FilterSet):
     active_on = django_filters.DateFilter(
         method="filter_active_on", label=_("이 날짜에 유효한 배정")
     )
+    # DESIGN §5 names this filter "volunteer"; "corps_member" is the field's own name.
+    volunteer = django_filters.NumberFilter(field_name="corps_member", label=_("단원 id"))
 
     class Meta:
         model = Assignment
-        fields = ["recipient", "corps_member", "program", "active_on"]
+        fields = ["recipient", "corps_member", "volunteer", "program", "active_on"]
 
     def filter_active_on(
         self, queryset: QuerySet[Assignment], name: str, value: object

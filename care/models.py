@@ -245,7 +245,8 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
         ):
             return self
         if user.groups.filter(name="caregiver").exists():  # type: ignore[attr-defined]
-            return self.filter(corps_member__user=user)
+            # Only today's: an ended assignment must not keep showing the recipient's name.
+            return self.active_on(timezone.localdate()).filter(corps_member__user=user)
         return self.none()
 
 

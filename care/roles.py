@@ -25,8 +25,11 @@ REFERENCE = [
 
 
 def _crud(*models: str) -> list[str]:
-    return [f"{model.split('.')[0]}.{verb}_{model.split('.')[1]}" for model in models
-            for verb in ("view", "add", "change", "delete")]  # fmt: skip
+    return [
+        f"{model.split('.')[0]}.{verb}_{model.split('.')[1]}"
+        for model in models
+        for verb in ("view", "add", "change", "delete")
+    ]
 
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -38,7 +41,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_visit",
         "care.add_visit",
         "care.change_visit",
-    ],  # fmt: skip
+    ],
     COORDINATOR: [
         *REFERENCE,
         *_crud("care.recipient", "care.assignment", "volunteers.corpsmember"),
@@ -48,8 +51,21 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_visitexception",
         "care.change_visitexception",
         "care.view_novisitalert",
-    ],  # fmt: skip
-    COUNSELOR: [*REFERENCE, "care.view_recipient"],
+    ],
+    COUNSELOR: [
+        *REFERENCE,
+        "care.view_recipient",
+        *_crud(
+            "consultations.consultation",
+            "consultations.referral",
+            "consultations.welfareresource",
+            "consultations.organization",
+        ),
+        "consultations.view_resourcecategory",
+        "consultations.view_targetgroup",
+        "consultations.view_followupalert",
+        "consultations.view_referralstatechange",
+    ],
     MANAGER: [*REFERENCE],
     ADMINISTRATOR: [
         *_crud(
@@ -76,7 +92,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "axes.delete_accessattempt",
         "axes.view_accesslog",
         "axes.view_accessfailurelog",
-    ],  # fmt: skip
+    ],
 }
 
 

@@ -110,9 +110,9 @@ def recipient_update(
     source_ip: str | None = None,
     **fields: Any,
 ) -> Recipient:
-    # Lock the row: two coordinators editing one intake must not lose each other's changes
-    # between the read for validation and the write.
-    Recipient.objects.select_for_update().filter(pk=recipient.pk).first()
+    # Work on the locked row, not the caller's copy: two coordinators editing one intake must
+    # not lose each other's changes; only the fields this call names are written over.
+    recipient = Recipient.objects.select_for_update().get(pk=recipient.pk)
     _apply(recipient, fields)
     recipient.full_clean()
     recipient.save()
@@ -128,6 +128,8 @@ def recipient_update(
 def recipient_delete(
     *, actor: AbstractBaseUser, recipient: Recipient, source_ip: str | None = None
 ) -> None:
+    # The same lock assignment_create takes: no assignment can appear between check and delete.
+    recipient = Recipient.objects.select_for_update().get(pk=recipient.pk)
     if recipient.assignments.exists():
         raise ValidationError(
             _("배정 기록이 있는 대상자는 지울 수 없습니다. 상태를 종결로 바꾸세요.")
@@ -139,7 +141,8 @@ def recipient_delete(
     recipient.delete()
 
 
-def _check_assignment(assignment: Assignment) -> None:
+def assignment_check(assignment: Assignment) -> None:
+    """The rules of an assignment; raises ValidationError keyed by field."""
     from volunteers.models import CorpsMember
 
     assignment.full_clean()
@@ -191,7 +194,7 @@ def assignment_create(
         ends_on=ends_on,
         assigned_by=actor,
     )
-    _check_assignment(assignment)
+    assignment_check(assignment)
     assignment.save()
     access_log_record(
         actor=actor, action=AccessLog.Action.CHANGE, recipients=[recipient], source_ip=source_ip
@@ -208,12 +211,15 @@ def assignment_update(
     **fields: Any,
 ) -> Assignment:
     Recipient.objects.select_for_update().filter(pk=assignment.recipient_id).first()
+    assignment = Assignment.objects.select_related("recipient", "corps_member").get(
+        pk=assignment.pk
+    )
     allowed = {"corps_member", "program", "starts_on", "ends_on"}
     for field, value in fields.items():
         if field not in allowed:
             raise ValueError(f"unknown assignment field: {field}")
         setattr(assignment, field, value)
-    _check_assignment(assignment)
+    assignment_check(assignment)
     assignment.save()
     access_log_record(
         actor=actor,

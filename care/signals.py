@@ -40,13 +40,19 @@ def log_role_change(
     if reverse:
         # group.user_set.add(...): instance is the group, pk_set the users.
         group_names = {instance.pk: instance.name}
-        pairs = [(user_pk, instance.pk) for user_pk in (pk_set or [])]
-        if action == "pre_clear":
-            pairs = [(pk, instance.pk) for pk in instance.user_set.values_list("pk", flat=True)]
+        user_pks = set(pk_set or ())
+        if action != "post_add":
+            # Django announces a removal with the requested pks, held or not: log only real ones.
+            held = instance.user_set.all()
+            user_pks = set((held if action == "pre_clear" else held.filter(pk__in=user_pks))
+                           .values_list("pk", flat=True))  # fmt: skip
+        pairs = [(user_pk, instance.pk) for user_pk in user_pks]
     else:
-        group_pks = pk_set or set()
-        if action == "pre_clear":
-            group_pks = set(instance.groups.values_list("pk", flat=True))
+        group_pks = set(pk_set or ())
+        if action != "post_add":
+            held = instance.groups.all()
+            group_pks = set((held if action == "pre_clear" else held.filter(pk__in=group_pks))
+                            .values_list("pk", flat=True))  # fmt: skip
         group_names = dict(Group.objects.filter(pk__in=group_pks).values_list("pk", "name"))
         pairs = [(instance.pk, group_pk) for group_pk in group_pks]
     RoleChangeLog.objects.bulk_create(

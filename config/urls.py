@@ -29,6 +29,11 @@ api_v1 = [
         login_required(SpectacularSwaggerView.as_view(url_name="schema")),
         name="api-docs",
     ),
+    path(
+        "recipients/<int:pk>/suggested-volunteers/",
+        volunteers_api.SuggestedVolunteersView.as_view(),
+        name="recipient-suggested-volunteers",
+    ),
     path("", include(router.urls)),
 ]
 

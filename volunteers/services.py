@@ -57,7 +57,7 @@ def corps_member_update(
     available_weekdays: list[str] | None = None,
     **fields: Any,
 ) -> CorpsMember:
-    CorpsMember.objects.select_for_update().filter(pk=corps_member.pk).first()
+    corps_member = CorpsMember.objects.select_for_update().get(pk=corps_member.pk)
     _apply(corps_member, fields, available_weekdays)
     corps_member.full_clean()
     corps_member.save()

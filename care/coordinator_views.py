@@ -1,0 +1,357 @@
+"""The coordinators' desk (/coordinator/): intake, assignment, visit review, exceptions, alerts.
+
+Pages only: forms check the input, ``care.services`` and ``care.visits`` do the writes (and log
+them), ``care.selectors`` do the reads. Every page that shows recipients' personal data writes
+one 접속기록 (access log) row per recipient shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from care import selectors, services, visits
+from care.forms import (
+    AssignmentCreateForm,
+    RecipientIntakeForm,
+    RecipientListFilter,
+    SuggestionWeekdaysForm,
+    VisitExceptionResolveForm,
+    VisitVoidForm,
+    add_service_errors,
+)
+from care.models import AccessLog, Program, Recipient, Visit, VisitException
+from config.api import IsCoordinator, client_ip
+from volunteers.models import CorpsMember
+from volunteers.selectors import corps_member_suggestions
+
+PAGE_SIZE = 25
+ALERTS_PAGE_SIZE = 50
+RECENT_VISITS = 10
+
+View = Callable[..., HttpResponse]
+
+
+def coordinator_required(view: View) -> View:
+    """Coordinators and administrators only: anonymous users log in, other roles get 403."""
+
+    @login_required
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The API's role rule, so that the pages and /api/v1/ can never disagree on who may.
+        if not IsCoordinator().has_permission(request, view):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def _log_views(request: HttpRequest, recipients: Iterable[Recipient]) -> None:
+    services.access_log_record(
+        actor=request.user,  # type: ignore[arg-type]
+        action=AccessLog.Action.VIEW,
+        recipients={recipient.pk: recipient for recipient in recipients}.values(),
+        source_ip=client_ip(request),
+        path=request.path,
+    )
+
+
+def _page(request: HttpRequest, rows: QuerySet, per_page: int = PAGE_SIZE) -> Page:
+    return Paginator(rows, per_page).get_page(request.GET.get("page"))
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _form_error_text(form: Any) -> str:
+    return " ".join(str(message) for errors in form.errors.values() for message in errors)
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    """Back to the page the action was posted from (same site only), else ``default``."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = default
+    return redirect(target)
+
+
+# --- dashboard ----------------------------------------------------------------------------
+
+
+@coordinator_required
+def desk_home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    by_status = dict(
+        Recipient.objects.visible_to(user)
+        .order_by()
+        .values_list("status")
+        .annotate(count=Count("id"))
+        .values_list("status", "count")
+    )
+    alerts = selectors.no_visit_alert_list()
+    context = {
+        "recipients_by_status": [
+            (value, label, by_status.get(value, 0)) for value, label in Recipient.Status.choices
+        ],
+        "open_exceptions": selectors.visit_exception_list(user=user)
+        .filter(resolved_at__isnull=True)
+        .count(),
+        "visits_to_verify": Visit.objects.visible_to(user)
+        .filter(status=Visit.Status.SUBMITTED)
+        .count(),
+        "alert_count": alerts.count(),
+        "alert_day": alerts.values_list("as_of", flat=True).first(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "coordinator/dashboard.html", context)
+
+
+# --- recipients ---------------------------------------------------------------------------
+
+
+@coordinator_required
+def recipient_list(request: HttpRequest) -> HttpResponse:
+    filters = RecipientListFilter(
+        request.GET or None, queryset=selectors.recipient_list(user=request.user)
+    )
+    page = _page(request, filters.qs)
+    _log_views(request, page.object_list)
+    return render(request, "coordinator/recipient_list.html", {"filter": filters, "page": page})
+
+
+@coordinator_required
+def recipient_intake(request: HttpRequest) -> HttpResponse:
+    candidates: list[Recipient] = []
+    if request.method != "POST":
+        form = RecipientIntakeForm(initial=RecipientIntakeForm.prefill(request.GET))
+        return render(request, "coordinator/recipient_form.html", {"form": form})
+
+    form = RecipientIntakeForm(request.POST)
+    if form.is_valid():
+        try:
+            recipient = services.recipient_create(
+                actor=request.user,  # type: ignore[arg-type]
+                source_ip=client_ip(request),
+                needs=form.cleaned_data["needs"],
+                confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+                **form.service_fields(),
+            )
+        except services.PossibleDuplicate as duplicate:
+            candidates = duplicate.candidates
+            # The candidates are other people's personal data shown on this page.
+            _log_views(request, candidates)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s 님을 등록했습니다.") % {"name": recipient.name})
+            return redirect("coordinator:recipient-detail", pk=recipient.pk)
+    return render(
+        request, "coordinator/recipient_form.html", {"form": form, "candidates": candidates}
+    )
+
+
+@coordinator_required
+def recipient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    recipient = get_object_or_404(
+        Recipient.objects.visible_to(user)
+        .select_related("region", "created_by")
+        .prefetch_related("needs"),
+        pk=pk,
+    )
+    weekdays_form = SuggestionWeekdaysForm(request.GET or None)
+    weekdays = weekdays_form.cleaned_data["weekdays"] if weekdays_form.is_valid() else []
+    suggestions = (
+        corps_member_suggestions(recipient=recipient, weekdays=weekdays)
+        if recipient.status != Recipient.Status.CLOSED
+        else []
+    )
+    _log_views(request, [recipient])
+    context = {
+        "recipient": recipient,
+        "assignments": selectors.assignment_list(user=user)
+        .filter(recipient=recipient)
+        .order_by("-starts_on", "-id"),
+        "visits": selectors.visit_list(user=user).filter(recipient=recipient)[:RECENT_VISITS],
+        "weekdays_form": weekdays_form,
+        "weekdays": weekdays,
+        "suggestions": suggestions,
+        "programs": list(Program.objects.filter(is_active=True)),
+        "today": timezone.localdate(),
+    }
+    return render(request, "coordinator/recipient_detail.html", context)
+
+
+@coordinator_required
+@require_POST
+def recipient_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    recipient = get_object_or_404(Recipient.objects.visible_to(request.user), pk=pk)
+    form = AssignmentCreateForm(
+        request.POST, corps_members=CorpsMember.objects.visible_to(request.user)
+    )
+    if not form.is_valid():
+        messages.error(request, _form_error_text(form))
+    else:
+        try:
+            assignment = services.assignment_create(
+                actor=request.user,  # type: ignore[arg-type]
+                recipient=recipient,
+                source_ip=client_ip(request),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                _("%(member)s 단원에게 배정했습니다 (%(program)s, %(starts_on)s부터).")
+                % {
+                    "member": assignment.corps_member.name,
+                    "program": assignment.program.name,
+                    "starts_on": assignment.starts_on.isoformat(),
+                },
+            )
+    # Back to the board with the weekdays the coordinator had ticked.
+    target = reverse("coordinator:recipient-detail", args=[recipient.pk])
+    weekdays = SuggestionWeekdaysForm(request.POST)
+    if weekdays.is_valid() and weekdays.cleaned_data["weekdays"]:
+        target += "?" + urlencode({"weekdays": weekdays.cleaned_data["weekdays"]}, doseq=True)
+    return redirect(target)
+
+
+# --- visits -------------------------------------------------------------------------------
+
+
+@coordinator_required
+def visits_to_verify(request: HttpRequest) -> HttpResponse:
+    # Not selectors.visit_list: the page shows service type names and only open exceptions.
+    submitted = (
+        Visit.objects.visible_to(request.user)
+        .filter(status=Visit.Status.SUBMITTED)
+        .select_related("recipient", "corps_member", "program")
+        .prefetch_related(
+            "service_types",
+            Prefetch(
+                "exceptions",
+                queryset=VisitException.objects.filter(resolved_at__isnull=True),
+                to_attr="open_exceptions",
+            ),
+        )
+        .order_by("-started_at", "-id")
+    )
+    page = _page(request, submitted)
+    _log_views(request, (visit.recipient for visit in page.object_list))
+    return render(request, "coordinator/visit_list.html", {"page": page})
+
+
+@coordinator_required
+@require_POST
+def visit_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_object_or_404(Visit.objects.visible_to(request.user), pk=pk)
+    try:
+        visits.visit_verify(actor=request.user, visit=visit)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("방문기록을 확인했습니다."))
+    return _back(request, reverse("coordinator:visits"))
+
+
+@coordinator_required
+@require_POST
+def visit_void(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_object_or_404(Visit.objects.visible_to(request.user), pk=pk)
+    form = VisitVoidForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("무효 사유를 적어 주세요."))
+        return _back(request, reverse("coordinator:visits"))
+    try:
+        visits.visit_void(
+            actor=request.user,  # type: ignore[arg-type]
+            visit=visit,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("방문기록을 무효 처리했습니다."))
+    return _back(request, reverse("coordinator:visits"))
+
+
+# --- exceptions ---------------------------------------------------------------------------
+
+
+@coordinator_required
+def open_exceptions(request: HttpRequest) -> HttpResponse:
+    pending = (
+        selectors.visit_exception_list(user=request.user)
+        .filter(resolved_at__isnull=True)
+        .order_by("-created_at", "-id")
+    )
+    page = _page(request, pending)
+    _log_views(request, (exception.visit.recipient for exception in page.object_list))
+    return render(request, "coordinator/exception_list.html", {"page": page})
+
+
+@coordinator_required
+@require_POST
+def exception_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    exception = get_object_or_404(selectors.visit_exception_list(user=request.user), pk=pk)
+    form = VisitExceptionResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_error_text(form))
+        return _back(request, reverse("coordinator:exceptions"))
+    try:
+        visits.visit_exception_resolve(
+            actor=request.user,  # type: ignore[arg-type]
+            exception=exception,
+            resolution=form.cleaned_data["resolution"],
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(
+            request,
+            _("예외(%(kind)s)를 처리했습니다.") % {"kind": exception.get_kind_display()},
+        )
+    return _back(request, reverse("coordinator:exceptions"))
+
+
+# --- no-visit alerts ----------------------------------------------------------------------
+
+
+@coordinator_required
+def no_visit_alerts(request: HttpRequest) -> HttpResponse:
+    page = _page(request, selectors.no_visit_alert_list(), ALERTS_PAGE_SIZE)
+    today = timezone.localdate()
+    rows = [
+        (
+            alert,
+            (today - timezone.localdate(alert.last_visit_at)).days if alert.last_visit_at else None,
+        )
+        for alert in page.object_list
+    ]
+    _log_views(request, (alert.recipient for alert in page.object_list))
+    return render(
+        request,
+        "coordinator/alert_list.html",
+        {"page": page, "rows": rows, "as_of": rows[0][0].as_of if rows else None},
+    )

@@ -1,0 +1,141 @@
+"""Forms of the coordinators' desk. They validate input; the writes are ``care.services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from care.filters import RecipientFilter
+from care.models import Program, Recipient, Region, ServiceType
+from volunteers.models import WEEKDAYS, CorpsMember
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has it."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, messages in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+class RecipientListFilter(RecipientFilter):
+    """The desk's recipient filters: the API's, plus a search by name."""
+
+    search = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", label=_("이름 검색")
+    )
+
+    class Meta(RecipientFilter.Meta):
+        fields = ["search", "region", "status", "category", "is_rural"]
+
+
+# The intake page's groups of fields, in the order a phone intake goes.
+INTAKE_SECTIONS = (
+    (_("인적 사항"), ("name", "birth_date", "sex", "phone", "address", "region", "admin_unit")),
+    (
+        _("돌봄 필요"),
+        ("category", "emergency_reason", "referral_source", "needs", "risk_level"),
+    ),
+    (
+        _("보호자·동의·상태"),
+        ("guardian_name", "guardian_relation", "guardian_phone", "consent_date",
+         "consent_scope", "status", "notes"),
+    ),
+)  # fmt: skip
+
+
+class RecipientIntakeForm(forms.ModelForm):
+    """접수: the coordinator's intake of a recipient. Saved through ``recipient_create``."""
+
+    # The region by code, so that another desk can hand over ``?region=jangsu``.
+    region = forms.ModelChoiceField(
+        queryset=Region.objects.filter(is_active=True), to_field_name="code", label=_("시·군")
+    )
+    needs = forms.ModelMultipleChoiceField(
+        queryset=ServiceType.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("필요 서비스"),
+    )
+    confirm_duplicate = forms.BooleanField(
+        required=False,
+        label=_("다른 사람이 맞습니다"),
+        help_text=_("같은 이름과 생년월일의 대상자가 있어도 새로 등록합니다."),
+    )
+
+    # Query parameters another desk (the counselor's) may hand over to prefill the form.
+    PREFILL_FIELDS = (
+        "name", "birth_date", "phone", "address", "region", "admin_unit", "referral_source",
+        "notes",
+    )  # fmt: skip
+
+    class Meta:
+        model = Recipient
+        fields = [name for _title, names in INTAKE_SECTIONS for name in names]
+        widgets = {
+            "birth_date": DATE_INPUT,
+            "consent_date": DATE_INPUT,
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(title, [self[name] for name in names]) for title, names in INTAKE_SECTIONS]
+
+    @classmethod
+    def prefill(cls, query: Any) -> dict[str, str]:
+        """The initial values found in a GET query (unknown keys are ignored)."""
+        return {name: query[name] for name in cls.PREFILL_FIELDS if query.get(name)}
+
+    def service_fields(self) -> dict[str, Any]:
+        """The cleaned data as ``recipient_create`` takes it."""
+        fields = dict(self.cleaned_data)
+        fields.pop("confirm_duplicate", None)
+        fields.pop("needs", None)
+        return fields
+
+
+class SuggestionWeekdaysForm(forms.Form):
+    """Weekdays the recipient needs someone, to refine the suggested corps members."""
+
+    weekdays = forms.MultipleChoiceField(
+        choices=WEEKDAYS,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("필요 요일"),
+    )
+
+
+class AssignmentCreateForm(forms.Form):
+    """배정 from the suggestion board: a corps member, a program, a start date."""
+
+    corps_member = forms.ModelChoiceField(queryset=CorpsMember.objects.none(), label=_("단원"))
+    program = forms.ModelChoiceField(
+        queryset=Program.objects.filter(is_active=True), label=_("사업")
+    )
+    starts_on = forms.DateField(initial=timezone.localdate, widget=DATE_INPUT, label=_("시작일"))
+
+    def __init__(self, *args: Any, corps_members: QuerySet, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only corps members the coordinator may see can be named; the service decides the rest.
+        self.fields["corps_member"].queryset = corps_members  # type: ignore[attr-defined]
+
+
+class VisitVoidForm(forms.Form):
+    reason = forms.CharField(max_length=200, label=_("무효 사유"))
+
+
+class VisitExceptionResolveForm(forms.Form):
+    resolution = forms.CharField(
+        max_length=300,
+        label=_("처리 사유"),
+        error_messages={"required": _("처리 사유를 적어 주세요.")},
+    )

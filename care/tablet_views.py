@@ -1,0 +1,295 @@
+"""The caregivers' tablet pages (/tablet/): thin views over care's querysets.
+
+The pages are rendered on the server so that the service worker can keep them whole for use
+offline: the visit screen carries the recipient and the service types in its own HTML, and
+needs no API call to be filled in. Visits are never posted from a form here; the page's script
+puts them in the tablet's IndexedDB outbox first and sends them through the sync API.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+
+from care.models import AccessLog, Assignment, Recipient, ServiceType, Visit
+from care.services import access_log_record
+from config.api import client_ip
+
+# Files the service worker stores at install, so that every tablet page renders offline.
+STATIC_ASSETS = (
+    "css/app.css",
+    "tablet/tablet.css",
+    "tablet/app.js",
+    "tablet/outbox.js",
+    "tablet/visit.js",
+    "tablet/visits.js",
+    "tablet/icon.svg",
+    "tablet/icon-192.png",
+    "tablet/icon-512.png",
+)
+
+# What the scripts show, kept in the gettext catalogue with the templates' text: the pages
+# embed it as JSON, so there is no JavaScript catalogue to fetch (and to cache) offline.
+SCRIPT_TEXT = {
+    "online": _("온라인"),
+    "offline": _("오프라인"),
+    "pending": _("전송 대기 {n}건"),
+    "attention": _("확인 필요 {n}건"),
+    "syncing": _("전송 중…"),
+    "synced": _("{n}건을 전송했습니다."),
+    "nothing_to_sync": _("보낼 기록이 없습니다."),
+    "sync_offline": _("오프라인입니다. 연결되면 자동으로 전송합니다."),
+    "sync_server_error": _("서버 오류로 전송하지 못했습니다({status}). 잠시 뒤 다시 시도합니다."),
+    "sync_attention": _("{n}건은 확인이 필요합니다. 최근 방문에서 내용을 확인하세요."),
+    "relogin": _("로그인이 만료되었습니다. 다시 로그인하세요."),
+    "relogin_link": _("다시 로그인"),
+    "offline_ready": _("오프라인 사용 준비됨"),
+    "checked_in_at": _("체크인 {time}"),
+    "checked_out_at": _("체크아웃 {time}"),
+    "not_checked_in": _("아직 체크인하지 않았습니다."),
+    "need_checkin": _("먼저 체크인하세요."),
+    "need_service": _("제공한 서비스를 하나 이상 고르세요."),
+    "saved_queued": _("저장했습니다. 연결되면 전송합니다."),
+    "saved_sent": _("저장하고 전송했습니다."),
+    "save_failed": _("이 태블릿에 저장하지 못했습니다: {error}"),
+    "status_pending": _("전송 대기"),
+    "status_conflict": _("충돌"),
+    "status_error": _("오류"),
+    "status_submitted": _("제출됨"),
+    "status_verified": _("확인됨"),
+    "status_void": _("무효"),
+    "conflict_message": _(
+        "서버에 같은 기록 ID로 다른 내용이 이미 저장되어 있습니다. 서버의 기록이 유지됩니다."
+    ),
+    "dismiss": _("지우기"),
+    "retry": _("다시 보내기"),
+    "dismiss_confirm": _(
+        "이 기록을 태블릿에서 지울까요? 서버에 저장되지 않은 내용은 사라집니다."
+    ),
+    "field_recipient": _("대상자"),
+    "field_started_at": _("체크인"),
+    "field_ended_at": _("체크아웃"),
+    "field_service_types": _("서비스"),
+    "field_notes": _("메모"),
+    "field_client_uuid": _("기록 ID"),
+    "field_corps_member": _("단원"),
+    "field_program": _("사업"),
+    "visits_cached": _("오프라인입니다. 마지막으로 받은 목록을 보여 줍니다."),
+    "visits_failed": _("방문 목록을 불러오지 못했습니다."),
+    "visits_empty": _("최근 방문 기록이 없습니다."),
+    "no_checkout": _("체크아웃 없음"),
+    "recipient_number": _("대상자 #{id}"),
+    "saved_on_tablet": _("태블릿 저장 {time}"),
+    "logout_pending": _(
+        "전송 대기 {n}건이 이 태블릿에 남아 있습니다. 다시 로그인하면 전송됩니다. "
+        "로그아웃할까요?"
+    ),
+    "logout_offline": _("오프라인에서는 로그아웃할 수 없습니다. 연결된 뒤 다시 시도하세요."),
+}
+
+
+def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """Render a tablet page with what every page's script needs."""
+    context["tablet_config"] = {
+        "userId": request.user.pk,
+        "text": SCRIPT_TEXT,
+        "timeZone": settings.TIME_ZONE,
+        "urls": {
+            "home": reverse("tablet:home"),
+            "visits": reverse("tablet:visits"),
+            "sw": reverse("tablet:sw"),
+            "scope": reverse("tablet:home"),
+            "sync": "/api/v1/visits/sync/",
+            "visitList": "/api/v1/visits/",
+            "serviceTypes": "/api/v1/service-types/",
+            "login": f"{settings.LOGIN_URL}?next={reverse('tablet:home')}",
+        },
+        **context.pop("script_config", {}),
+    }
+    return render(request, template, context)
+
+
+def _log_view(request: HttpRequest, recipients: Any) -> None:
+    access_log_record(
+        actor=request.user,  # type: ignore[arg-type]
+        action=AccessLog.Action.VIEW,
+        recipients=recipients,
+        source_ip=client_ip(request),
+        path=request.path,
+    )
+
+
+def todays_recipients(user: Any) -> QuerySet[Recipient]:
+    """The recipients assigned to this user's corps member today, with their last visit by them.
+
+    Narrowed by ``visible_to`` as well, so that a role change takes effect here at once.
+    """
+    today = timezone.localdate()
+    mine = Assignment.objects.active_on(today).filter(corps_member__user=user)
+    last_visit = (
+        Visit.objects.counted()
+        .filter(recipient_id=OuterRef("pk"), corps_member__user=user)
+        .values("recipient_id")
+        .annotate(last=Max("started_at"))
+        .values("last")
+    )
+    return (
+        Recipient.objects.visible_to(user)
+        .filter(pk__in=mine.values("recipient_id"))
+        .select_related("region")
+        .prefetch_related(
+            "needs",
+            Prefetch(
+                "assignments", queryset=mine.select_related("program"), to_attr="my_assignments"
+            ),
+        )
+        .annotate(last_visit_at=Subquery(last_visit))
+        .order_by("name", "id")
+    )
+
+
+@never_cache
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    recipients = list(todays_recipients(request.user))
+    _log_view(request, recipients)
+    # The service worker keeps these pages so that the visit screens open offline too.
+    precache = [reverse("tablet:home"), reverse("tablet:visits")] + [
+        reverse("tablet:visit", args=[recipient.pk]) for recipient in recipients
+    ]
+    return _page(
+        request,
+        "tablet/home.html",
+        {
+            "recipients": recipients,
+            "today": timezone.localdate(),
+            "script_config": {"precache": precache},
+        },
+    )
+
+
+@never_cache
+@login_required
+def visit(request: HttpRequest, recipient_id: int) -> HttpResponse:
+    recipient = get_object_or_404(
+        Recipient.objects.visible_to(request.user)
+        .select_related("region")
+        .prefetch_related("needs"),
+        pk=recipient_id,
+    )
+    _log_view(request, [recipient])
+    needs = {service_type.pk for service_type in recipient.needs.all()}
+    service_types = [
+        (service_type, service_type.pk in needs)
+        for service_type in ServiceType.objects.filter(is_active=True)
+    ]
+    return _page(
+        request,
+        "tablet/visit.html",
+        {
+            "recipient": recipient,
+            "service_types": service_types,
+            "can_record": hasattr(request.user, "corps_member"),
+            "script_config": {
+                "recipient": {"id": recipient.pk, "name": recipient.name},
+                "serviceNames": {st.code: st.name for st, _need in service_types},
+            },
+        },
+    )
+
+
+@never_cache
+@login_required
+def visits(request: HttpRequest) -> HttpResponse:
+    # A shell: the list comes from the visits API (which writes its own access log) and from
+    # the outbox on the tablet, so that it also shows what has not been sent yet.
+    return _page(request, "tablet/visits.html", {})
+
+
+def offline(request: HttpRequest) -> HttpResponse:
+    """What the service worker shows for a tablet page it has never stored. No personal data,
+    so no login: it is stored when the worker installs."""
+    return render(request, "tablet/offline.html", {})
+
+
+@lru_cache(maxsize=1)
+def _asset_version_cached() -> str:
+    return _asset_version()
+
+
+def _asset_version() -> str:
+    """A digest of the cached files: a new one makes the browser install a new worker, which
+    replaces the stored copies."""
+    digest = hashlib.sha256()
+    for name in STATIC_ASSETS:
+        path = finders.find(name)
+        digest.update(name.encode())
+        if path:
+            with open(path, "rb") as handle:
+                digest.update(handle.read())
+    return digest.hexdigest()[:12]
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The worker script, served from /tablet/ so that its scope is /tablet/.
+
+    No login needed: it holds no personal data, and a worker update must not turn into a
+    redirect to the login page (browsers refuse a redirected worker script).
+    """
+    version = _asset_version() if settings.DEBUG else _asset_version_cached()
+    assets = [static(name) for name in STATIC_ASSETS] + [reverse("tablet:manifest")]
+    response = render(
+        request,
+        "tablet/sw.js",
+        {
+            "version": version,
+            "assets_json": json.dumps(assets),
+            "offline_url_json": json.dumps(reverse("tablet:offline")),
+            "scope_json": json.dumps(reverse("tablet:home")),
+            "static_prefix_json": json.dumps(static("")),
+        },
+        content_type="application/javascript; charset=utf-8",
+    )
+    response["Service-Worker-Allowed"] = reverse("tablet:home")
+    # Browsers check the worker for updates themselves; no cache layer may hold an old one.
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def manifest(request: HttpRequest) -> JsonResponse:
+    """Lets the tablet put the pages on its home screen as an app."""
+    home_url = reverse("tablet:home")
+    return JsonResponse(
+        {
+            "name": str(_("전북 긴급돌봄 방문기록")),
+            "short_name": str(_("돌봄 방문")),
+            "lang": "ko",
+            "start_url": home_url,
+            "scope": home_url,
+            "display": "standalone",
+            "orientation": "any",
+            "background_color": "#f5f7fa",
+            "theme_color": "#1f5fae",
+            "icons": [
+                {"src": static("tablet/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+                {"src": static("tablet/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+                {"src": static("tablet/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+            ],
+        },
+        content_type="application/manifest+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
