@@ -120,6 +120,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 LOGIN_REDIRECT_URL = "/"
 
@@ -189,6 +190,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "record-no-visit-alerts": {
         "task": "care.record_no_visit_alerts",
         "schedule": crontab(hour=6, minute=0),
+    },
+    "record-follow-up-alerts": {
+        "task": "consultations.record_follow_up_alerts",
+        "schedule": crontab(hour=6, minute=10),
     },
 }
 

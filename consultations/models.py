@@ -1,0 +1,426 @@
+"""The care information desk of program 4-2: the welfare resource directory and consultations.
+
+The directory follows the Open Referral Human Services Data Specification in shape:
+organization → service (here ``WelfareResource``) → where it is offered, with a taxonomy.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from care.models import (
+    Program,
+    Recipient,
+    ReferenceData,
+    RefusesResidentRegistrationNumbers,
+    Region,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+class ResourceCategory(ReferenceData):
+    """복지자원 분류: the taxonomy of the directory, two levels deep at most."""
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("상위 분류"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+
+    class Meta(ReferenceData.Meta):
+        verbose_name = _("복지자원 분류")
+        verbose_name_plural = _("복지자원 분류")
+
+
+class TargetGroup(ReferenceData):
+    """지원 대상: 노인, 장애인, 아동, 가족 …"""
+
+    class Meta(ReferenceData.Meta):
+        verbose_name = _("지원 대상")
+        verbose_name_plural = _("지원 대상")
+
+
+class Organization(RefusesResidentRegistrationNumbers):
+    """A provider of services, or a partner of the care network (돌봄네트워크 협약기관)."""
+
+    class Kind(models.TextChoices):
+        PUBLIC = "public", _("공공기관")
+        COUNCIL = "council", _("사회복지협의회")
+        WELFARE_CENTER = "welfare_center", _("복지관·센터")
+        HOSPITAL = "hospital", _("병원")
+        HOUSING = "housing", _("주거지원기관")
+        PROVIDER = "provider", _("사회서비스 제공기관")
+        NONPROFIT = "nonprofit", _("비영리단체")
+        OTHER = "other", _("기타")
+
+    external_id = models.CharField(_("외부 ID"), max_length=64, unique=True, null=True, blank=True)
+    name = models.CharField(_("기관명"), max_length=150, unique=True)
+    kind = models.CharField(_("기관 유형"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("시·군"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organizations",
+    )
+    phone = models.CharField(_("전화번호"), max_length=30, blank=True)
+    email = models.EmailField(_("이메일"), blank=True)
+    website = models.URLField(_("누리집"), blank=True)
+    address = models.CharField(_("주소"), max_length=200, blank=True)
+    is_partner = models.BooleanField(_("돌봄네트워크 협약기관"), default=False)
+    mou_date = models.DateField(_("업무협약일"), null=True, blank=True)
+    notes = models.TextField(_("메모"), blank=True)
+    created_at = models.DateTimeField(_("등록일시"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("수정일시"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("기관")
+        verbose_name_plural = _("기관")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_partner=False) | Q(mou_date__isnull=False),
+                name="organization_partner_has_mou_date",
+                violation_error_message=_("협약기관에는 업무협약일이 필요합니다."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["kind"], name="organization_kind"),
+            models.Index(fields=["is_partner"], name="organization_partner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WelfareResourceQuerySet(models.QuerySet["WelfareResource"]):
+    def serving(self, region: Region) -> WelfareResourceQuerySet:
+        """Resources offered in a region, province-wide ones included."""
+        return self.filter(Q(province_wide=True) | Q(regions=region)).distinct()
+
+    def needing_review(self, today: object = None) -> WelfareResourceQuerySet:
+        from consultations.resources import review_cutoff
+
+        return self.filter(Q(assured_date__isnull=True) | Q(assured_date__lt=review_cutoff(today)))
+
+
+class WelfareResource(RefusesResidentRegistrationNumbers):
+    """복지자원: a service someone can be linked to (HSDS ``service``)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("운영")
+        INACTIVE = "inactive", _("중단")
+        DEFUNCT = "defunct", _("폐지")
+        TEMPORARILY_CLOSED = "temporarily_closed", _("일시 중단")
+
+    external_id = models.CharField(_("외부 ID"), max_length=64, unique=True, null=True, blank=True)
+    name = models.CharField(_("자원명"), max_length=200)
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("제공기관"), on_delete=models.PROTECT, related_name="resources"
+    )
+    category = models.ForeignKey(
+        ResourceCategory, verbose_name=_("분류"), on_delete=models.PROTECT, related_name="resources"
+    )
+    target_groups = models.ManyToManyField(
+        TargetGroup, verbose_name=_("지원 대상"), related_name="resources", blank=True
+    )
+    description = models.TextField(_("내용"), blank=True)
+    eligibility = models.TextField(_("지원 자격"), blank=True)
+    province_wide = models.BooleanField(_("도 전역"), default=False)
+    regions = models.ManyToManyField(
+        Region, verbose_name=_("제공 시·군"), related_name="resources", blank=True
+    )
+    phone = models.CharField(_("문의 전화"), max_length=30, blank=True)
+    address = models.CharField(_("주소"), max_length=200, blank=True)
+    how_to_apply = models.TextField(_("신청 방법"), blank=True)
+    fee = models.CharField(_("이용료"), max_length=100, blank=True)
+    status = models.CharField(
+        _("상태"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    assured_date = models.DateField(
+        _("최종 확인일"),
+        null=True,
+        blank=True,
+        help_text=_("누군가 이 정보를 마지막으로 확인한 날"),
+    )
+    # Lower-cased name, organization, category, eligibility and regions, kept by the service:
+    # the one column the Korean substring search and its indexes work on.
+    search_text = models.TextField(_("검색용 글"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("등록일시"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("수정일시"), auto_now=True)
+
+    objects = WelfareResourceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("복지자원")
+        verbose_name_plural = _("복지자원")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="resource_name_per_org"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "category"], name="resource_status_category"),
+            models.Index(fields=["updated_at"], name="resource_updated"),
+            models.Index(fields=["assured_date"], name="resource_assured"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConsultationQuerySet(models.QuerySet["Consultation"]):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> ConsultationQuerySet:
+        """Counselors, coordinators and administrators read consultations; nobody else."""
+        if not user.is_authenticated:
+            return self.none()
+        if (
+            user.is_superuser
+            or user.groups.filter(  # type: ignore[attr-defined]
+                name__in=["counselor", "coordinator", "administrator"]
+            ).exists()
+        ):
+            return self
+        return self.none()
+
+
+class Consultation(RefusesResidentRegistrationNumbers):
+    """상담기록: a care-information or outreach-linkage consultation."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("전화")
+        WALK_IN = "walk_in", _("내방")
+        OUTREACH = "outreach", _("찾아가는 상담")
+        ONLINE = "online", _("온라인")
+
+    class Outcome(models.TextChoices):
+        INFORMED = "informed", _("정보 제공")
+        REFERRED = "referred", _("기관 의뢰")
+        LINKED = "linked", _("서비스 연계")
+        FOLLOW_UP = "follow_up", _("추후 상담 필요")
+
+    held_at = models.DateTimeField(_("상담 일시"), default=timezone.now)
+    channel = models.CharField(_("상담 방법"), max_length=10, choices=Channel.choices)
+    program = models.ForeignKey(
+        Program, verbose_name=_("사업"), on_delete=models.PROTECT, related_name="consultations"
+    )
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("상담원"),
+        on_delete=models.PROTECT,
+        related_name="consultations",
+    )
+    recipient = models.ForeignKey(
+        Recipient,
+        verbose_name=_("돌봄대상자"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+    )
+    is_anonymous = models.BooleanField(_("익명"), default=False)
+    person_name = models.CharField(_("상담 대상자 이름"), max_length=50, blank=True)
+    person_contact = models.CharField(_("연락처"), max_length=50, blank=True)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("시·군"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+    )
+    topics = models.ManyToManyField(
+        ResourceCategory, verbose_name=_("상담 주제"), related_name="consultations", blank=True
+    )
+    summary = models.TextField(_("상담 내용"))
+    outcome = models.CharField(_("결과"), max_length=10, choices=Outcome.choices)
+    follow_up_on = models.DateField(_("추후 상담일"), null=True, blank=True)
+    follow_up_done_at = models.DateTimeField(_("추후 상담 완료"), null=True, blank=True)
+    # Consent to pass the person's data to an outside organization (개인정보 제3자 제공 동의).
+    share_consent_at = models.DateTimeField(_("제3자 제공 동의 일시"), null=True, blank=True)
+    share_consent_scope = models.CharField(_("제3자 제공 동의 범위"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("등록일시"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("수정일시"), auto_now=True)
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("상담기록")
+        verbose_name_plural = _("상담기록")
+        ordering = ["-held_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_anonymous=False) | (Q(person_name="") & Q(recipient__isnull=True)),
+                name="consultation_anonymous_has_no_identity",
+                violation_error_message=_("익명 상담에는 이름이나 대상자를 적지 않습니다."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="follow_up") | Q(follow_up_on__isnull=False),
+                name="consultation_follow_up_has_date",
+                violation_error_message=_("추후 상담이 필요하면 추후 상담일을 정하세요."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["held_at"], name="consultation_held"),
+            models.Index(fields=["program", "held_at"], name="consultation_program_held"),
+            models.Index(fields=["channel", "held_at"], name="consultation_channel_held"),
+            models.Index(fields=["counselor", "held_at"], name="consultation_counselor_held"),
+            models.Index(fields=["outcome"], name="consultation_outcome"),
+            models.Index(
+                fields=["follow_up_on"],
+                name="consultation_follow_up_open",
+                condition=Q(follow_up_on__isnull=False, follow_up_done_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.held_at:%Y-%m-%d} {self.get_channel_display()}"
+
+    @property
+    def person_label(self) -> str:
+        if self.is_anonymous:
+            return str(_("익명"))
+        if self.recipient_id:
+            return self.recipient.name
+        return self.person_name
+
+
+class Referral(models.Model):
+    """A consultation's referral of the person to a resource, and how it went."""
+
+    class State(models.TextChoices):
+        REFERRED = "referred", _("의뢰")
+        ACCEPTED = "accepted", _("수락")
+        DECLINED = "declined", _("거절")
+        LINKED = "linked", _("연계(서비스 시작)")
+        CLOSED = "closed", _("종결")
+
+    # Which states may follow which: referred → accepted / declined; accepted → linked;
+    # anything open → closed (with a reason).
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
+        State.REFERRED: (State.ACCEPTED, State.DECLINED, State.CLOSED),
+        State.ACCEPTED: (State.LINKED, State.CLOSED),
+        State.DECLINED: (State.CLOSED,),
+        State.LINKED: (State.CLOSED,),
+        State.CLOSED: (),
+    }
+
+    consultation = models.ForeignKey(
+        Consultation, verbose_name=_("상담기록"), on_delete=models.CASCADE, related_name="referrals"
+    )
+    resource = models.ForeignKey(
+        WelfareResource,
+        verbose_name=_("복지자원"),
+        on_delete=models.PROTECT,
+        related_name="referrals",
+    )
+    state = models.CharField(
+        _("상태"), max_length=10, choices=State.choices, default=State.REFERRED
+    )
+    reason = models.CharField(_("사유"), max_length=300, blank=True)
+    follow_up_on = models.DateField(_("확인 예정일"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("의뢰한 계정"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("의뢰 일시"), default=timezone.now)
+    updated_at = models.DateTimeField(_("수정 일시"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("의뢰")
+        verbose_name_plural = _("의뢰")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "resource"], name="referral_once_per_resource"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="closed") | ~Q(reason=""),
+                name="referral_closed_has_reason",
+                violation_error_message=_("종결에는 사유가 필요합니다."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "follow_up_on"], name="referral_state_follow_up"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} ({self.get_state_display()})"
+
+
+class ReferralStateChange(models.Model):
+    """Every change of a referral's state, who made it and why: the referral's history."""
+
+    referral = models.ForeignKey(
+        Referral, verbose_name=_("의뢰"), on_delete=models.CASCADE, related_name="history"
+    )
+    from_state = models.CharField(_("이전 상태"), max_length=10, blank=True)
+    to_state = models.CharField(_("바뀐 상태"), max_length=10)
+    reason = models.CharField(_("사유"), max_length=300, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("변경한 계정"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("변경 일시"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("의뢰 상태 변경")
+        verbose_name_plural = _("의뢰 상태 변경")
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: {self.from_state} → {self.to_state}"
+
+
+class FollowUpAlert(models.Model):
+    """A consultation or referral whose follow-up date passed without an update (daily task)."""
+
+    class Kind(models.TextChoices):
+        CONSULTATION = "consultation", _("추후 상담")
+        REFERRAL = "referral", _("의뢰 확인")
+
+    kind = models.CharField(_("유형"), max_length=20, choices=Kind.choices)
+    consultation = models.ForeignKey(
+        Consultation, verbose_name=_("상담기록"), on_delete=models.CASCADE, related_name="alerts"
+    )
+    referral = models.ForeignKey(
+        Referral,
+        verbose_name=_("의뢰"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alerts",
+    )
+    due_on = models.DateField(_("예정일"))
+    as_of = models.DateField(_("기준일"))
+
+    class Meta:
+        verbose_name = _("추후 관리 알림")
+        verbose_name_plural = _("추후 관리 알림")
+        ordering = ["-as_of", "due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "consultation", "referral", "as_of"],
+                name="follow_up_alert_once_a_day",
+                nulls_distinct=False,
+            ),
+        ]
+        indexes = [models.Index(fields=["as_of"], name="follow_up_alert_as_of")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_on}"
