@@ -20,6 +20,7 @@ migrate: install
 	$(RUN_ENV) $(MANAGE) migrate --noinput
 
 demo: migrate
+	$(RUN_ENV) $(MANAGE) load_goals
 	$(RUN_ENV) $(MANAGE) load_demo
 
 # Web server, Celery worker and beat together; Ctrl-C stops all three.

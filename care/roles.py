@@ -24,6 +24,24 @@ REFERENCE = [
 ]
 
 
+CONSULTATION_READS = [
+    "consultations.view_consultation",
+    "consultations.view_referral",
+    "consultations.view_referralstatechange",
+    "consultations.view_followupalert",
+]
+
+
+KPI_GOAL_MODELS = [
+    "strategicgoal",
+    "indicator",
+    "measure",
+    "measuretarget",
+    "unitprogram",
+    "unitprogramtarget",
+]
+
+
 def _crud(*models: str) -> list[str]:
     return [
         f"{model.split('.')[0]}.{verb}_{model.split('.')[1]}"
@@ -51,6 +69,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_visitexception",
         "care.change_visitexception",
         "care.view_novisitalert",
+        # Coordinators read the desk's consultations and follow-ups (issue 4); counselors write.
+        *CONSULTATION_READS,
     ],
     COUNSELOR: [
         *REFERENCE,
@@ -66,8 +86,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "consultations.view_followupalert",
         "consultations.view_referralstatechange",
     ],
-    MANAGER: [*REFERENCE],
+    MANAGER: [
+        *REFERENCE,
+        *[f"kpi.view_{m}" for m in KPI_GOAL_MODELS],
+        "kpi.add_measuretarget",
+        "kpi.change_measuretarget",
+        "kpi.add_unitprogramtarget",
+        "kpi.change_unitprogramtarget",
+    ],
     ADMINISTRATOR: [
+        *_crud(*[f"kpi.{m}" for m in KPI_GOAL_MODELS]),
         *_crud(
             "care.region",
             "care.servicetype",
@@ -79,7 +107,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             "auth.user",
             "auth.group",
             "care.visit",
+            "consultations.consultation",
+            "consultations.referral",
         ),
+        *CONSULTATION_READS,
         "care.view_visitexception",
         "care.change_visitexception",
         "care.view_novisitalert",

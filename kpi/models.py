@@ -1,0 +1,349 @@
+"""The goal tracker's structure: strategic goals → indicators → measures → targets per year,
+and the unit programs (단위사업) planned under an indicator.
+
+The figures of the source document (``kpi/data/goals.json``, loaded by ``manage.py
+load_goals``) are kept as printed beside their numbers; the system computes achievement rates
+itself (``achievement_rate``) and ``docs/kpi.md`` lists where the document's printed rates
+disagree with its own numbers.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+# Plan years the tracker accepts; the check constraints keep a typo such as 20223 out.
+YEAR_MIN = 2000
+YEAR_MAX = 2100
+
+
+def achievement_rate(actual: Decimal | None, target: Decimal | None) -> int | None:
+    """Actual ÷ target × 100, truncated to a whole percent (DESIGN §3.5).
+
+    The document's own figures: 125 against 30 → 416, 1,597 against 1,400 → 114, 92.3
+    against 80 → 115, 22 against 20 → 110. ``None`` when either figure is missing or the
+    target is zero (no rate can be stated).
+    """
+    if actual is None or target is None or target == 0:
+        return None
+    return int((Decimal(actual) * 100 / Decimal(target)).to_integral_value(rounding=ROUND_DOWN))
+
+
+class Unit(models.TextChoices):
+    """The units the document prints after a figure; the value is the printed symbol."""
+
+    TIMES = "회", _("회")
+    SITES = "개소", _("개소")
+    PERCENT = "%", _("%")
+    CASES = "건", _("건")
+    POINTS = "점", _("점")
+    PERSONS = "명", _("명")
+
+
+class Metric(models.TextChoices):
+    """Automatic metrics over operational data; a measure bound to none is entered by hand.
+
+    The counting rule of each is in ``docs/kpi.md`` (DESIGN §3).
+    """
+
+    CORPS_MEMBERS_SERVED = "corps_members_served", _("활동 단원(실인원)")
+    CORPS_MEMBERS_ACTIVE = "corps_members_active", _("활동 중 단원(기말)")
+    RECIPIENTS_SERVED = "recipients_served", _("긴급돌봄 수혜자(실인원)")
+    RURAL_RECIPIENTS_SERVED = "rural_recipients_served", _("농촌 틈새돌봄 대상자(실인원)")
+    VISITS = "visits", _("방문 횟수")
+    PROGRAMS_OPERATED = "programs_operated", _("운영 사업 수")
+    OUTREACH_CONSULTATIONS = "outreach_consultations", _("찾아가는 상담 건수")
+    CARE_INFO_CONSULTATIONS = "care_info_consultations", _("돌봄종합정보상담 건수")
+
+
+def _year_between(field: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": YEAR_MIN, f"{field}__lte": YEAR_MAX}),
+        name=name,
+        violation_error_message=_("연도는 2000–2100 사이여야 합니다."),
+    )
+
+
+class StrategicGoal(models.Model):
+    """전략목표: one of the five goals of a plan year's goal structure.
+
+    ``year`` is the plan year whose structure the goal belongs to: the 2023 goal table, or the
+    2022 results table, which has a different set of indicators.
+    """
+
+    year = models.PositiveSmallIntegerField(_("기준 연도"))
+    number = models.PositiveSmallIntegerField(_("번호"))
+    name = models.CharField(_("전략목표"), max_length=100)
+
+    class Meta:
+        verbose_name = _("전략목표")
+        verbose_name_plural = _("전략목표")
+        ordering = ["-year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="kpi_goal_year_number"),
+            _year_between("year", "kpi_goal_year_range"),
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=5),
+                name="kpi_goal_number_range",
+                violation_error_message=_("전략목표 번호는 1–5입니다."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.number}. {self.name}"
+
+
+class Indicator(models.Model):
+    """성과지표, coded ``<goal>-<n>`` as the document numbers them (e.g. ``4-1``)."""
+
+    goal = models.ForeignKey(
+        StrategicGoal,
+        verbose_name=_("전략목표"),
+        on_delete=models.CASCADE,
+        related_name="indicators",
+    )
+    code = models.CharField(_("지표 번호"), max_length=10, help_text=_("예: 4-1"))
+    name = models.CharField(_("성과지표"), max_length=200)
+    sort_order = models.PositiveSmallIntegerField(_("순서"), default=0)
+
+    class Meta:
+        verbose_name = _("성과지표")
+        verbose_name_plural = _("성과지표")
+        ordering = ["-goal__year", "goal__number", "sort_order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["goal", "code"], name="kpi_indicator_goal_code"),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[1-9][0-9]*-[1-9][0-9]*$"),
+                name="kpi_indicator_code_format",
+                violation_error_message=_("지표 번호는 '4-1'처럼 적습니다."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        if self.goal_id and self.code and not self.code.startswith(f"{self.goal.number}-"):
+            raise ValidationError(
+                {"code": _("지표 번호는 전략목표 번호로 시작해야 합니다 (예: 4-1).")}
+            )
+
+
+class MeasureQuerySet(models.QuerySet["Measure"]):
+    def automatic(self) -> MeasureQuerySet:
+        """Measures whose actuals the monthly rollup computes."""
+        return self.exclude(metric="")
+
+    def manual(self) -> MeasureQuerySet:
+        return self.filter(metric="")
+
+
+class Measure(models.Model):
+    """측정방법: how an indicator is measured, in one unit, with the 사업비 printed beside it."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("성과지표"), on_delete=models.CASCADE, related_name="measures"
+    )
+    name = models.CharField(_("측정방법"), max_length=100, help_text=_("예: 제공인원수"))
+    unit = models.CharField(_("단위"), max_length=4, choices=Unit.choices)
+    # The document's 사업비 column in 억원 ("-" → empty). Where one printed cell spans two
+    # measures (4-1), it is kept on the first only, so that sums count it once.
+    budget_eok = models.DecimalField(
+        _("사업비(억원)"), max_digits=10, decimal_places=3, null=True, blank=True
+    )
+    metric = models.CharField(
+        _("자동 집계 지표"),
+        max_length=40,
+        choices=Metric.choices,
+        blank=True,
+        help_text=_("비워 두면 수기 입력 지표입니다."),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("순서"), default=0)
+
+    objects = MeasureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("측정방법")
+        verbose_name_plural = _("측정방법")
+        ordering = ["-indicator__goal__year", "indicator__goal__number",
+                    "indicator__sort_order", "sort_order", "id"]  # fmt: skip
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "name"], name="kpi_measure_indicator_name"
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_eok__isnull=True) | Q(budget_eok__gte=0),
+                name="kpi_measure_budget_not_negative",
+                violation_error_message=_("사업비는 0 이상입니다."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.name} ({self.unit})"
+
+
+class MeasureTarget(models.Model):
+    """A measure's target for one year, with the figures the document prints beside it.
+
+    For 2023 the goal table prints last year's figures beside each target: the 2022 actual,
+    the 2022 target in parentheses and a "전년목표 대비" column (``reported_prior_*``). For the
+    2022 results table the printed result is ``reported_actual*``. The printed rate columns
+    are kept as text only; the system's own rates come from ``achievement_rate``.
+    """
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("측정방법"), on_delete=models.CASCADE, related_name="targets"
+    )
+    year = models.PositiveSmallIntegerField(_("연도"))
+    target = models.DecimalField(_("목표"), max_digits=12, decimal_places=2)
+    target_text = models.CharField(
+        _("목표(표기)"),
+        max_length=100,
+        blank=True,
+        help_text=_("문서 표기 그대로, 예: 80% 구축완료"),
+    )
+    reported_prior_actual = models.DecimalField(
+        _("전년 실적(문서)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    reported_prior_target = models.DecimalField(
+        _("전년 목표(문서)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    reported_prior_text = models.CharField(_("전년 실적(표기)"), max_length=200, blank=True)
+    reported_prior_rate_text = models.CharField(
+        _("전년목표 대비(표기)"), max_length=20, blank=True, help_text=_("예: 신규, -, 120%")
+    )
+    reported_actual = models.DecimalField(
+        _("실적(문서)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    reported_actual_text = models.CharField(_("실적(표기)"), max_length=100, blank=True)
+    reported_rate_text = models.CharField(_("달성률(표기)"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("연도별 목표")
+        verbose_name_plural = _("연도별 목표")
+        ordering = ["-measure__indicator__goal__year", "measure__indicator__goal__number",
+                    "measure__indicator__sort_order", "measure__sort_order", "year"]  # fmt: skip
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "year"], name="kpi_measure_target_year"),
+            _year_between("year", "kpi_measure_target_year_range"),
+            models.CheckConstraint(
+                condition=Q(target__gte=0),
+                name="kpi_measure_target_not_negative",
+                violation_error_message=_("목표는 0 이상입니다."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(reported_actual__isnull=True) | Q(reported_actual__gte=0))
+                & (Q(reported_prior_actual__isnull=True) | Q(reported_prior_actual__gte=0))
+                & (Q(reported_prior_target__isnull=True) | Q(reported_prior_target__gte=0)),
+                name="kpi_measure_target_reported_not_negative",
+                violation_error_message=_("실적은 0 이상입니다."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.year}: {self.target_text or self.target}"
+
+    @property
+    def prior_achievement_rate(self) -> int | None:
+        """Last year's achievement from the printed prior figures, computed (22 ÷ 20 → 110)."""
+        return achievement_rate(self.reported_prior_actual, self.reported_prior_target)
+
+    @property
+    def reported_achievement_rate(self) -> int | None:
+        """This year's achievement from the printed actual (the 2022 results table)."""
+        return achievement_rate(self.reported_actual, self.target)
+
+
+class UnitProgram(models.Model):
+    """단위사업: a line of an indicator's "향후 추진계획" table."""
+
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("성과지표"),
+        on_delete=models.CASCADE,
+        related_name="unit_programs",
+    )
+    group = models.CharField(
+        _("구분"), max_length=100, blank=True, help_text=_("예: 긴급돌봄 운영; 없으면 비워 둡니다.")
+    )
+    name = models.CharField(_("단위사업명"), max_length=200)
+    unit = models.CharField(_("단위"), max_length=4, choices=Unit.choices, blank=True)
+    metric = models.CharField(
+        _("자동 집계 지표"),
+        max_length=40,
+        choices=Metric.choices,
+        blank=True,
+        help_text=_("비워 두면 수기 입력 사업입니다."),
+    )
+    note = models.CharField(_("비고"), max_length=200, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("순서"), default=0)
+
+    class Meta:
+        verbose_name = _("단위사업")
+        verbose_name_plural = _("단위사업")
+        ordering = ["-indicator__goal__year", "indicator__goal__number",
+                    "indicator__sort_order", "sort_order", "id"]  # fmt: skip
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "group", "name"], name="kpi_unit_program_indicator_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        prefix = f"{self.group} · " if self.group else ""
+        return f"{self.indicator.code} {prefix}{self.name}"
+
+
+class UnitProgramTarget(models.Model):
+    """A unit program's target for one year, or (2022) the result its 추진실적 table prints."""
+
+    unit_program = models.ForeignKey(
+        UnitProgram, verbose_name=_("단위사업"), on_delete=models.CASCADE, related_name="targets"
+    )
+    year = models.PositiveSmallIntegerField(_("연도"))
+    # Empty when the cell is text only ("구축완료", "-") or the year prints a result only.
+    target = models.DecimalField(_("목표"), max_digits=12, decimal_places=2, null=True, blank=True)
+    target_text = models.CharField(
+        _("목표(표기)"),
+        max_length=200,
+        blank=True,
+        help_text=_("문서 표기 그대로, 예: 2개유형 시설 40곳 배포 및 교육"),
+    )
+    reported_actual = models.DecimalField(
+        _("실적(문서)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    reported_actual_text = models.CharField(_("실적(표기)"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("단위사업 연도별 목표")
+        verbose_name_plural = _("단위사업 연도별 목표")
+        ordering = ["-unit_program__indicator__goal__year",
+                    "unit_program__indicator__goal__number", "unit_program__indicator__sort_order",
+                    "unit_program__sort_order", "year"]  # fmt: skip
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit_program", "year"], name="kpi_unit_program_target_year"
+            ),
+            _year_between("year", "kpi_unit_program_target_year_range"),
+            models.CheckConstraint(
+                condition=(Q(target__isnull=True) | Q(target__gte=0))
+                & (Q(reported_actual__isnull=True) | Q(reported_actual__gte=0)),
+                name="kpi_unit_program_target_not_negative",
+                violation_error_message=_("목표와 실적은 0 이상입니다."),
+            ),
+            models.CheckConstraint(
+                condition=Q(target__isnull=False)
+                | ~Q(target_text="")
+                | Q(reported_actual__isnull=False)
+                | ~Q(reported_actual_text=""),
+                name="kpi_unit_program_target_not_empty",
+                violation_error_message=_("목표나 실적 중 하나는 적어야 합니다."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_program} {self.year}: {self.target_text or self.target}"
