@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -340,7 +340,12 @@ def exception_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 def no_visit_alerts(request: HttpRequest) -> HttpResponse:
-    page = _page(request, selectors.no_visit_alert_list(), ALERTS_PAGE_SIZE)
+    # Never visited first, then the longest silence; spelled out because databases disagree
+    # on where NULLs sort by default.
+    alerts = selectors.no_visit_alert_list().order_by(
+        F("last_visit_at").asc(nulls_first=True), "id"
+    )
+    page = _page(request, alerts, ALERTS_PAGE_SIZE)
     today = timezone.localdate()
     rows = [
         (

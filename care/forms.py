@@ -37,6 +37,11 @@ class RecipientListFilter(RecipientFilter):
     class Meta(RecipientFilter.Meta):
         fields = ["search", "region", "status", "category", "is_rural"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The API's label names the code it takes; a person picks the region by its name.
+        self.filters["region"].label = _("시·군")
+
 
 # The intake page's groups of fields, in the order a phone intake goes.
 INTAKE_SECTIONS = (

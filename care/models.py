@@ -579,7 +579,8 @@ class NoVisitAlert(models.Model):
     class Meta:
         verbose_name = _("미방문 알림")
         verbose_name_plural = _("미방문 알림")
-        ordering = ["-as_of", "last_visit_at", "id"]
+        # Never-visited recipients first on both databases (they sort NULLs differently).
+        ordering = ["-as_of", models.F("last_visit_at").asc(nulls_first=True), "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "corps_member", "as_of"], name="no_visit_alert_once_a_day"
