@@ -191,6 +191,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "care.record_no_visit_alerts",
         "schedule": crontab(hour=6, minute=0),
     },
+    "rollup-previous-month": {
+        "task": "kpi.rollup_previous_month",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    },
+    "recompute-late-records": {
+        "task": "kpi.recompute_late_records",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "record-follow-up-alerts": {
         "task": "consultations.record_follow_up_alerts",
         "schedule": crontab(hour=6, minute=10),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -45,12 +45,20 @@ class Metric:
     source: Callable[[], QuerySet]  # rows of the metric, not yet limited to a period
     time_field: str = ""
     person_field: str = ""
+    # Where a row's 시·군 code and rural flag are, for the dashboard's breakdowns.
+    region_field: str = "recipient__region__code"
+    rural_field: str = "recipient__is_rural"
 
 
 def _visits() -> QuerySet:
     from care.models import Visit
 
     return Visit.objects.counted()
+
+
+def _emergency_visits() -> QuerySet:
+    # 긴급돌봄 수혜: the persons of the emergency care program; rural gap care has its own.
+    return _visits().filter(program__code="emergency_care")
 
 
 def _rural_visits() -> QuerySet:
@@ -100,7 +108,14 @@ METRICS: dict[str, Metric] = {
             "started_at",
             "recipient_id",
         ),
-        Metric("corps_members_active", _("활동 중 단원(기말)"), "stock", _corps_members),
+        Metric(
+            "corps_members_active",
+            _("활동 중 단원(기말)"),
+            "stock",
+            _corps_members,
+            region_field="region__code",
+            rural_field="",
+        ),
         Metric(
             "programs_operated",
             _("운영 사업 수"),
@@ -157,14 +172,21 @@ def _first_month_counts(metric: Metric, year: int, through: int) -> dict[int, in
         return {int(month): count for month, count in cursor.fetchall()}
 
 
-def _stock_on(day: date) -> int:
-    """Active corps members at the end of ``day``: joined by then and not yet left."""
+def _stock_rows(day: date) -> QuerySet:
+    """Corps members active at the end of ``day``: joined by then and not yet left."""
     return (
         _corps_members()
         .filter(joined_on__lte=day)
         .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
-        .count()
     )
+
+
+def _stock_on(day: date) -> int:
+    return _stock_rows(day).count()
+
+
+def _month_end(year: int, month: int) -> date:
+    return (month_start(year, month + 1) - timedelta(days=1)).date()
 
 
 def series(code: str, year: int, through: int = 12) -> Series:
@@ -172,10 +194,8 @@ def series(code: str, year: int, through: int = 12) -> Series:
     metric = METRICS[code]
     months = range(1, through + 1)
     if metric.kind == "stock":
-        from datetime import timedelta
-
-        ends = {m: (month_start(year, m + 1) - timedelta(days=1)).date() for m in months}
-        values = {m: _stock_on(ends[m]) for m in months}
+        # Twelve small counts over the corps table (thousands of rows, not visits).
+        values = {m: _stock_on(_month_end(year, m)) for m in months}
         # A stock's year-to-date value is the stock at the end of the period.
         return Series(monthly=values, ytd=dict(values))
     month = ExtractMonth(metric.time_field, tzinfo=SEOUL)
@@ -212,3 +232,33 @@ def month_values(code: str, year: int, month: int) -> tuple[int, int]:
         in_month.aggregate(n=Count(metric.person_field, distinct=True))["n"],
         to_date.aggregate(n=Count(metric.person_field, distinct=True))["n"],
     )
+
+
+def month_breakdown(code: str, year: int, month: int, dimension: str) -> dict[str, tuple[int, int]]:
+    """A month's value and year-to-date value per 시·군 code (``region``) or per
+    ``rural``/``urban`` (``area``): two GROUP BY queries. Empty where the metric has no such
+    dimension (consultations carry no rural flag)."""
+    metric = METRICS[code]
+    field = metric.region_field if dimension == "region" else metric.rural_field
+    if not field:
+        return {}
+
+    def key(value: object) -> str:
+        if dimension == "area":
+            return "rural" if value else "urban"
+        return str(value or "")
+
+    if metric.kind == "stock":
+        rows = _stock_rows(_month_end(year, month)).values(field).annotate(n=Count("pk"))
+        return {key(row[field]): (row["n"], row["n"]) for row in rows}
+    in_month = metric.source().filter(
+        **{
+            f"{metric.time_field}__gte": month_start(year, month),
+            f"{metric.time_field}__lt": month_start(year, month + 1),
+        }
+    )
+    to_date = _in_year(metric, year, month)
+    counted = Count("pk") if metric.kind == "count" else Count(metric.person_field, distinct=True)
+    monthly = {key(r[field]): r["n"] for r in in_month.values(field).annotate(n=counted)}
+    ytd = {key(r[field]): r["n"] for r in to_date.values(field).annotate(n=counted)}
+    return {k: (monthly.get(k, 0), ytd[k]) for k in ytd}

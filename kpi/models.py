@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from decimal import ROUND_DOWN, Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # Plan years the tracker accepts; the check constraints keep a typo such as 20223 out.
@@ -347,3 +349,268 @@ class UnitProgramTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_program} {self.year}: {self.target_text or self.target}"
+
+
+class Period(models.Model):
+    """A calendar month of the tracker: when its figures were computed, and whether closed.
+
+    Its row is also the lock of the month's rollup: a rollup holds it ``select_for_update``
+    for its whole transaction, so two rollups of one month never interleave.
+    """
+
+    year = models.PositiveSmallIntegerField(_("연도"))
+    month = models.PositiveSmallIntegerField(_("월"))
+    computed_at = models.DateTimeField(_("마지막 집계"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("마감 일시"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("마감한 계정"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("집계 월")
+        verbose_name_plural = _("집계 월")
+        ordering = ["-year", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "month"], name="kpi_period_once"),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="kpi_period_month_range"
+            ),
+            _year_between("year", "kpi_period_year_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class RollupRun(models.Model):
+    """One computation of a month's (or a year's) figures: who or what asked, and how it went."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("대기")
+        RUNNING = "running", _("실행 중")
+        SUCCEEDED = "succeeded", _("완료")
+        FAILED = "failed", _("실패")
+        SKIPPED = "skipped", _("건너뜀(마감)")
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", _("정기(매월 1일)")
+        LATE_RECORDS = "late_records", _("늦게 도착한 기록")
+        MANUAL = "manual", _("수동")
+        COMMAND = "command", _("명령")
+
+    year = models.PositiveSmallIntegerField(_("연도"))
+    month = models.PositiveSmallIntegerField(_("월"))
+    trigger = models.CharField(_("계기"), max_length=20, choices=Trigger.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("요청한 계정"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    state = models.CharField(_("상태"), max_length=10, choices=State.choices, default=State.QUEUED)
+    created_at = models.DateTimeField(_("요청 일시"), default=timezone.now)
+    started_at = models.DateTimeField(_("시작"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("종료"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("기록한 행"), default=0)
+    error = models.TextField(_("오류"), blank=True)
+
+    class Meta:
+        verbose_name = _("집계 실행")
+        verbose_name_plural = _("집계 실행")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["year", "month", "-created_at"], name="kpi_run_period")]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} {self.get_state_display()}"
+
+
+class Measurement(models.Model):
+    """A month's figure of a measure or a unit program, and its year-to-date figure.
+
+    Automatic figures are replaced whole by each rollup of the month; manual ones are the
+    latest of their ``ManualEntry`` history.
+    """
+
+    class Source(models.TextChoices):
+        AUTO = "auto", _("자동 집계")
+        MANUAL = "manual", _("수기 입력")
+
+    measure = models.ForeignKey(
+        Measure,
+        verbose_name=_("측정방법"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="measurements",
+    )
+    unit_program = models.ForeignKey(
+        UnitProgram,
+        verbose_name=_("단위사업"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="measurements",
+    )
+    year = models.PositiveSmallIntegerField(_("연도"))
+    month = models.PositiveSmallIntegerField(_("월"))
+    value = models.DecimalField(_("월 실적"), max_digits=14, decimal_places=2)
+    ytd_value = models.DecimalField(_("누적 실적"), max_digits=14, decimal_places=2)
+    source = models.CharField(_("출처"), max_length=10, choices=Source.choices)
+    run = models.ForeignKey(
+        RollupRun,
+        verbose_name=_("집계 실행"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measurements",
+    )
+    computed_at = models.DateTimeField(_("집계 일시"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("실적")
+        verbose_name_plural = _("실적")
+        ordering = ["year", "month", "measure_id", "unit_program_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(measure__isnull=True) ^ Q(unit_program__isnull=True),
+                name="kpi_measurement_one_owner",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="kpi_measurement_month_range"
+            ),
+            models.UniqueConstraint(
+                fields=["measure", "year", "month"],
+                name="kpi_measurement_measure_month",
+                condition=Q(measure__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["unit_program", "year", "month"],
+                name="kpi_measurement_unit_month",
+                condition=Q(unit_program__isnull=False),
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "month"], name="kpi_measurement_period")]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} {self.value}"
+
+
+class MeasurementBreakdown(models.Model):
+    """A measurement split by region (시·군 code) or area (rural / urban)."""
+
+    class Dimension(models.TextChoices):
+        REGION = "region", _("시·군")
+        AREA = "area", _("농촌·도시")
+
+    measurement = models.ForeignKey(
+        Measurement, verbose_name=_("실적"), on_delete=models.CASCADE, related_name="breakdowns"
+    )
+    dimension = models.CharField(_("구분"), max_length=10, choices=Dimension.choices)
+    key = models.CharField(_("항목"), max_length=40)
+    value = models.DecimalField(_("월 실적"), max_digits=14, decimal_places=2)
+    ytd_value = models.DecimalField(_("누적 실적"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("실적 세부")
+        verbose_name_plural = _("실적 세부")
+        ordering = ["measurement_id", "dimension", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measurement", "dimension", "key"], name="kpi_breakdown_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}:{self.key} {self.value}"
+
+
+class ManualEntry(models.Model):
+    """A manager's monthly figure for a manual measure, with its evidence. Never changed:
+    a correction is a new entry, so every change is kept."""
+
+    measure = models.ForeignKey(
+        Measure,
+        verbose_name=_("측정방법"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="manual_entries",
+    )
+    unit_program = models.ForeignKey(
+        UnitProgram,
+        verbose_name=_("단위사업"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="manual_entries",
+    )
+    year = models.PositiveSmallIntegerField(_("연도"))
+    month = models.PositiveSmallIntegerField(_("월"))
+    value = models.DecimalField(_("월 실적"), max_digits=14, decimal_places=2)
+    evidence = models.TextField(_("근거"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("입력한 계정"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("입력 일시"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("수기 실적 입력")
+        verbose_name_plural = _("수기 실적 입력")
+        ordering = ["-entered_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(measure__isnull=True) ^ Q(unit_program__isnull=True),
+                name="kpi_manual_entry_one_owner",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12), name="kpi_manual_entry_month_range"
+            ),
+            models.CheckConstraint(condition=~Q(evidence=""), name="kpi_manual_entry_evidence"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} {self.value}"
+
+
+class LateRecord(models.Model):
+    """A record that arrived for a closed month: listed for managers, never silently added."""
+
+    class Kind(models.TextChoices):
+        VISIT = "visit", _("방문기록")
+        CONSULTATION = "consultation", _("상담기록")
+
+    period = models.ForeignKey(
+        Period, verbose_name=_("집계 월"), on_delete=models.CASCADE, related_name="late_records"
+    )
+    kind = models.CharField(_("유형"), max_length=20, choices=Kind.choices)
+    object_id = models.BigIntegerField(_("기록 번호"))
+    happened_at = models.DateTimeField(_("발생 일시"))
+    arrived_at = models.DateTimeField(_("변경·도착 일시"))
+    found_at = models.DateTimeField(_("발견 일시"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("마감 후 도착 기록")
+        verbose_name_plural = _("마감 후 도착 기록")
+        ordering = ["-found_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "arrived_at"], name="kpi_late_record_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} → {self.period}"

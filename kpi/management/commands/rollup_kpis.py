@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand, CommandParser
+
+from kpi import rollups
+
+
+class Command(BaseCommand):
+    help = "월별 성과 실적을 집계합니다 (roll up the KPI figures of a month, or a whole year)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--month", type=int, help="생략하면 그 해 1–12월 전체 (whole year)")
+
+    def handle(self, *args: object, year: int, month: int | None, **options: object) -> None:
+        if month is None:
+            rows = rollups.rollup_year(year=year)
+            self.stdout.write(f"{year}년 1–12월 집계 완료: {rows}행")
+            return
+        run = rollups.rollup_month(year=year, month=month)
+        self.stdout.write(f"{year}-{month:02d} {run.get_state_display()}: {run.rows}행 {run.error}")
