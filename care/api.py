@@ -397,7 +397,7 @@ class VisitViewSet(LogsRecipientReads, viewsets.ReadOnlyModelViewSet):
         return self._render(visit, status.HTTP_200_OK)
 
 
-class VisitExceptionViewSet(viewsets.ReadOnlyModelViewSet):
+class VisitExceptionViewSet(LogsRecipientReads, viewsets.ReadOnlyModelViewSet):
     """방문 예외: what a coordinator must look at; resolving one needs a reason."""
 
     serializer_class = VisitExceptionSerializer
@@ -407,6 +407,9 @@ class VisitExceptionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> Any:
         return selectors.visit_exception_list(user=self.request.user)
+
+    def recipient_of(self, obj: VisitException) -> Recipient:
+        return obj.visit.recipient
 
     @extend_schema(
         request=VisitExceptionResolveSerializer,
@@ -424,7 +427,7 @@ class VisitExceptionViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=exception.pk)).data)
 
 
-class NoVisitAlertViewSet(viewsets.ReadOnlyModelViewSet):
+class NoVisitAlertViewSet(LogsRecipientReads, viewsets.ReadOnlyModelViewSet):
     """미방문 알림: recipients with an active assignment and no visit for 7 days (daily task)."""
 
     serializer_class = NoVisitAlertSerializer

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
@@ -129,14 +130,27 @@ class VisitSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# Ids are 64-bit; a larger number must be a 400, not an overflow inside the database driver.
+MAX_ID = 2**63 - 1
+
+
+def _finite(value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise serializers.ValidationError(_("숫자여야 합니다."))
+    return value
+
+
 class VisitInputSerializer(serializers.Serializer):
     """A visit as a tablet sends it. Checks shape only, without touching the database, so that
     a batch of 500 costs no query per item; the rules are applied by ``care.visits``."""
 
     client_uuid = serializers.UUIDField(help_text=_("태블릿이 만든 기록 ID (멱등 키)"))
-    recipient = serializers.IntegerField(min_value=1, help_text=_("돌봄대상자 id"))
+    recipient = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text=_("돌봄대상자 id")
+    )
     corps_member = serializers.IntegerField(
         min_value=1,
+        max_value=MAX_ID,
         required=False,
         allow_null=True,
         help_text=_("방문한 단원 id (코디네이터가 대신 기록할 때; 단원 본인은 생략)"),
@@ -159,6 +173,12 @@ class VisitInputSerializer(serializers.Serializer):
     longitude = serializers.FloatField(
         required=False, allow_null=True, min_value=-180, max_value=180
     )
+
+    def validate_latitude(self, value: float | None) -> float | None:
+        return _finite(value)
+
+    def validate_longitude(self, value: float | None) -> float | None:
+        return _finite(value)
 
     def to_input(self) -> VisitInput:
         data = self.validated_data
@@ -201,8 +221,10 @@ class VisitChangeSerializer(serializers.Serializer):
 
 
 class VisitSyncRequestSerializer(serializers.Serializer):
+    # Items are checked one by one in the view, so that a malformed item is that item's
+    # error, never the whole batch's.
     visits = serializers.ListField(
-        child=serializers.DictField(),
+        child=serializers.JSONField(allow_null=True),
         allow_empty=False,
         max_length=500,
         help_text=_("방문 목록 (각 항목은 방문 등록과 같은 형식), 최대 500건"),

@@ -85,6 +85,8 @@ class VisitContext:
     service_types: dict[str, ServiceType]
     programs: dict[str, Program]
     existing: dict[uuid.UUID, Visit]
+    visible_existing: set[int] = field(default_factory=set)
+    known_members: set[int] = field(default_factory=set)
 
 
 def _is_coordinator(user: AbstractBaseUser) -> bool:
@@ -101,11 +103,21 @@ def visit_context_load(*, actor: AbstractBaseUser, items: Sequence[VisitInput]) 
     is_coordinator = _is_coordinator(actor)
     actor_member_id = CorpsMember.objects.filter(user=actor).values_list("pk", flat=True).first()
     recipient_ids = {item.recipient_id for item in items}
-    recipients = {
-        recipient.pk: recipient
-        for recipient in Recipient.objects.visible_to(actor).filter(pk__in=recipient_ids)
-    }
-    member_ids = {item.corps_member_id for item in items if item.corps_member_id}
+    if is_coordinator:
+        candidates = Recipient.objects.filter(pk__in=recipient_ids)
+    else:
+        # Any recipient the caregiver was ever assigned, not only today's: a tablet offline
+        # while an assignment ended still holds visits made during it. Whether the visit's
+        # own date is covered is checked per visit against the assignments below.
+        candidates = Recipient.objects.filter(
+            pk__in=recipient_ids, assignments__corps_member_id=actor_member_id or 0
+        ).distinct()
+    recipients = {recipient.pk: recipient for recipient in candidates}
+    named_members = {item.corps_member_id for item in items if item.corps_member_id}
+    known_members = set(
+        CorpsMember.objects.filter(pk__in=named_members).values_list("pk", flat=True)
+    )
+    member_ids = set(known_members)
     if actor_member_id:
         member_ids.add(actor_member_id)
     assignments: dict[tuple[int, int], list[Assignment]] = defaultdict(list)
@@ -119,6 +131,13 @@ def visit_context_load(*, actor: AbstractBaseUser, items: Sequence[VisitInput]) 
             client_uuid__in=[item.client_uuid for item in items]
         ).prefetch_related("service_types")
     }
+    # Which stored visits the actor may see, once for the batch: resending a whole outbox
+    # after a time-out is the normal retry and must not cost queries per item.
+    visible_existing = set(
+        Visit.objects.visible_to(actor)
+        .filter(pk__in=[visit.pk for visit in existing.values()])
+        .values_list("pk", flat=True)
+    )
     return VisitContext(
         actor=actor,
         is_coordinator=is_coordinator,
@@ -129,6 +148,8 @@ def visit_context_load(*, actor: AbstractBaseUser, items: Sequence[VisitInput]) 
         service_types={st.code: st for st in ServiceType.objects.filter(is_active=True)},
         programs={program.code: program for program in Program.objects.filter(is_active=True)},
         existing=existing,
+        visible_existing=visible_existing,
+        known_members=known_members,
     )
 
 
@@ -158,6 +179,9 @@ def visit_check(item: VisitInput, ctx: VisitContext) -> CheckedVisit:
 
     if ctx.is_coordinator and item.corps_member_id:
         member_id: int | None = item.corps_member_id
+        if member_id not in ctx.known_members:
+            errors["corps_member"].append(_("없는 단원입니다."))
+            member_id = None
     elif ctx.actor_member_id:
         member_id = ctx.actor_member_id
         if item.corps_member_id and item.corps_member_id != member_id:
@@ -256,7 +280,7 @@ def visit_matches(visit: Visit, item: VisitInput) -> bool:
 
 
 def _replay_outcome(visit: Visit, item: VisitInput, ctx: VisitContext) -> str:
-    if not Visit.objects.visible_to(ctx.actor).filter(pk=visit.pk).exists():
+    if visit.pk not in ctx.visible_existing:
         raise ValidationError({"client_uuid": [_("이미 다른 기록에 쓰인 ID입니다.")]})
     return "existing" if visit_matches(visit, item) else "conflict"
 

@@ -81,3 +81,45 @@ def redis_worker() -> Iterator[None]:
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         yield
+
+
+# Data migrations whose rows every test expects (reference data, role groups).
+MIGRATED_DATA = [
+    "care.migrations.0003_reference_data",
+    "volunteers.migrations.0002_qualifications",
+    "consultations.migrations.0002_reference_data",
+]
+
+
+def restore_migrated_data() -> None:
+    """Put back the rows the data migrations load.
+
+    A ``transaction=True`` test ends with a flush that empties every table, migrated
+    reference data and role groups included; the next transactional test would start
+    without them.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    from care.roles import roles_sync
+
+    for module in MIGRATED_DATA:
+        importlib.import_module(module).load(apps, None)
+    # roles_sync is written for a migration's registry and resets ``models_module``.
+    saved = {config.label: config.models_module for config in apps.get_app_configs()}
+    try:
+        roles_sync(apps)
+    finally:
+        for config in apps.get_app_configs():
+            config.models_module = saved[config.label]
+
+
+@pytest.fixture(autouse=True)
+def _migrated_data_in_transactional_tests(request: pytest.FixtureRequest) -> None:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    ):
+        request.getfixturevalue("transactional_db")
+        restore_migrated_data()
