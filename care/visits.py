@@ -405,6 +405,8 @@ def visit_record(
         )
         if stored is None:
             raise
+        if Visit.objects.visible_to(actor).filter(pk=stored.pk).exists():
+            ctx.visible_existing.add(stored.pk)
         return stored, _replay_outcome(stored, item, ctx)
     return checked.visit, "created"
 
