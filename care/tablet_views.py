@@ -66,6 +66,7 @@ SCRIPT_TEXT = {
     "saved_queued": _("저장했습니다. 연결되면 전송합니다."),
     "saved_sent": _("저장하고 전송했습니다."),
     "save_failed": _("이 태블릿에 저장하지 못했습니다: {error}"),
+    "discard_confirm": _("체크인을 취소하고 이번 방문 기록을 지울까요?"),
     "status_pending": _("전송 대기"),
     "status_conflict": _("충돌"),
     "status_error": _("오류"),
@@ -77,9 +78,7 @@ SCRIPT_TEXT = {
     ),
     "dismiss": _("지우기"),
     "retry": _("다시 보내기"),
-    "dismiss_confirm": _(
-        "이 기록을 태블릿에서 지울까요? 서버에 저장되지 않은 내용은 사라집니다."
-    ),
+    "dismiss_confirm": _("이 기록을 태블릿에서 지울까요? 서버에 저장되지 않은 내용은 사라집니다."),
     "field_recipient": _("대상자"),
     "field_started_at": _("체크인"),
     "field_ended_at": _("체크아웃"),
@@ -90,13 +89,13 @@ SCRIPT_TEXT = {
     "field_program": _("사업"),
     "visits_cached": _("오프라인입니다. 마지막으로 받은 목록을 보여 줍니다."),
     "visits_failed": _("방문 목록을 불러오지 못했습니다."),
+    "visits_offline": _("오프라인이라 전송된 방문 목록을 불러오지 못했습니다."),
     "visits_empty": _("최근 방문 기록이 없습니다."),
     "no_checkout": _("체크아웃 없음"),
     "recipient_number": _("대상자 #{id}"),
     "saved_on_tablet": _("태블릿 저장 {time}"),
     "logout_pending": _(
-        "전송 대기 {n}건이 이 태블릿에 남아 있습니다. 다시 로그인하면 전송됩니다. "
-        "로그아웃할까요?"
+        "전송 대기 {n}건이 이 태블릿에 남아 있습니다. 다시 로그인하면 전송됩니다. 로그아웃할까요?"
     ),
     "logout_offline": _("오프라인에서는 로그아웃할 수 없습니다. 연결된 뒤 다시 시도하세요."),
 }
@@ -168,8 +167,11 @@ def home(request: HttpRequest) -> HttpResponse:
     recipients = list(todays_recipients(request.user))
     _log_view(request, recipients)
     # The service worker keeps these pages so that the visit screens open offline too.
-    precache = [reverse("tablet:home"), reverse("tablet:visits")] + [
-        reverse("tablet:visit", args=[recipient.pk]) for recipient in recipients
+    precache = [
+        reverse("tablet:home"),
+        reverse("tablet:visits"),
+        *(reverse("tablet:visit", args=[recipient.pk]) for recipient in recipients),
+        "/api/v1/service-types/",
     ]
     return _page(
         request,

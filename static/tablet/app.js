@@ -1,0 +1,219 @@
+/* What every tablet page does: register the service worker, keep the outbox counter and the
+ * online indicator current, and send the outbox on load, on "online", on the sync button and
+ * every minute while something waits. Page scripts (visit.js, visits.js) use `tablet`.
+ */
+import { outboxCounts, syncOutbox } from "./outbox.js";
+
+const config = JSON.parse(document.getElementById("tablet-config").textContent);
+const RETRY_MS = 60 * 1000;
+
+function format(template, values) {
+  return template.replace(/\{(\w+)\}/g, (match, key) => (key in values ? values[key] : match));
+}
+
+const elements = {
+  net: document.getElementById("net-state"),
+  count: document.getElementById("outbox-count"),
+  attention: document.getElementById("attention-count"),
+  message: document.getElementById("sync-message"),
+  ready: document.getElementById("offline-ready"),
+  button: document.getElementById("sync-button"),
+  relogin: document.getElementById("relogin"),
+  reloginDetail: document.getElementById("relogin-detail"),
+};
+
+let sessionExpired = false;
+let running = null;
+let again = null;
+
+export const tablet = {
+  config,
+  text: (key, values = {}) => format(config.text[key] || key, values),
+  owner: config.userId,
+
+  async refreshCounter() {
+    let counts = { pending: 0, attention: 0 };
+    try {
+      counts = await outboxCounts(config.userId);
+    } catch (error) {
+      elements.message.textContent = String(error);
+    }
+    elements.count.dataset.count = String(counts.pending);
+    elements.count.textContent = tablet.text("pending", { n: counts.pending });
+    elements.count.classList.toggle("has-items", counts.pending > 0);
+    elements.attention.dataset.count = String(counts.attention);
+    elements.attention.textContent = tablet.text("attention", { n: counts.attention });
+    elements.attention.hidden = counts.attention === 0;
+    return counts;
+  },
+
+  /* One sync at a time in this tab, and across tabs where the browser has Web Locks: two
+   * tabs sending the same visit would still store it once, but would show confusing counts. */
+  sync() {
+    if (running) {
+      // A visit saved while a sync is under way is sent by one more run right after it.
+      if (!again) {
+        again = running.then(() => {
+          again = null;
+          return tablet.sync();
+        });
+      }
+      return again;
+    }
+    running = runSync().finally(() => {
+      running = null;
+    });
+    return running;
+  },
+};
+
+function showMessage(text, kind = "") {
+  elements.message.textContent = text;
+  elements.message.dataset.kind = kind;
+}
+
+function showRelogin(detail) {
+  sessionExpired = true;
+  elements.relogin.hidden = false;
+  elements.reloginDetail.textContent = detail || "";
+}
+
+async function runSync() {
+  const counts = await tablet.refreshCounter();
+  if (!counts.pending) {
+    return { status: "idle" };
+  }
+  if (!navigator.onLine) {
+    showMessage(tablet.text("sync_offline"));
+    return { status: "offline" };
+  }
+  elements.button.disabled = true;
+  showMessage(tablet.text("syncing"));
+  const send = () =>
+    syncOutbox({
+      owner: config.userId,
+      url: config.urls.sync,
+      csrfToken: config.csrfToken || "",
+    });
+  let result;
+  try {
+    result = navigator.locks ? await navigator.locks.request("care-tablet-sync", send) : await send();
+  } catch (error) {
+    result = { status: "server-error", httpStatus: String(error) };
+  } finally {
+    elements.button.disabled = false;
+  }
+  if (result.status === "relogin") {
+    showRelogin(result.detail);
+    showMessage("");
+  } else if (result.status === "offline") {
+    showMessage(tablet.text("sync_offline"));
+  } else if (result.status === "server-error") {
+    showMessage(tablet.text("sync_server_error", { status: result.httpStatus }), "bad");
+  } else if (result.status === "ok") {
+    sessionExpired = false;
+    elements.relogin.hidden = true;
+    const sent = result.created + result.existing;
+    const parts = sent || !(result.conflict + result.error) ? [tablet.text("synced", { n: sent })] : [];
+    if (result.conflict + result.error) {
+      parts.push(tablet.text("sync_attention", { n: result.conflict + result.error }));
+    }
+    showMessage(parts.join(" "), result.conflict + result.error ? "bad" : "ok");
+  }
+  await tablet.refreshCounter();
+  window.dispatchEvent(new CustomEvent("tablet:synced", { detail: result }));
+  return result;
+}
+
+function showNetwork() {
+  const online = navigator.onLine;
+  elements.net.dataset.online = online ? "1" : "0";
+  elements.net.textContent = tablet.text(online ? "online" : "offline");
+}
+
+async function registerWorker() {
+  if (!("serviceWorker" in navigator)) {
+    return;
+  }
+  try {
+    await navigator.serviceWorker.register(config.urls.sw, { scope: config.urls.scope });
+    const registration = await navigator.serviceWorker.ready;
+    if (!config.precache || !registration.active) {
+      return;
+    }
+    const reply = await new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = (event) => resolve(event.data);
+      registration.active.postMessage({ type: "precache", urls: config.precache }, [channel.port2]);
+    });
+    if (reply && reply.stored === reply.total) {
+      elements.ready.hidden = false;
+      elements.ready.textContent = tablet.text("offline_ready");
+      document.documentElement.dataset.offlineReady = "1";
+    }
+  } catch (error) {
+    // Pages still work online without the worker; offline use just is not available.
+    console.warn("service worker", error);
+  }
+}
+
+/* Logging out on a shared tablet: warn about unsent visits (they stay, and are sent at the
+ * next login of the same person), and drop the stored pages with their personal data. */
+function guardLogout() {
+  for (const form of document.querySelectorAll('header.top form[action$="/logout/"]')) {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!navigator.onLine) {
+        showMessage(tablet.text("logout_offline"), "bad");
+        return;
+      }
+      const counts = await tablet.refreshCounter();
+      if (counts.pending && !window.confirm(tablet.text("logout_pending", { n: counts.pending }))) {
+        return;
+      }
+      const controller = navigator.serviceWorker && navigator.serviceWorker.controller;
+      if (controller) {
+        await new Promise((resolve) => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = resolve;
+          controller.postMessage({ type: "clear-personal" }, [channel.port2]);
+          setTimeout(resolve, 2000);
+        });
+      }
+      form.submit();
+    });
+  }
+}
+
+const csrfInput = document.querySelector('input[name="csrfmiddlewaretoken"]');
+config.csrfToken = csrfInput ? csrfInput.value : "";
+
+showNetwork();
+guardLogout();
+elements.button.addEventListener("click", async () => {
+  const result = await tablet.sync();
+  if (result.status === "idle") {
+    showMessage(tablet.text("nothing_to_sync"));
+  }
+});
+window.addEventListener("online", () => {
+  showNetwork();
+  tablet.sync();
+});
+window.addEventListener("offline", showNetwork);
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible" && !sessionExpired) {
+    tablet.sync();
+  }
+});
+setInterval(() => {
+  if (navigator.onLine && !sessionExpired) {
+    tablet.sync();
+  }
+}, RETRY_MS);
+
+registerWorker();
+// Marks the page as settled after its first outbox check (tests wait for it).
+tablet.sync().finally(() => {
+  document.documentElement.dataset.tabletReady = "1";
+});

@@ -1,0 +1,215 @@
+/* The visit screen: check-in, services given, notes, check-out, save.
+ *
+ * The visit in progress is a draft in IndexedDB from check-in on, with the client_uuid made at
+ * check-in: a reload, a closed tab or a dead battery keeps the start time and the key. Saving
+ * moves the draft to the outbox in one transaction, then asks for a sync.
+ */
+import { tablet } from "./app.js";
+import { draftGet, draftPut, draftRemove, newUuid, outboxList, saveDraftToOutbox } from "./outbox.js";
+
+const recipient = tablet.config.recipient;
+const serviceNames = tablet.config.serviceNames || {};
+const draftKey = `${tablet.owner}:${recipient.id}`;
+
+const el = {
+  checkIn: document.getElementById("check-in"),
+  checkOut: document.getElementById("check-out"),
+  clockState: document.getElementById("clock-state"),
+  services: document.getElementById("services"),
+  toggles: Array.from(document.querySelectorAll("#services .toggle")),
+  notes: document.getElementById("notes"),
+  save: document.getElementById("save"),
+  discard: document.getElementById("discard"),
+  message: document.getElementById("form-message"),
+};
+
+let draft = null;
+let saving = false;
+// Nothing can be tapped until the stored draft is read: a check-in before that would be
+// overwritten by the draft that was still loading.
+let loaded = false;
+
+const timeFormat = new Intl.DateTimeFormat("ko-KR", {
+  timeZone: tablet.config.timeZone,
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  hour12: false,
+});
+
+function say(text, kind = "") {
+  el.message.textContent = text;
+  el.message.dataset.kind = kind;
+}
+
+function render() {
+  const active = Boolean(draft);
+  el.checkIn.disabled = active || !loaded;
+  el.checkOut.disabled = !active || Boolean(draft && draft.ended_at);
+  el.services.disabled = !active;
+  el.notes.disabled = !active;
+  el.save.disabled = !active || saving;
+  el.discard.hidden = !active;
+  el.discard.disabled = saving;
+  const codes = new Set(active ? draft.service_types : []);
+  for (const toggle of el.toggles) {
+    toggle.setAttribute("aria-pressed", codes.has(toggle.dataset.code) ? "true" : "false");
+  }
+  if (!active) {
+    el.notes.value = "";
+    el.clockState.textContent = tablet.text("not_checked_in");
+    return;
+  }
+  if (document.activeElement !== el.notes) {
+    el.notes.value = draft.notes || "";
+  }
+  const parts = [tablet.text("checked_in_at", { time: timeFormat.format(new Date(draft.started_at)) })];
+  if (draft.ended_at) {
+    parts.push(tablet.text("checked_out_at", { time: timeFormat.format(new Date(draft.ended_at)) }));
+  }
+  el.clockState.textContent = parts.join(" · ");
+}
+
+async function store() {
+  draft.updated_at = new Date().toISOString();
+  await draftPut(draft);
+}
+
+/* The end is strictly after the start, as the server requires, even when check-out follows
+ * check-in within the same second. */
+function endTime(startedAt) {
+  const now = Date.now();
+  return new Date(Math.max(now, Date.parse(startedAt) + 1000)).toISOString();
+}
+
+el.checkIn.addEventListener("click", async () => {
+  if (draft) {
+    return;
+  }
+  draft = {
+    key: draftKey,
+    owner: tablet.owner,
+    recipient: recipient.id,
+    client_uuid: newUuid(),
+    started_at: new Date().toISOString(),
+    ended_at: null,
+    service_types: [],
+    notes: "",
+  };
+  say("");
+  render();
+  await store();
+});
+
+el.checkOut.addEventListener("click", async () => {
+  if (!draft || draft.ended_at) {
+    return;
+  }
+  draft.ended_at = endTime(draft.started_at);
+  render();
+  await store();
+});
+
+for (const toggle of el.toggles) {
+  toggle.addEventListener("click", async () => {
+    if (!draft) {
+      return;
+    }
+    const code = toggle.dataset.code;
+    const codes = new Set(draft.service_types);
+    if (codes.has(code)) {
+      codes.delete(code);
+    } else {
+      codes.add(code);
+    }
+    // Kept in the page's order, so that the payload of a visit does not depend on tap order.
+    draft.service_types = el.toggles.map((t) => t.dataset.code).filter((c) => codes.has(c));
+    render();
+    await store();
+  });
+}
+
+el.notes.addEventListener("input", async () => {
+  if (!draft) {
+    return;
+  }
+  draft.notes = el.notes.value;
+  await store();
+});
+
+el.save.addEventListener("click", async () => {
+  if (!draft || saving) {
+    return;
+  }
+  draft.notes = el.notes.value;
+  if (!draft.service_types.length) {
+    say(tablet.text("need_service"), "bad");
+    return;
+  }
+  // Saving is the end of the visit: a caregiver who forgot check-out is checked out now.
+  if (!draft.ended_at) {
+    draft.ended_at = endTime(draft.started_at);
+  }
+  saving = true;
+  render();
+  const payload = {
+    client_uuid: draft.client_uuid,
+    recipient: recipient.id,
+    started_at: draft.started_at,
+    ended_at: draft.ended_at,
+    service_types: [...draft.service_types],
+    notes: draft.notes.trim(),
+  };
+  try {
+    await saveDraftToOutbox(draftKey, {
+      client_uuid: draft.client_uuid,
+      owner: tablet.owner,
+      payload,
+      recipient_name: recipient.name,
+      service_names: payload.service_types.map((code) => serviceNames[code] || code),
+      saved_at: new Date().toISOString(),
+    });
+  } catch (error) {
+    saving = false;
+    render();
+    say(tablet.text("save_failed", { error: String(error) }), "bad");
+    return;
+  }
+  const savedUuid = draft.client_uuid;
+  draft = null;
+  saving = false;
+  render();
+  say(tablet.text("saved_queued"), "ok");
+  await tablet.refreshCounter();
+  const result = await tablet.sync();
+  if (result.status === "ok") {
+    // Sent when it has left the outbox; a conflict or an error is shown by the sync bar.
+    const items = await outboxList(tablet.owner);
+    if (!items.some((item) => item.client_uuid === savedUuid)) {
+      say(tablet.text("saved_sent"), "ok");
+    }
+  }
+});
+
+/* A check-in made by mistake: the draft goes, nothing was sent, and its client_uuid is never
+ * used again. */
+el.discard.addEventListener("click", async () => {
+  if (!draft || saving || !window.confirm(tablet.text("discard_confirm"))) {
+    return;
+  }
+  await draftRemove(draftKey);
+  draft = null;
+  say("");
+  render();
+});
+
+render();
+draftGet(draftKey)
+  .then((stored) => {
+    draft = stored || null;
+  })
+  .catch((error) => say(String(error), "bad"))
+  .finally(() => {
+    loaded = true;
+    render();
+  });
