@@ -22,6 +22,7 @@ migrate: install
 demo: migrate
 	$(RUN_ENV) $(MANAGE) load_goals
 	$(RUN_ENV) $(MANAGE) load_demo
+	$(RUN_ENV) $(MANAGE) load_consultations_demo
 
 # Web server, Celery worker and beat together; Ctrl-C stops all three.
 run: demo

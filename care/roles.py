@@ -42,6 +42,15 @@ KPI_GOAL_MODELS = [
 ]
 
 
+# The welfare resource directory, read by everyone who refers people to services.
+DIRECTORY_READS = [
+    "consultations.view_welfareresource",
+    "consultations.view_organization",
+    "consultations.view_resourcecategory",
+    "consultations.view_targetgroup",
+]
+
+
 def _crud(*models: str) -> list[str]:
     return [
         f"{model.split('.')[0]}.{verb}_{model.split('.')[1]}"
@@ -71,6 +80,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_novisitalert",
         # Coordinators read the desk's consultations and follow-ups (issue 4); counselors write.
         *CONSULTATION_READS,
+        *DIRECTORY_READS,
     ],
     COUNSELOR: [
         *REFERENCE,
@@ -109,6 +119,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             "care.visit",
             "consultations.consultation",
             "consultations.referral",
+            "consultations.welfareresource",
+            "consultations.organization",
+            "consultations.resourcecategory",
+            "consultations.targetgroup",
         ),
         *CONSULTATION_READS,
         "care.view_visitexception",

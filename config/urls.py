@@ -7,6 +7,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from care import api as care_api
+from consultations import api as consultations_api
+from consultations import consultation_api
 from volunteers import api as volunteers_api
 
 router = DefaultRouter()
@@ -19,6 +21,13 @@ router.register("assignments", care_api.AssignmentViewSet, basename="assignment"
 router.register("visits", care_api.VisitViewSet, basename="visit")
 router.register("visit-exceptions", care_api.VisitExceptionViewSet, basename="visit-exception")
 router.register("no-visit-alerts", care_api.NoVisitAlertViewSet, basename="no-visit-alert")
+router.register("resources", consultations_api.WelfareResourceViewSet, basename="resource")
+router.register("organizations", consultations_api.OrganizationViewSet, basename="organization")
+router.register("consultations", consultation_api.ConsultationViewSet, basename="consultation")
+router.register("referrals", consultation_api.ReferralViewSet, basename="referral")
+router.register(
+    "follow-up-alerts", consultation_api.FollowUpAlertViewSet, basename="follow-up-alert"
+)
 
 api_v1 = [
     path("auth/token/", care_api.ObtainTokenView.as_view(), name="auth-token"),
@@ -34,6 +43,7 @@ api_v1 = [
         volunteers_api.SuggestedVolunteersView.as_view(),
         name="recipient-suggested-volunteers",
     ),
+    path("kpi/", include("kpi.urls_api")),
     path("", include(router.urls)),
 ]
 

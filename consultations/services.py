@@ -109,7 +109,7 @@ def organization_save(*, organization: Organization | None = None, **fields: Any
     return organization
 
 
-def _check_consultation(consultation: Consultation) -> None:
+def consultation_check(consultation: Consultation) -> None:
     if consultation.program.code not in COUNSELING_PROGRAMS:
         raise ValidationError(
             {"program": [_("상담 사업(돌봄종합정보상담, 찾아가는 상담)을 고르세요.")]}
@@ -160,7 +160,7 @@ def consultation_record(
         consultation.region = consultation.recipient.region
     if share_consent and not consultation.is_anonymous:
         consultation.share_consent_at = timezone.now()
-    _check_consultation(consultation)
+    consultation_check(consultation)
     consultation.full_clean()
     consultation.save()
     consultation.topics.set(topics)
@@ -187,7 +187,7 @@ def consultation_update(
         consultation.share_consent_at = timezone.now()
     elif share_consent is False:
         consultation.share_consent_at = None
-    _check_consultation(consultation)
+    consultation_check(consultation)
     consultation.full_clean()
     consultation.save()
     if topics is not None:
@@ -201,6 +201,9 @@ def consultation_follow_up_done(
     *, actor: AbstractBaseUser, consultation: Consultation
 ) -> Consultation:
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    # Nothing was planned, so nothing can be done: a done time here would only mislead.
+    if not consultation.follow_up_on:
+        raise ValidationError({"follow_up_on": [_("추후 상담이 정해지지 않은 상담입니다.")]})
     consultation.follow_up_done_at = timezone.now()
     consultation.save(update_fields=["follow_up_done_at", "updated_at"])
     return consultation
@@ -219,6 +222,9 @@ def referral_create(
     An identified person's data goes to an outside organization only with their recorded
     consent (개인정보 보호법 제17조: 제3자 제공); an anonymous person is only told where to go.
     """
+    # Locked and re-read: the consent checked is the one stored now (not withdrawn meanwhile),
+    # and two quick clicks for the same resource give one referral and a 400, not a 500.
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     identified = not consultation.is_anonymous and (
         consultation.recipient_id or consultation.person_name or consultation.person_contact
     )
@@ -317,5 +323,17 @@ def follow_up_alerts_record(*, as_of: date | None = None) -> int:
         )
         for pk, cid, due in referrals
     ]
-    FollowUpAlert.objects.bulk_create(alerts, ignore_conflicts=True)
+    # The unique constraint treats NULL referrals as equal (nulls_distinct=False), which only
+    # PostgreSQL 15+ enforces; SQLite drops the constraint, so consultation alerts (no referral)
+    # would be stored again on a second run. Skipping the day's stored alerts keeps it
+    # idempotent everywhere; the constraint still guards concurrent runs on PostgreSQL.
+    stored = set(
+        FollowUpAlert.objects.filter(as_of=as_of).values_list(
+            "kind", "consultation_id", "referral_id"
+        )
+    )
+    FollowUpAlert.objects.bulk_create(
+        [a for a in alerts if (a.kind, a.consultation_id, a.referral_id) not in stored],
+        ignore_conflicts=True,
+    )
     return len(alerts)

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Aggregate, Case, Count, F, Max, Min, Q, QuerySet, When
 from django.db.models.functions import ExtractMonth
 from django.utils.translation import gettext_lazy as _
 
@@ -130,6 +131,9 @@ METRICS: dict[str, Metric] = {
             "count",
             _consultations("outreach_counseling"),
             "held_at",
+            # A consultation has its own 시·군 (the person may be no recipient) and no rural flag.
+            region_field="region__code",
+            rural_field="",
         ),
         Metric(
             "care_info_consultations",
@@ -137,6 +141,9 @@ METRICS: dict[str, Metric] = {
             "count",
             _consultations("care_info_counseling"),
             "held_at",
+            # A consultation has its own 시·군 (the person may be no recipient) and no rural flag.
+            region_field="region__code",
+            rural_field="",
         ),
     ]
 }
@@ -151,27 +158,6 @@ def _in_year(metric: Metric, year: int, through: int) -> QuerySet:
     )
 
 
-def _grouped_counts(queryset: QuerySet) -> dict[int, int]:
-    return {row["m"]: row["n"] for row in queryset}
-
-
-def _first_month_counts(metric: Metric, year: int, through: int) -> dict[int, int]:
-    """How many persons were first served in each month: one GROUP BY over a GROUP BY."""
-    firsts = (
-        _in_year(metric, year, through)
-        .values(metric.person_field)
-        .annotate(first=Min(ExtractMonth(metric.time_field, tzinfo=SEOUL)))
-        .values("first")
-    )
-    sql, params = firsts.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT firsts.first, COUNT(*) FROM ({sql}) firsts GROUP BY firsts.first",  # noqa: S608
-            params,
-        )
-        return {int(month): count for month, count in cursor.fetchall()}
-
-
 def _stock_rows(day: date) -> QuerySet:
     """Corps members active at the end of ``day``: joined by then and not yet left."""
     return (
@@ -181,84 +167,250 @@ def _stock_rows(day: date) -> QuerySet:
     )
 
 
-def _stock_on(day: date) -> int:
-    return _stock_rows(day).count()
-
-
 def _month_end(year: int, month: int) -> date:
     return (month_start(year, month + 1) - timedelta(days=1)).date()
 
 
-def series(code: str, year: int, through: int = 12) -> Series:
-    """Monthly and year-to-date values of a metric for months 1..``through`` of ``year``."""
+# --- one month's or one year's figures, with their breakdowns, in a few grouped queries -----
+#
+# A metric's figures are keyed by (dimension, key): ``TOTAL`` for the metric itself,
+# ("region", 시·군 code) and ("area", "rural" | "urban") for the breakdowns. The rows of a
+# metric are first reduced in SQL to one row per (person or month, breakdown keys); the total
+# and both breakdowns are then counted from that in one pass: GROUPING SETS on PostgreSQL, a
+# UNION ALL of the groupings elsewhere. Only aggregated rows (months × keys) reach Python.
+
+TOTAL = ("", "")
+Figures = dict[tuple[str, str], tuple[int, int]]
+
+
+def _dimensions(metric: Metric) -> list[tuple[str, str]]:
+    """The breakdowns of a metric: (dimension, field) pairs; the 시·군 is the region's id."""
+    pairs = [("region", metric.region_field), ("area", metric.rural_field)]
+    return [(dimension, field.removesuffix("__code")) for dimension, field in pairs if field]
+
+
+def _keys(metric: Metric) -> dict[str, F]:
+    return {f"kpi_k{i}": F(field) for i, (_dim, field) in enumerate(_dimensions(metric))}
+
+
+def _person_keys(metric: Metric) -> tuple[str, str, list[str]] | None:
+    """When every breakdown key is an attribute of the person counted (a recipient's 시·군 and
+    rural flag), the person's table, its key column and the columns of the keys: the rows can
+    then be reduced to one per person before the person's table is joined."""
+    owner = metric.person_field.removesuffix("_id")
+    try:
+        field = metric.source().model._meta.get_field(owner)
+    except FieldDoesNotExist:
+        return None
+    if not field.many_to_one:
+        return None
+    columns = []
+    for _dimension, path in _dimensions(metric):
+        head, _sep, attribute = path.partition("__")
+        if head != owner or "__" in attribute:
+            return None
+        columns.append(field.related_model._meta.get_field(attribute).column)
+    return field.related_model._meta.db_table, field.target_field.column, columns
+
+
+def _reduced(
+    metric: Metric, rows: QuerySet, group: list[str], aggregates: dict[str, Aggregate]
+) -> tuple[str, tuple, list[str]]:
+    """SQL of one row per (``group``, person, breakdown keys) with ``aggregates`` (none: the
+    distinct rows), and the key columns' names."""
+    persons = rows.annotate(kpi_person=F(metric.person_field))
+    joined = _person_keys(metric)
+    if joined is None:
+        keys = _keys(metric)
+        reduced = persons.annotate(**keys).values(*group, "kpi_person", *keys)
+        reduced = reduced.annotate(**aggregates) if aggregates else reduced.distinct()
+        sql, params = reduced.query.sql_with_params()
+        return sql, params, list(keys)
+    # Reduce without the person's table, then join it to the (far fewer) reduced rows.
+    table, key_column, columns = joined
+    reduced = persons.values(*group, "kpi_person")
+    reduced = reduced.annotate(**aggregates) if aggregates else reduced.distinct()
+    sql, params = reduced.query.sql_with_params()
+    quote = connection.ops.quote_name
+    keys = [f"kpi_k{i}" for i in range(len(columns))]
+    selected = ", ".join(
+        [f"kpi.{name}" for name in [*group, "kpi_person", *aggregates]]
+        + [f"o.{quote(column)} AS {key}" for column, key in zip(columns, keys, strict=True)]
+    )
+    sql = (
+        f"SELECT {selected} FROM ({sql}) kpi "  # noqa: S608
+        f"JOIN {quote(table)} o ON o.{quote(key_column)} = kpi.kpi_person"
+    )
+    return sql, params, keys
+
+
+def _grouping_sets(
+    inner: QuerySet | tuple[str, tuple], group: list[str], keys: list[str], select: str
+) -> tuple[str, tuple]:
+    """SQL over ``inner``: ``select`` grouped by ``group`` alone and by ``group`` plus each of
+    ``keys``; its first column ``kpi_g`` says which (0 alone, i + 1 for ``keys[i]``)."""
+    sql, params = inner if isinstance(inner, tuple) else inner.query.sql_with_params()
+    sets = [group] + [[*group, key] for key in keys]
+    if connection.vendor == "postgresql":
+        n = len(keys)
+        full = (1 << n) - 1
+        which = (
+            f"CASE GROUPING({', '.join(keys)}) WHEN {full} THEN 0 "
+            + " ".join(f"WHEN {full - (1 << (n - 1 - i))} THEN {i + 1}" for i in range(n))
+            + " END"
+            if keys
+            else "0"
+        )
+        columns = ", ".join([f"{which} AS kpi_g", *keys, *group, select])
+        grouping = ", ".join(f"({', '.join(columns)})" for columns in sets)
+        return (
+            f"SELECT {columns} FROM ({sql}) kpi GROUP BY GROUPING SETS ({grouping})",  # noqa: S608
+            params,
+        )
+    parts = []
+    for g, columns in enumerate(sets):
+        kept = [f"{key if key in columns else 'NULL'} AS {key}" for key in keys]
+        group_by = f" GROUP BY {', '.join(columns)}" if columns else ""
+        selected = ", ".join([f"{g} AS kpi_g", *kept, *group, select])
+        parts.append(f"SELECT {selected} FROM ({sql}) kpi{group_by}")  # noqa: S608
+    return " UNION ALL ".join(parts), tuple(params) * len(sets)
+
+
+def _fetch(sql: str, params: tuple) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _key_of(metric: Metric) -> Callable[[int, tuple], tuple[str, str]]:
+    """(dimension, key) of a result row from its ``kpi_g`` and key columns."""
+    from care.models import Region
+
+    dimensions = [dimension for dimension, _field in _dimensions(metric)]
+    codes = dict(Region.objects.values_list("pk", "code"))
+
+    def key(g: int, values: tuple) -> tuple[str, str]:
+        if g == 0:
+            return TOTAL
+        dimension, value = dimensions[g - 1], values[g - 1]
+        if dimension == "area":
+            return dimension, "rural" if value else "urban"
+        return dimension, codes.get(value, "")
+
+    return key
+
+
+def _stock_figures(metric: Metric, day: date) -> Figures:
+    """The pool at the end of ``day``, in total and per 시·군 (a member has one 시·군); a
+    stock's year-to-date figure is the stock itself."""
+    key = _key_of(metric)
+    field = dict(_dimensions(metric)).get("region")
+    if not field:
+        count = _stock_rows(day).count()
+        return {TOTAL: (count, count)}
+    rows = _stock_rows(day).values(field).annotate(n=Count("pk")).order_by().values_list(field, "n")
+    figures = {key(1, (region,)): (n, n) for region, n in rows}
+    total = sum(n for n, _n in figures.values())
+    return {TOTAL: (total, total), **figures}
+
+
+def month_figures(code: str, year: int, month: int) -> Figures:
+    """A month's value and year-to-date value, in total and per breakdown key: one query
+    over the year so far (the stock: one over the corps)."""
+    metric = METRICS[code]
+    if metric.kind == "stock":
+        return _stock_figures(metric, _month_end(year, month))
+    in_month = Q(**{f"{metric.time_field}__gte": month_start(year, month)})
+    rows = _in_year(metric, year, month).order_by()
+    if metric.kind == "count":
+        keys = _keys(metric)
+        inner = (
+            rows.annotate(**keys)
+            .values(*keys)
+            .annotate(kpi_value=Count("pk", filter=in_month), kpi_ytd=Count("pk"))
+        )
+        sql = _grouping_sets(inner, [], list(keys), "SUM(kpi_value), SUM(kpi_ytd)")
+    else:
+        # One row per (person, keys), flagged when the person was served in the month itself.
+        served = Max(Case(When(in_month, then=1), default=0))
+        *inner, keys = _reduced(metric, rows, [], {"kpi_in": served})
+        select = (
+            "COUNT(DISTINCT CASE WHEN kpi_in = 1 THEN kpi_person END), COUNT(DISTINCT kpi_person)"
+        )
+        sql = _grouping_sets(tuple(inner), [], keys, select)
+    key = _key_of(metric)
+    figures: Figures = {TOTAL: (0, 0)}
+    for g, *rest in _fetch(*sql):
+        *values, value, ytd = rest
+        figures[key(g, tuple(values))] = (int(value or 0), int(ytd or 0))
+    return figures
+
+
+def year_figures(code: str, year: int, through: int = 12) -> dict[int, Figures]:
+    """Every month's figures (``month_figures``) for months 1..``through`` of a year at once:
+    per metric one grouped query for the months' values and, for distinct persons, one for
+    the month each person was first served per key (the year to date counts each once)."""
     metric = METRICS[code]
     months = range(1, through + 1)
     if metric.kind == "stock":
-        # Twelve small counts over the corps table (thousands of rows, not visits).
-        values = {m: _stock_on(_month_end(year, m)) for m in months}
-        # A stock's year-to-date value is the stock at the end of the period.
-        return Series(monthly=values, ytd=dict(values))
+        # Twelve small grouped counts over the corps table (thousands of rows, not visits).
+        return {m: _stock_figures(metric, _month_end(year, m)) for m in months}
     month = ExtractMonth(metric.time_field, tzinfo=SEOUL)
-    rows = _in_year(metric, year, through).annotate(m=month).values("m")
+    rows = _in_year(metric, year, through).order_by().annotate(kpi_m=month)
+    key = _key_of(metric)
+    monthly: dict[tuple[str, str], dict[int, int]] = {}
+    firsts: dict[tuple[str, str], dict[int, int]] = {}
     if metric.kind == "count":
-        monthly = _grouped_counts(rows.annotate(n=Count("pk")))
-        firsts = monthly
+        keys = _keys(metric)
+        inner = rows.annotate(**keys).values("kpi_m", *keys).annotate(kpi_n=Count("pk"))
+        sql = _grouping_sets(inner, ["kpi_m"], list(keys), "SUM(kpi_n)")
+        for g, *values, m, n in _fetch(*sql):
+            monthly.setdefault(key(g, tuple(values)), {})[int(m)] = int(n)
+        firsts = monthly  # events add up: the year to date is the running sum
     else:
-        monthly = _grouped_counts(rows.annotate(n=Count(metric.person_field, distinct=True)))
-        firsts = _first_month_counts(metric, year, through)
-    ytd, running = {}, 0
-    for m in months:
-        running += firsts.get(m, 0)
-        ytd[m] = running
-    return Series(monthly={m: monthly.get(m, 0) for m in months}, ytd=ytd)
+        *inner, keys = _reduced(metric, rows, ["kpi_m"], {})
+        sql = _grouping_sets(tuple(inner), ["kpi_m"], keys, "COUNT(DISTINCT kpi_person)")
+        for g, *values, m, n in _fetch(*sql):
+            monthly.setdefault(key(g, tuple(values)), {})[int(m)] = int(n)
+        # Each person's first month per key, then how many were first served in each month.
+        *inner, keys = _reduced(metric, rows, [], {"kpi_first": Min("kpi_m")})
+        sql, params = _grouping_sets(
+            tuple(inner), ["kpi_person"], keys, "MIN(kpi_first) AS kpi_first"
+        )
+        columns = ", ".join(["kpi_g", *keys, "kpi_first"])
+        sql = f"SELECT {columns}, COUNT(*) FROM ({sql}) firsts GROUP BY {columns}"  # noqa: S608
+        for g, *values, m, n in _fetch(sql, params):
+            firsts.setdefault(key(g, tuple(values)), {})[int(m)] = int(n)
+    figures: dict[int, Figures] = {m: {TOTAL: (0, 0)} for m in months}
+    for dim_key in set(monthly) | set(firsts):
+        running = 0
+        for m in months:
+            running += firsts.get(dim_key, {}).get(m, 0)
+            if running or dim_key == TOTAL:
+                figures[m][dim_key] = (monthly.get(dim_key, {}).get(m, 0), running)
+    return figures
+
+
+def series(code: str, year: int, through: int = 12) -> Series:
+    """Monthly and year-to-date values of a metric for months 1..``through`` of ``year``."""
+    figures = year_figures(code, year, through)
+    return Series(
+        monthly={m: f[TOTAL][0] for m, f in figures.items()},
+        ytd={m: f[TOTAL][1] for m, f in figures.items()},
+    )
 
 
 def month_values(code: str, year: int, month: int) -> tuple[int, int]:
-    """One month's value and its year-to-date value, each with one query over its period."""
-    metric = METRICS[code]
-    if metric.kind == "stock":
-        s = series(code, year, month)
-        return s.monthly[month], s.ytd[month]
-    in_month = metric.source().filter(
-        **{
-            f"{metric.time_field}__gte": month_start(year, month),
-            f"{metric.time_field}__lt": month_start(year, month + 1),
-        }
-    )
-    to_date = _in_year(metric, year, month)
-    if metric.kind == "count":
-        return in_month.count(), to_date.count()
-    return (
-        in_month.aggregate(n=Count(metric.person_field, distinct=True))["n"],
-        to_date.aggregate(n=Count(metric.person_field, distinct=True))["n"],
-    )
+    """One month's value and its year-to-date value."""
+    return month_figures(code, year, month)[TOTAL]
 
 
 def month_breakdown(code: str, year: int, month: int, dimension: str) -> dict[str, tuple[int, int]]:
     """A month's value and year-to-date value per 시·군 code (``region``) or per
-    ``rural``/``urban`` (``area``): two GROUP BY queries. Empty where the metric has no such
-    dimension (consultations carry no rural flag)."""
-    metric = METRICS[code]
-    field = metric.region_field if dimension == "region" else metric.rural_field
-    if not field:
-        return {}
-
-    def key(value: object) -> str:
-        if dimension == "area":
-            return "rural" if value else "urban"
-        return str(value or "")
-
-    if metric.kind == "stock":
-        rows = _stock_rows(_month_end(year, month)).values(field).annotate(n=Count("pk"))
-        return {key(row[field]): (row["n"], row["n"]) for row in rows}
-    in_month = metric.source().filter(
-        **{
-            f"{metric.time_field}__gte": month_start(year, month),
-            f"{metric.time_field}__lt": month_start(year, month + 1),
-        }
-    )
-    to_date = _in_year(metric, year, month)
-    counted = Count("pk") if metric.kind == "count" else Count(metric.person_field, distinct=True)
-    monthly = {key(r[field]): r["n"] for r in in_month.values(field).annotate(n=counted)}
-    ytd = {key(r[field]): r["n"] for r in to_date.values(field).annotate(n=counted)}
-    return {k: (monthly.get(k, 0), ytd[k]) for k in ytd}
+    ``rural``/``urban`` (``area``). Empty where the metric has no such dimension
+    (consultations carry no rural flag)."""
+    return {
+        key: values
+        for (dim, key), values in month_figures(code, year, month).items()
+        if dim == dimension
+    }

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from kpi import metrics
 from kpi.models import (
+    YEAR_MAX,
+    YEAR_MIN,
     LateRecord,
     ManualEntry,
     Measure,
@@ -67,15 +69,18 @@ def bound_items(year: int) -> list[Bound]:
 def _period(year: int, month: int) -> Period:
     if not 1 <= month <= 12:
         raise ValidationError({"month": [_("월은 1–12 사이여야 합니다.")]})
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise ValidationError({"year": [_("연도는 2000–2100 사이여야 합니다.")]})
     period, _created = Period.objects.get_or_create(year=year, month=month)
     return period
 
 
 def _write(
-    year: int, month: int, items: list[Bound], values: dict[str, tuple[int, int]], run: RollupRun
+    year: int, month: int, items: list[Bound], figures: dict[str, metrics.Figures], run: RollupRun
 ) -> int:
-    """Replace the month's automatic figures with ``values`` (per metric): delete + insert in
-    the caller's transaction, which is what makes a rerun give exactly the same rows."""
+    """Replace the month's automatic figures with ``figures`` (per metric: the total and the
+    breakdowns by 시·군 and area): delete + insert in the caller's transaction, which is what
+    makes a rerun give exactly the same rows."""
     Measurement.objects.filter(year=year, month=month, source=Measurement.Source.AUTO).delete()
     now = timezone.now()
     rows = Measurement.objects.bulk_create(
@@ -84,32 +89,21 @@ def _write(
             unit_program_id=item.unit_program_id,
             year=year,
             month=month,
-            value=Decimal(values[item.metric][0]),
-            ytd_value=Decimal(values[item.metric][1]),
+            value=Decimal(figures[item.metric][metrics.TOTAL][0]),
+            ytd_value=Decimal(figures[item.metric][metrics.TOTAL][1]),
             source=Measurement.Source.AUTO,
             run=run,
             computed_at=now,
         )
         for item in items
     )
-    breakdowns = {
-        (code, dimension): metrics.month_breakdown(code, year, month, dimension)
-        for code in {item.metric for item in items}
-        for dimension in (
-            MeasurementBreakdown.Dimension.REGION,
-            MeasurementBreakdown.Dimension.AREA,
-        )
-    }
     details = MeasurementBreakdown.objects.bulk_create(
         MeasurementBreakdown(
             measurement=row, dimension=dimension, key=key, value=monthly, ytd_value=ytd
         )
         for row, item in zip(rows, items, strict=True)
-        for dimension in (
-            MeasurementBreakdown.Dimension.REGION,
-            MeasurementBreakdown.Dimension.AREA,
-        )
-        for key, (monthly, ytd) in breakdowns[(item.metric, dimension)].items()
+        for (dimension, key), (monthly, ytd) in sorted(figures[item.metric].items())
+        if (dimension, key) != metrics.TOTAL
     )
     return len(rows) + len(details)
 
@@ -144,11 +138,11 @@ def rollup_month(
                 state, rows, error = RollupRun.State.SKIPPED, 0, _("마감된 달입니다.")
             else:
                 items = bound_items(year)
-                values = {
-                    code: metrics.month_values(code, year, month)
-                    for code in {item.metric for item in items}
+                figures = {
+                    code: metrics.month_figures(code, year, month)
+                    for code in sorted({item.metric for item in items})
                 }
-                rows = _write(year, month, items, values, run)
+                rows = _write(year, month, items, figures, run)
                 period.computed_at = timezone.now()
                 period.save(update_fields=["computed_at"])
                 state, error = RollupRun.State.SUCCEEDED, ""
@@ -166,33 +160,42 @@ def rollup_month(
 
 
 def rollup_year(*, year: int, through: int = 12) -> int:
-    """Compute months 1..``through`` of a year at once: one grouped query per metric instead of
-    two per month (the path of the yearly recomputation and the benchmark). Closed months are
-    left as they are. Returns the rows written."""
+    """Compute months 1..``through`` of a year at once: two grouped queries per metric for
+    the whole year, breakdowns included, instead of one per month (the path of the yearly
+    recomputation and the benchmark). Closed months are left as they are. Returns the rows
+    written."""
     items = bound_items(year)
     run = rollup_run_create(year=year, month=through, trigger=RollupRun.Trigger.COMMAND)
     RollupRun.objects.filter(pk=run.pk).update(
         state=RollupRun.State.RUNNING, started_at=timezone.now()
     )
-    with transaction.atomic():
-        for month in range(1, through + 1):
-            _period(year, month)
-        periods = list(
-            Period.objects.select_for_update()
-            .filter(year=year, month__lte=through)
-            .order_by("month")
-        )
-        series = {code: metrics.series(code, year, through) for code in {i.metric for i in items}}
-        rows = 0
-        for period in periods:
-            if period.is_closed:
-                continue
-            values = {
-                code: (s.monthly[period.month], s.ytd[period.month]) for code, s in series.items()
+    try:
+        with transaction.atomic():
+            for month in range(1, through + 1):
+                _period(year, month)
+            periods = list(
+                Period.objects.select_for_update()
+                .filter(year=year, month__lte=through)
+                .order_by("month")
+            )
+            yearly = {
+                code: metrics.year_figures(code, year, through)
+                for code in sorted({i.metric for i in items})
             }
-            rows += _write(year, period.month, items, values, run)
-            period.computed_at = timezone.now()
-            period.save(update_fields=["computed_at"])
+            rows = 0
+            for period in periods:
+                if period.is_closed:
+                    continue
+                figures = {code: by_month[period.month] for code, by_month in yearly.items()}
+                rows += _write(year, period.month, items, figures, run)
+                period.computed_at = timezone.now()
+                period.save(update_fields=["computed_at"])
+    except Exception as exc:
+        logger.exception("rollup of %s failed", year)
+        RollupRun.objects.filter(pk=run.pk).update(
+            state=RollupRun.State.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000]
+        )
+        raise
     RollupRun.objects.filter(pk=run.pk).update(
         state=RollupRun.State.SUCCEEDED, finished_at=timezone.now(), rows=rows
     )
@@ -329,9 +332,14 @@ def manual_entry_record(
         raise ValidationError({"measure": [_("자동 집계 지표는 수기로 입력할 수 없습니다.")]})
     if not evidence.strip():
         raise ValidationError({"evidence": [_("근거를 적어 주세요.")]})
-    period = Period.objects.select_for_update().get(pk=_period(year, month).pk)
-    if period.is_closed:
-        raise ValidationError({"month": [_("마감된 달의 실적은 바꿀 수 없습니다.")]})
+    # Lock the month against a concurrent close while the entry goes in.
+    Period.objects.select_for_update().get(pk=_period(year, month).pk)
+    # A month's figure also moves the year-to-date figures of the later months, so no later
+    # month may be closed either.
+    if Period.objects.filter(year=year, month__gte=month, closed_at__isnull=False).exists():
+        raise ValidationError(
+            {"month": [_("마감된 달(또는 그 뒤의 마감된 달)의 실적은 바꿀 수 없습니다.")]}
+        )
     entry = ManualEntry(
         measure=measure,
         unit_program=unit_program,

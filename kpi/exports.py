@@ -1,0 +1,447 @@
+"""The year's report as a download: an Excel workbook laid out like the document's goal table,
+and a CSV of the same rows.
+
+The workbook is meant to be printed: every sheet is A4 landscape, fitted to the page's width,
+with its header rows repeated on each page, in 맑은 고딕 (the Korean font every Office install
+has). Figures are written as numbers with a number format that adds the unit (56 shows as
+"56회"), so a reader can still sum or sort them in Excel.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from urllib.parse import quote
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from kpi.report import GoalReport, Line, MeasureLine, YearReport
+
+FONT_NAME = "맑은 고딕"
+BODY = Font(name=FONT_NAME, size=10)
+BOLD = Font(name=FONT_NAME, size=10, bold=True)
+TITLE = Font(name=FONT_NAME, size=14, bold=True)
+SUBTITLE = Font(name=FONT_NAME, size=9, color="595959")
+HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+GOAL_FILL = PatternFill("solid", fgColor="DDEBF7")
+SECTION_FILL = PatternFill("solid", fgColor="F2F2F2")
+_THIN = Side(style="thin", color="808080")
+GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+WRAP = Alignment(wrap_text=True, vertical="center")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+RIGHT = Alignment(horizontal="right", vertical="center")
+
+RATE_FORMAT = '0"%"'
+BUDGET_FORMAT = "0.0##"
+MONTHS = range(1, 13)
+
+# The goal table's columns (the document's 성과지표 · 사업비 · 측정방법 · 성과목표 · 2022 실적
+# (전년도목표) · 전년목표 대비), with this year's actual and rate between them.
+GOAL_TABLE_COLUMNS: list[tuple[str, float]] = [
+    ("성과지표", 34),
+    ("사업비(억원)", 9),
+    ("측정방법", 16),
+    ("성과목표", 11),
+    ("실적(누적)", 11),
+    ("달성률", 8),
+    ("전년 실적(목표)", 18),
+    ("전년목표 대비", 10),
+    ("비고", 30),
+]
+
+# Excel refuses these in a sheet name, and the name has at most 31 characters.
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+SHEET_NAME_MAX = 31
+
+STATUS_LABELS = {
+    "achieved": "달성",
+    "on_track": "순항",
+    "behind": "미흡",
+    "no_target": "목표 없음",
+    "no_data": "실적 없음",
+}
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    """A cell value: an int where the figure is whole, so Excel shows 56, not 56.0."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def plain(value: Decimal | int | None) -> str:
+    """A figure for text (CSV, labels): 125.00 → "125", 92.30 → "92.3", None → ""."""
+    if value is None:
+        return ""
+    return format(Decimal(value).normalize(), "f")
+
+
+def unit_format(unit: str, value: Decimal | None) -> str:
+    """The number format that shows a figure with its unit, e.g. 56 → "56회", 92.3 → "92.3점"."""
+    whole = value is None or value == value.to_integral_value()
+    number = "#,##0" if whole else "#,##0.0"
+    if unit == "%":
+        return '0"%"' if whole else '0.0"%"'
+    return f'{number}"{unit}"' if unit else number
+
+
+def with_unit(value: Decimal | None, unit: str) -> str:
+    if value is None:
+        return ""
+    whole = value == value.to_integral_value()
+    return f"{int(value):,}{unit}" if whole else f"{plain(value)}{unit}"
+
+
+def prior_cell(line: Line) -> str:
+    """The "전년 실적(목표)" cell: the document's own cell where it prints one ("48회 (40회)",
+    "1건 (1건)" beside a measure now in %), otherwise composed the same way from last year's
+    figures."""
+    if line.prior_text:
+        return line.prior_text
+    actual = with_unit(line.prior_actual, line.unit)
+    target = with_unit(line.prior_target, line.unit)
+    if actual and target:
+        return f"{actual} ({target})"
+    if actual or target:
+        return actual or f"({target})"
+    return "-"
+
+
+def _remarks(line: Line) -> str:
+    """What the figures alone do not say: the printed target where it says more than the
+    number, and the document's own rate where it differs from the computed one."""
+    notes = []
+    if line.target_text and line.target_text != with_unit(line.target, line.unit):
+        notes.append(f"목표 표기: {line.target_text}")
+    if (
+        line.prior_rate is not None
+        and line.prior_rate_text
+        and line.prior_rate_text != f"{line.prior_rate}%"
+    ):
+        notes.append(f"문서의 전년목표 대비: {line.prior_rate_text}")
+    if line.actual_source == "reported":
+        notes.append("문서의 실적")
+    elif line.actual_through is not None:
+        notes.append(f"1–{line.actual_through}월 누적")
+    return "; ".join(notes)
+
+
+# --- the workbook ----------------------------------------------------------------------------
+
+
+def sheet_title(label: str, taken: set[str]) -> str:
+    """A valid, unique sheet name: Excel's forbidden characters dropped, 31 characters."""
+    name = _SHEET_FORBIDDEN.sub(" ", label).strip()[:SHEET_NAME_MAX].strip() or "Sheet"
+    candidate, n = name, 2
+    while candidate in taken:
+        suffix = f" ({n})"
+        candidate = name[: SHEET_NAME_MAX - len(suffix)] + suffix
+        n += 1
+    taken.add(candidate)
+    return candidate
+
+
+def _cell(
+    ws: Worksheet,
+    row: int,
+    column: int,
+    value: object,
+    *,
+    font: Font = BODY,
+    number_format: str | None = None,
+    alignment: Alignment = WRAP,
+    fill: PatternFill | None = None,
+) -> None:
+    cell = ws.cell(row=row, column=column, value=value)
+    cell.font = font
+    cell.border = GRID
+    cell.alignment = alignment
+    if number_format:
+        cell.number_format = number_format
+    if fill:
+        cell.fill = fill
+
+
+def _figure(ws: Worksheet, row: int, column: int, value: Decimal | None, unit: str) -> None:
+    _cell(ws, row, column, _number(value), number_format=unit_format(unit, value), alignment=RIGHT)
+
+
+def _rate(ws: Worksheet, row: int, column: int, rate: int | None, fallback: str = "") -> None:
+    if rate is None:
+        _cell(ws, row, column, fallback or None, alignment=CENTER)
+    else:
+        _cell(ws, row, column, rate, number_format=RATE_FORMAT, alignment=RIGHT)
+
+
+def _header_row(ws: Worksheet, row: int, labels: Iterable[str]) -> None:
+    for column, label in enumerate(labels, start=1):
+        _cell(ws, row, column, label, font=BOLD, alignment=CENTER, fill=HEADER_FILL)
+
+
+def _title(ws: Worksheet, text: str, subtitle: str, width: int) -> None:
+    ws.cell(row=1, column=1, value=text).font = TITLE
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws.cell(row=2, column=1, value=subtitle).font = SUBTITLE
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    ws.row_dimensions[1].height = 24
+
+
+def _band(ws: Worksheet, row: int, text: str, width: int, fill: PatternFill) -> None:
+    """A full-width row: a goal's header, or a section's."""
+    for column in range(1, width + 1):
+        _cell(ws, row, column, text if column == 1 else None, font=BOLD, fill=fill)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+
+
+def _print_setup(ws: Worksheet, title_rows: str) -> None:
+    """A4 landscape, as wide as the page, header rows repeated on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "&P / &N"
+    ws.oddFooter.center.font = FONT_NAME
+
+
+def _subtitle(report: YearReport) -> str:
+    through = f"1–{report.through_month}월 누적" if report.through_month else "집계 실적 없음"
+    generated = timezone.localtime(report.generated_at).strftime("%Y-%m-%d %H:%M")
+    return (
+        f"성과목표 체계: {report.plan_year or '-'}년 · 실적: {through} · "
+        f"달성률 = 실적 ÷ 목표 × 100 (소수점 이하 버림) · 작성 {generated}"
+    )
+
+
+def _goal_table(ws: Worksheet, report: YearReport) -> None:
+    width = len(GOAL_TABLE_COLUMNS)
+    _title(ws, f"{report.year}년 경영성과 목표 및 실적", _subtitle(report), width)
+    _header_row(ws, 3, (label for label, _w in GOAL_TABLE_COLUMNS))
+    for column, (_label, column_width) in enumerate(GOAL_TABLE_COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(column)].width = column_width
+    row = 4
+    for goal in report.goals:
+        _band(ws, row, goal.label, width, GOAL_FILL)
+        row += 1
+        for indicator in goal.indicators:
+            for index, measure in enumerate(indicator.measures):
+                # Like the document, the indicator is named once, on its first measure's row.
+                label = f"{indicator.code} {indicator.name}" if index == 0 else None
+                _goal_table_row(ws, row, label, measure)
+                row += 1
+    _print_setup(ws, "1:3")
+    ws.freeze_panes = "A4"
+
+
+def _goal_table_row(ws: Worksheet, row: int, label: str | None, line: MeasureLine) -> None:
+    _cell(ws, row, 1, label)
+    _cell(
+        ws,
+        row,
+        2,
+        _number(line.budget_eok),
+        number_format=BUDGET_FORMAT,
+        alignment=RIGHT,
+    )
+    _cell(ws, row, 3, line.name)
+    if line.target is None:
+        _cell(ws, row, 4, line.target_text or None)
+    else:
+        _figure(ws, row, 4, line.target, line.unit)
+    _figure(ws, row, 5, line.actual, line.unit)
+    _rate(ws, row, 6, line.achievement_rate)
+    _cell(ws, row, 7, prior_cell(line))
+    # The computed rate wherever both prior figures exist; otherwise the printed cell ("신규").
+    _rate(ws, row, 8, line.prior_rate, fallback=line.prior_rate_text or "-")
+    _cell(ws, row, 9, _remarks(line))
+
+
+def _goal_sheet(ws: Worksheet, report: YearReport, goal: GoalReport) -> None:
+    plan_years = report.plan_years()
+    monthly_width = 5 + len(MONTHS) + 2
+    plan_width = 4 + len(plan_years) + 4
+    width = max(monthly_width, plan_width)
+    _title(ws, goal.label, _subtitle(report), width)
+    widths = [26, 14, 30, 6] + [9] * (width - 4)
+    for column, column_width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(column)].width = column_width
+
+    # 단위사업 추진계획: the unit programs' targets for each year of the plan.
+    row = 3
+    _band(ws, row, "단위사업 추진계획", width, SECTION_FILL)
+    row += 1
+    _header_row(
+        ws,
+        row,
+        [
+            "성과지표",
+            "구분",
+            "단위사업명",
+            "단위",
+            *[f"{year}" for year in plan_years],
+            f"{report.year} 실적(누적)",
+            "달성률",
+            "전년 실적",
+            "비고",
+        ],
+    )
+    row += 1
+    for indicator in goal.indicators:
+        for program in indicator.unit_programs:
+            _cell(ws, row, 1, f"{indicator.code} {indicator.name}")
+            _cell(ws, row, 2, program.group or None)
+            _cell(ws, row, 3, program.name)
+            _cell(ws, row, 4, program.unit or None, alignment=CENTER)
+            plans = {plan.year: plan for plan in program.plan}
+            for offset, year in enumerate(plan_years):
+                plan = plans.get(year)
+                if plan is None or plan.target is None:
+                    _cell(ws, row, 5 + offset, plan.target_text if plan else None)
+                else:
+                    _figure(ws, row, 5 + offset, plan.target, program.unit)
+            column = 5 + len(plan_years)
+            _figure(ws, row, column, program.actual, program.unit)
+            _rate(ws, row, column + 1, program.achievement_rate)
+            _figure(ws, row, column + 2, program.prior_actual, program.unit)
+            _cell(ws, row, column + 3, program.note or None)
+            row += 1
+    if not any(indicator.unit_programs for indicator in goal.indicators):
+        _cell(ws, row, 1, "단위사업 계획이 없습니다.")
+        row += 1
+
+    # 월별 실적: every measure's and unit program's monthly figures and year to date.
+    row += 1
+    _band(ws, row, f"{report.year}년 월별 실적", width, SECTION_FILL)
+    row += 1
+    _header_row(
+        ws,
+        row,
+        ["성과지표", "구분", "측정방법·단위사업", "단위", "목표", *[f"{m}월" for m in MONTHS],
+         "누적", "달성률"],
+    )  # fmt: skip
+    row += 1
+    for indicator in goal.indicators:
+        lines: list[tuple[str, Line]] = [("측정방법", m) for m in indicator.measures]
+        lines += [(p.group or "단위사업", p) for p in indicator.unit_programs]
+        for kind, line in lines:
+            _cell(ws, row, 1, f"{indicator.code} {indicator.name}")
+            _cell(ws, row, 2, kind)
+            _cell(ws, row, 3, line.name)
+            _cell(ws, row, 4, line.unit or None, alignment=CENTER)
+            if line.target is None:
+                _cell(ws, row, 5, line.target_text or None)
+            else:
+                _figure(ws, row, 5, line.target, line.unit)
+            for point in line.monthly:
+                _figure(ws, row, 5 + point.month, point.value, line.unit)
+            _figure(ws, row, 6 + len(MONTHS), line.actual, line.unit)
+            _rate(ws, row, 7 + len(MONTHS), line.achievement_rate)
+            row += 1
+    _print_setup(ws, "1:1")
+    ws.freeze_panes = "A3"
+
+
+def report_workbook(report: YearReport) -> bytes:
+    """The report as an .xlsx: the goal table first, then one sheet per goal."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "성과목표"
+    _goal_table(ws, report)
+    taken = {ws.title}
+    for goal in report.goals:
+        _goal_sheet(wb.create_sheet(sheet_title(goal.label, taken)), report, goal)
+    wb.properties.title = f"{report.year}년 경영성과 목표 및 실적"
+    wb.properties.creator = "전라북도사회서비스원 성과관리"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    "연도",
+    "전략목표",
+    "지표 번호",
+    "성과지표",
+    "측정방법",
+    "단위",
+    "사업비(억원)",
+    "성과목표",
+    "성과목표(표기)",
+    "실적(누적)",
+    "실적 기준월",
+    "달성률(%)",
+    "전년 목표",
+    "전년 실적",
+    "전년목표 대비(%)",
+    "전년목표 대비(문서 표기)",
+    "상태",
+    *[f"{m}월" for m in MONTHS],
+]
+
+
+def report_csv(report: YearReport) -> str:
+    """The goal table's rows (one per measure) with the monthly figures, as CSV.
+
+    It starts with a byte-order mark: without it Excel reads a CSV as the local code page and
+    shows the Korean as mojibake.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for goal, indicator, line in report.measure_rows():
+        monthly = {point.month: point.value for point in line.monthly}
+        writer.writerow(
+            [
+                report.year,
+                goal.label,
+                indicator.code,
+                indicator.name,
+                line.name,
+                line.unit,
+                plain(line.budget_eok),
+                plain(line.target),
+                line.target_text,
+                plain(line.actual),
+                line.actual_through or "",
+                "" if line.achievement_rate is None else line.achievement_rate,
+                plain(line.prior_target),
+                plain(line.prior_actual),
+                "" if line.prior_rate is None else line.prior_rate,
+                line.prior_rate_text,
+                STATUS_LABELS.get(line.status, line.status),
+                *[plain(monthly.get(month)) for month in MONTHS],
+            ]
+        )
+    return "\ufeff" + buffer.getvalue()
+
+
+# --- the download ----------------------------------------------------------------------------
+
+
+def report_filename(report: YearReport, extension: str) -> tuple[str, str]:
+    """The file's Korean name and an ASCII one for clients that ignore ``filename*``."""
+    return (
+        f"{report.year}년_경영성과_실적.{extension}",
+        f"kpi-report-{report.year}.{extension}",
+    )
+
+
+def attachment_header(filename: str, fallback: str) -> str:
+    """``Content-Disposition`` with the UTF-8 name of RFC 5987/6266 and an ASCII fallback."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
