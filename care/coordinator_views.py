@@ -36,7 +36,7 @@ from care.forms import (
     add_service_errors,
 )
 from care.models import AccessLog, Program, Recipient, Visit, VisitException
-from config.api import IsCoordinator, client_ip
+from config.api import CanTakeIntake, IsCoordinator, client_ip
 from volunteers.models import CorpsMember
 from volunteers.selectors import corps_member_suggestions
 
@@ -55,6 +55,19 @@ def coordinator_required(view: View) -> View:
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # The API's role rule, so that the pages and /api/v1/ can never disagree on who may.
         if not IsCoordinator().has_permission(request, view):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def intake_required(view: View) -> View:
+    """The intake page also takes counselors' hand-overs from the consultation desk."""
+
+    @login_required
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not CanTakeIntake().has_permission(request, view):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -137,22 +150,27 @@ def recipient_list(request: HttpRequest) -> HttpResponse:
     return render(request, "coordinator/recipient_list.html", {"filter": filters, "page": page})
 
 
-@coordinator_required
+@intake_required
 def recipient_intake(request: HttpRequest) -> HttpResponse:
     candidates: list[Recipient] = []
+    is_coordinator = IsCoordinator().has_permission(request, None)
     if request.method != "POST":
         form = RecipientIntakeForm(initial=RecipientIntakeForm.prefill(request.GET))
         return render(request, "coordinator/recipient_form.html", {"form": form})
 
     form = RecipientIntakeForm(request.POST)
     if form.is_valid():
+        fields = form.service_fields()
+        if not is_coordinator:
+            # A counselor's hand-over waits, referred, for a coordinator to take it on.
+            fields["status"] = Recipient.Status.REFERRED
         try:
             recipient = services.recipient_create(
                 actor=request.user,  # type: ignore[arg-type]
                 source_ip=client_ip(request),
                 needs=form.cleaned_data["needs"],
                 confirm_duplicate=form.cleaned_data["confirm_duplicate"],
-                **form.service_fields(),
+                **fields,
             )
         except services.PossibleDuplicate as duplicate:
             candidates = duplicate.candidates
@@ -161,6 +179,13 @@ def recipient_intake(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            if not is_coordinator:
+                messages.success(
+                    request,
+                    _("%(name)s 님을 긴급돌봄 의뢰로 넘겼습니다. 코디네이터가 접수합니다.")
+                    % {"name": recipient.name},
+                )
+                return redirect("consultations:home")
             messages.success(request, _("%(name)s 님을 등록했습니다.") % {"name": recipient.name})
             return redirect("coordinator:recipient-detail", pk=recipient.pk)
     return render(

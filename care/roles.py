@@ -85,6 +85,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     COUNSELOR: [
         *REFERENCE,
         "care.view_recipient",
+        # Hand-over of a consulted person to emergency care: an intake left as "referred".
+        "care.add_recipient",
         *_crud(
             "consultations.consultation",
             "consultations.referral",

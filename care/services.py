@@ -21,6 +21,13 @@ RECIPIENT_FIELDS = {
 }  # fmt: skip
 
 
+def _coordinates(user: AbstractBaseUser) -> bool:
+    return bool(
+        user.is_superuser  # type: ignore[attr-defined]
+        or user.groups.filter(name__in=["coordinator", "administrator"]).exists()  # type: ignore[attr-defined]
+    )
+
+
 class PossibleDuplicate(Exception):
     """A recipient with the same name and birth date exists; the caller must confirm."""
 
@@ -88,6 +95,9 @@ def recipient_create(
     """
     recipient = Recipient(created_by=actor)
     _apply(recipient, fields)
+    if recipient.status != Recipient.Status.REFERRED and not _coordinates(actor):
+        # Counselors hand people over; only a coordinator takes them on as active.
+        raise ValidationError({"status": [_("코디네이터만 이용 중·종결로 등록할 수 있습니다.")]})
     recipient.full_clean()
     if not confirm_duplicate:
         duplicates = recipient_duplicates(name=recipient.name, birth_date=recipient.birth_date)

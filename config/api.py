@@ -94,3 +94,10 @@ class HasRole(permissions.BasePermission):
 
 class IsCoordinator(HasRole):
     roles = ("coordinator", "administrator")
+
+
+class CanTakeIntake(HasRole):
+    """Who may register a recipient (intake): coordinators, and counselors handing a person
+    over from a consultation; the recipient then waits as "referred" for a coordinator."""
+
+    roles = ("coordinator", "administrator", "counselor")

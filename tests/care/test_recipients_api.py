@@ -573,11 +573,19 @@ def test_counselor_reads_recipients(counselor_api: APIClient) -> None:
     assert opened.status_code == 200, opened.content
 
 
-def test_counselor_cannot_create_recipient(counselor_api: APIClient) -> None:
+def test_counselor_cannot_create_an_active_recipient(counselor_api: APIClient) -> None:
     response = counselor_api.post(URL, recipient_payload(), format="json")
 
-    assert response.status_code == 403
+    assert response.status_code == 400
+    assert "status" in response.json()
     assert not Recipient.objects.exists()
+
+
+def test_counselor_hands_a_person_over_as_a_referred_recipient(counselor_api: APIClient) -> None:
+    response = counselor_api.post(URL, recipient_payload(status="referred"), format="json")
+
+    assert response.status_code == 201, response.content
+    assert Recipient.objects.get().status == Recipient.Status.REFERRED
 
 
 def test_caregiver_lists_only_assigned_recipient(
