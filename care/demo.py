@@ -14,13 +14,15 @@ ensured on every run, and their passwords reset to the ones reported.
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from care import roles
 from care.models import Assignment, Program, Recipient, Region, ServiceType
@@ -248,6 +250,7 @@ def demo_data_load(*, seed: int = 2023, password: str | None = None) -> DemoSumm
         members = _corps_members_create(rng, actor=coordinator, caregiver=caregiver)
         recipients = _recipients_create(rng, actor=coordinator)
         _assignments_create(rng, actor=coordinator, members=members, recipients=recipients)
+        _visits_create(rng, recorded_by=caregiver)
     elif not CorpsMember.objects.filter(user=caregiver).exists():
         # The caregiver login lost its corps member record: give it back a demo case load.
         member = (
@@ -582,3 +585,76 @@ def _assignments_create(
             starts_on=min(starts_on, ASSIGNMENT_TO),
         )
         load[member.pk] += 1
+
+
+# Demo visits: weekly through the seed year, and again over the last three weeks, so that
+# the goal tracker has a 2023 to roll up and the desks have recent work to show.
+VISITS_UNTIL = date(2023, 12, 31)
+RECENT_WEEKS = 3
+
+
+def _visits_create(rng: random.Random, *, recorded_by: AbstractBaseUser) -> int:
+    """Weekly visits for every demo assignment, inserted in bulk (demo data only: the real
+    path for visits is ``care.visits``, with its per-visit rules)."""
+    from care.models import Visit
+
+    today = timezone.localdate()
+    service_types = {st.code: st for st in ServiceType.objects.all()}
+    visits, chosen = [], []
+    assignments = Assignment.objects.filter(recipient__notes__startswith=DEMO_MARK).select_related(
+        "corps_member", "recipient"
+    )
+    for assignment in assignments.prefetch_related("recipient__needs"):
+        needs = [st.code for st in assignment.recipient.needs.all()] or ["safety_check"]
+        weeks = []
+        day = assignment.starts_on
+        while day <= min(VISITS_UNTIL, today):
+            weeks.append(day)
+            day += timedelta(days=7)
+        weeks += [today - timedelta(days=7 * w + rng.randint(1, 6)) for w in range(RECENT_WEEKS)]
+        for day in weeks:
+            if day < assignment.starts_on or day >= today:
+                continue
+            start = timezone.make_aware(
+                datetime.combine(day, time(rng.choice([9, 10, 13, 14, 15]), rng.choice([0, 30])))
+            )
+            void = rng.random() < 0.02
+            visits.append(
+                Visit(
+                    client_uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
+                    recipient=assignment.recipient,
+                    corps_member=assignment.corps_member,
+                    program_id=assignment.program_id,
+                    started_at=start,
+                    ended_at=start + timedelta(minutes=rng.choice([60, 90, 120])),
+                    notes=rng.choice(DEMO_VISIT_NOTES),
+                    status=Visit.Status.VOID
+                    if void
+                    else (Visit.Status.VERIFIED if day <= VISITS_UNTIL else Visit.Status.SUBMITTED),
+                    void_reason="중복 입력" if void else "",
+                    recorded_by=recorded_by,
+                    created_at=start + timedelta(hours=3),
+                )
+            )
+            chosen.append(rng.sample(needs, k=min(len(needs), rng.randint(1, 2))))
+    Visit.objects.bulk_create(visits, batch_size=1000)
+    through = Visit.service_types.through
+    through.objects.bulk_create(
+        (
+            through(visit_id=visit.pk, servicetype_id=service_types[code].pk)
+            for visit, codes in zip(visits, chosen, strict=True)
+            for code in codes
+        ),
+        batch_size=2000,
+    )
+    return len(visits)
+
+
+DEMO_VISIT_NOTES = (
+    "식사 준비와 설거지, 컨디션 양호",
+    "안부 확인, 복약 확인함",
+    "병원 동행(내과), 다음 진료 예약 안내",
+    "청소와 빨래, 보호자와 통화함",
+    "장보기 동행, 식재료 정리",
+    "거동이 불편하여 실내 이동 도움",
+)

@@ -54,6 +54,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tablet/", include("care.tablet_urls")),
     path("coordinator/", include("care.coordinator_urls")),
+    path("kpi/", include("kpi.urls")),
     path("consultations/", include("consultations.desk_urls")),
     path("api/v1/", include(api_v1)),
     path("api-auth/", include("rest_framework.urls")),

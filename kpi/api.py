@@ -7,13 +7,10 @@ Views stay thin: the figures come from ``kpi.report``, the writes from ``kpi.rol
 from __future__ import annotations
 
 import logging
-from functools import partial
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -249,18 +246,6 @@ class ReportDownloadView(APIView):
 # --- rollups ---------------------------------------------------------------------------------
 
 
-def _queue_rollup(run_id: int) -> None:
-    """Hand the committed run to a worker. If the broker refuses it, the run says so instead
-    of waiting as "queued" forever."""
-    try:
-        tasks.rollup_month.delay(run_id)
-    except Exception as exc:
-        logger.exception("could not queue rollup run %s", run_id)
-        RollupRun.objects.filter(pk=run_id, state=RollupRun.State.QUEUED).update(
-            state=RollupRun.State.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000]
-        )
-
-
 @extend_schema_view(
     list=extend_schema(responses={200: RollupRunSerializer(many=True), 403: NOT_ALLOWED}),
     retrieve=extend_schema(responses={200: RollupRunSerializer, 403: NOT_ALLOWED, 404: NOT_FOUND}),
@@ -289,15 +274,7 @@ class RollupRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         """Start the rollup of a month: 202 with the run; ``GET rollups/{id}/`` shows its state."""
         query = RollupRequestSerializer(data=request.data)
         query.is_valid(raise_exception=True)
-        with transaction.atomic():
-            run = rollups.rollup_run_create(
-                **query.validated_data,
-                trigger=RollupRun.Trigger.MANUAL,
-                requested_by=request.user,
-            )
-            # The worker reads the run's row: queue it only once the row is committed, and
-            # never for a transaction that rolls back.
-            transaction.on_commit(partial(_queue_rollup, run.pk))
+        run = tasks.rollup_request(**query.validated_data, requested_by=request.user)
         run = self.get_queryset().get(pk=run.pk)
         location = reverse("kpi-rollup-detail", kwargs={"pk": run.pk})
         return Response(

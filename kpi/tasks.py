@@ -1,7 +1,15 @@
+import logging
+from functools import partial
+
 from celery import shared_task
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
 
 from kpi import rollups
 from kpi.models import RollupRun
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="kpi.rollup_month", acks_late=True)
@@ -22,3 +30,33 @@ def rollup_previous_month() -> str:
 def recompute_late_records() -> int:
     """Nightly: recompute open months touched by records that arrived late."""
     return len(rollups.late_records_recompute())
+
+
+def _queue_rollup(run_id: int) -> None:
+    """Hand the committed run to a worker. If the broker refuses it, the run says so instead
+    of waiting as "queued" forever."""
+    try:
+        rollup_month.delay(run_id)
+    except Exception as exc:
+        logger.exception("could not queue rollup run %s", run_id)
+        RollupRun.objects.filter(pk=run_id, state=RollupRun.State.QUEUED).update(
+            state=RollupRun.State.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000]
+        )
+
+
+def rollup_request(
+    *,
+    year: int,
+    month: int,
+    trigger: str = RollupRun.Trigger.MANUAL,
+    requested_by: AbstractBaseUser | None = None,
+) -> RollupRun:
+    """Ask a worker for a month's rollup: the run's row, then the task once the row is
+    committed (the worker reads it), never for a transaction that rolls back. Used by the
+    API, the dashboard and ``rollup_kpis --queue`` alike."""
+    with transaction.atomic():
+        run = rollups.rollup_run_create(
+            year=year, month=month, trigger=trigger, requested_by=requested_by
+        )
+        transaction.on_commit(partial(_queue_rollup, run.pk))
+    return run

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandParser
 
-from kpi import rollups
+from kpi import rollups, tasks
+from kpi.models import RollupRun
 
 
 class Command(BaseCommand):
@@ -9,8 +10,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--month", type=int, help="생략하면 그 해 1–12월 전체 (whole year)")
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="지금 계산하지 않고 워커에 맡깁니다 (queue for the Celery worker)",
+        )
 
-    def handle(self, *args: object, year: int, month: int | None, **options: object) -> None:
+    def handle(
+        self, *args: object, year: int, month: int | None, queue: bool, **options: object
+    ) -> None:
+        if queue:
+            months = [month] if month else list(range(1, 13))
+            for m in months:
+                run = tasks.rollup_request(year=year, month=m, trigger=RollupRun.Trigger.COMMAND)
+                self.stdout.write(f"{year}-{m:02d} 집계를 워커에 맡겼습니다 (run {run.pk})")
+            return
         if month is None:
             rows = rollups.rollup_year(year=year)
             self.stdout.write(f"{year}년 1–12월 집계 완료: {rows}행")
