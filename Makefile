@@ -24,7 +24,7 @@ demo: migrate
 	$(RUN_ENV) $(MANAGE) load_demo
 	$(RUN_ENV) $(MANAGE) load_consultations_demo
 	@# 2023, the year of the seed's goals, rolled up by the worker once it starts.
-	$(RUN_ENV) $(MANAGE) rollup_kpis --year 2023 --queue
+	$(RUN_ENV) $(MANAGE) rollup_kpis --year 2023 --queue --missing
 
 # Web server, Celery worker and beat together; Ctrl-C stops all three.
 run: demo

@@ -3,7 +3,7 @@ from functools import partial
 
 from celery import shared_task
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from kpi import rollups
@@ -12,7 +12,14 @@ from kpi.models import RollupRun
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="kpi.rollup_month", acks_late=True)
+# A locked database (SQLite under a busy demo) is worth a few retries; other errors are not.
+@shared_task(
+    name="kpi.rollup_month",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    max_retries=3,
+)
 def rollup_month(run_id: int) -> str:
     """Run a queued rollup (from the API or the page). Safe to run twice: it recomputes."""
     run = RollupRun.objects.get(pk=run_id)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandParser
 
 from kpi import rollups, tasks
-from kpi.models import RollupRun
+from kpi.models import Period, RollupRun
 
 
 class Command(BaseCommand):
@@ -15,19 +15,42 @@ class Command(BaseCommand):
             action="store_true",
             help="지금 계산하지 않고 워커에 맡깁니다 (queue for the Celery worker)",
         )
+        parser.add_argument(
+            "--missing",
+            action="store_true",
+            help="아직 집계하지 않은 달만 (only months never computed and not already queued)",
+        )
 
     def handle(
-        self, *args: object, year: int, month: int | None, queue: bool, **options: object
+        self,
+        *args: object,
+        year: int,
+        month: int | None,
+        queue: bool,
+        missing: bool,
+        **options: object,
     ) -> None:
+        months = [month] if month else list(range(1, 13))
+        if missing:
+            done = set(
+                Period.objects.filter(year=year, computed_at__isnull=False).values_list(
+                    "month", flat=True
+                )
+            ) | set(
+                RollupRun.objects.filter(
+                    year=year, state__in=[RollupRun.State.QUEUED, RollupRun.State.RUNNING]
+                ).values_list("month", flat=True)
+            )
+            months = [m for m in months if m not in done]
         if queue:
-            months = [month] if month else list(range(1, 13))
             for m in months:
                 run = tasks.rollup_request(year=year, month=m, trigger=RollupRun.Trigger.COMMAND)
                 self.stdout.write(f"{year}-{m:02d} 집계를 워커에 맡겼습니다 (run {run.pk})")
             return
-        if month is None:
+        if month is None and not missing:
             rows = rollups.rollup_year(year=year)
             self.stdout.write(f"{year}년 1–12월 집계 완료: {rows}행")
             return
-        run = rollups.rollup_month(year=year, month=month)
-        self.stdout.write(f"{year}-{month:02d} {run.get_state_display()}: {run.rows}행 {run.error}")
+        for m in months:
+            run = rollups.rollup_month(year=year, month=m)
+            self.stdout.write(f"{year}-{m:02d} {run.get_state_display()}: {run.rows}행 {run.error}")
