@@ -344,17 +344,15 @@ class VisitViewSet(LogsRecipientReads, viewsets.ReadOnlyModelViewSet):
         """A tablet's outbox: up to 500 visits; one result per item, in input order."""
         envelope = VisitSyncRequestSerializer(data=request.data)
         envelope.is_valid(raise_exception=True)
-        items: list[Any] = []
-        for raw in envelope.validated_data["visits"]:
-            item = VisitInputSerializer(data=raw)
-            items.append(item.to_input() if item.is_valid() else item.errors)
+        items = VisitInputSerializer().parse_many(envelope.validated_data["visits"])
         results = visits.visit_sync(actor=request.user, items=items, source_ip=client_ip(request))
-        stored = {
-            visit.pk: visit
-            for visit in self.get_queryset().filter(
+        rows = list(
+            self.get_queryset().filter(
                 pk__in=[result.visit.pk for result in results if result.visit is not None]
             )
-        }
+        )
+        # One serializer for the whole batch: one per visit would rebuild its fields each time.
+        stored = dict(zip((v.pk for v in rows), VisitSerializer(rows, many=True).data, strict=True))
         body = []
         for result in results:
             entry: dict[str, Any] = {
@@ -363,7 +361,7 @@ class VisitViewSet(LogsRecipientReads, viewsets.ReadOnlyModelViewSet):
                 "status": result.status,
             }
             if result.visit is not None and result.visit.pk in stored:
-                entry["visit"] = VisitSerializer(stored[result.visit.pk]).data
+                entry["visit"] = stored[result.visit.pk]
             if result.errors:
                 entry["errors"] = result.errors
             body.append(entry)

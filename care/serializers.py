@@ -180,8 +180,9 @@ class VisitInputSerializer(serializers.Serializer):
     def validate_longitude(self, value: float | None) -> float | None:
         return _finite(value)
 
-    def to_input(self) -> VisitInput:
-        data = self.validated_data
+    def to_input(self, data: dict | None = None) -> VisitInput:
+        """The validated visit; ``data`` when validated with ``parse_many`` instead."""
+        data = self.validated_data if data is None else data
 
         def coordinate(value: float | None) -> Decimal | None:
             return None if value is None else Decimal(str(round(value, 6)))
@@ -198,6 +199,18 @@ class VisitInputSerializer(serializers.Serializer):
             latitude=coordinate(data.get("latitude")),
             longitude=coordinate(data.get("longitude")),
         )
+
+    def parse_many(self, raws: list) -> list[VisitInput | dict]:
+        """Check a batch's items with this one instance: building a serializer per item
+        costs more than the whole insert (its fields are rebuilt each time)."""
+        parsed: list[VisitInput | dict] = []
+        for raw in raws:
+            try:
+                parsed.append(self.to_input(self.run_validation(raw)))
+            except serializers.ValidationError as exc:
+                detail = exc.detail
+                parsed.append(detail if isinstance(detail, dict) else {"non_field_errors": detail})
+        return parsed
 
 
 class VisitChangeSerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ content is a conflict the tablet must show, never a silent overwrite.
 from __future__ import annotations
 
 import uuid
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -339,14 +340,22 @@ def _exceptions_for(checked: Sequence[CheckedVisit], now: datetime) -> list[Visi
         .only("pk", "corps_member_id", "started_at", "ended_at")
     ):
         others[other.corps_member_id].append(other)
+    # Per corps member, sorted by start: a visit can only overlap one that starts before it
+    # ends and at most 12 hours (the longest visit) before it starts, so each check walks
+    # back over that short run instead of every visit of the batch's span.
+    starts: dict[int, list[datetime]] = {}
+    for member, rows in others.items():
+        rows.sort(key=lambda v: v.started_at)
+        starts[member] = [v.started_at for v in rows]
     for entry in checked:
         visit = entry.visit
-        for other in others[visit.corps_member_id]:
-            if (
-                other.pk != visit.pk
-                and other.started_at < end_of(visit)
-                and visit.started_at < end_of(other)
-            ):
+        member_visits = others[visit.corps_member_id]
+        limit = bisect_left(starts.get(visit.corps_member_id, []), end_of(visit))
+        for index in range(limit - 1, -1, -1):
+            other = member_visits[index]
+            if other.started_at < visit.started_at - MAX_VISIT_LENGTH:
+                break
+            if other.pk != visit.pk and visit.started_at < end_of(other):
                 found.append(
                     VisitException(
                         visit=visit,

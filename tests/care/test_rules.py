@@ -254,7 +254,8 @@ def test_roles_migration_created_the_five_groups() -> None:
         ("caregiver", "care.change_recipient", False),
         ("caregiver", "care.add_assignment", False),
         ("counselor", "care.view_recipient", True),
-        ("counselor", "care.add_recipient", False),
+        # counselors hand people over to intake, as referred recipients
+        ("counselor", "care.add_recipient", True),
         ("administrator", "care.view_accesslog", True),
         ("administrator", "care.change_accesslog", False),
     ],
