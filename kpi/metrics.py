@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
-from django.db.models import Aggregate, Case, Count, F, Max, Min, Q, QuerySet, When
-from django.db.models.functions import ExtractMonth
+from django.db.models import Aggregate, Case, Count, F, IntegerField, Max, Min, Q, QuerySet, When
+from django.db.models.functions import Cast, ExtractMonth
 from django.utils.translation import gettext_lazy as _
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -46,8 +46,9 @@ class Metric:
     source: Callable[[], QuerySet]  # rows of the metric, not yet limited to a period
     time_field: str = ""
     person_field: str = ""
-    # Where a row's 시·군 code and rural flag are, for the dashboard's breakdowns.
-    region_field: str = "recipient__region__code"
+    # Where a row's 시·군 (the region; its code keys the breakdown) and rural flag are, for the
+    # dashboard's breakdowns.
+    region_field: str = "recipient__region"
     rural_field: str = "recipient__is_rural"
 
 
@@ -114,7 +115,7 @@ METRICS: dict[str, Metric] = {
             _("활동 중 단원(기말)"),
             "stock",
             _corps_members,
-            region_field="region__code",
+            region_field="region",
             rural_field="",
         ),
         Metric(
@@ -132,7 +133,7 @@ METRICS: dict[str, Metric] = {
             _consultations("outreach_counseling"),
             "held_at",
             # A consultation has its own 시·군 (the person may be no recipient) and no rural flag.
-            region_field="region__code",
+            region_field="region",
             rural_field="",
         ),
         Metric(
@@ -142,7 +143,7 @@ METRICS: dict[str, Metric] = {
             _consultations("care_info_counseling"),
             "held_at",
             # A consultation has its own 시·군 (the person may be no recipient) and no rural flag.
-            region_field="region__code",
+            region_field="region",
             rural_field="",
         ),
     ]
@@ -184,9 +185,9 @@ Figures = dict[tuple[str, str], tuple[int, int]]
 
 
 def _dimensions(metric: Metric) -> list[tuple[str, str]]:
-    """The breakdowns of a metric: (dimension, field) pairs; the 시·군 is the region's id."""
+    """The breakdowns of a metric: (dimension, field) pairs."""
     pairs = [("region", metric.region_field), ("area", metric.rural_field)]
-    return [(dimension, field.removesuffix("__code")) for dimension, field in pairs if field]
+    return [(dimension, field) for dimension, field in pairs if field]
 
 
 def _keys(metric: Metric) -> dict[str, F]:
@@ -216,20 +217,20 @@ def _person_keys(metric: Metric) -> tuple[str, str, list[str]] | None:
 def _reduced(
     metric: Metric, rows: QuerySet, group: list[str], aggregates: dict[str, Aggregate]
 ) -> tuple[str, tuple, list[str]]:
-    """SQL of one row per (``group``, person, breakdown keys) with ``aggregates`` (none: the
-    distinct rows), and the key columns' names."""
+    """SQL of one row per (``group``, person, breakdown keys) with ``aggregates``, and the key
+    columns' names. A GROUP BY, even with no aggregate wanted (a DISTINCT would be planned as
+    a sort of every row, where a hash of the few groups does)."""
+    aggregates = aggregates or {"kpi_n": Count("pk")}
     persons = rows.annotate(kpi_person=F(metric.person_field))
     joined = _person_keys(metric)
     if joined is None:
         keys = _keys(metric)
         reduced = persons.annotate(**keys).values(*group, "kpi_person", *keys)
-        reduced = reduced.annotate(**aggregates) if aggregates else reduced.distinct()
-        sql, params = reduced.query.sql_with_params()
+        sql, params = reduced.annotate(**aggregates).query.sql_with_params()
         return sql, params, list(keys)
     # Reduce without the person's table, then join it to the (far fewer) reduced rows.
     table, key_column, columns = joined
-    reduced = persons.values(*group, "kpi_person")
-    reduced = reduced.annotate(**aggregates) if aggregates else reduced.distinct()
+    reduced = persons.values(*group, "kpi_person").annotate(**aggregates)
     sql, params = reduced.query.sql_with_params()
     quote = connection.ops.quote_name
     keys = [f"kpi_k{i}" for i in range(len(columns))]
@@ -355,7 +356,8 @@ def year_figures(code: str, year: int, through: int = 12) -> dict[int, Figures]:
     if metric.kind == "stock":
         # Twelve small grouped counts over the corps table (thousands of rows, not visits).
         return {m: _stock_figures(metric, _month_end(year, m)) for m in months}
-    month = ExtractMonth(metric.time_field, tzinfo=SEOUL)
+    # As an integer: PostgreSQL's EXTRACT gives a numeric, slower to group by.
+    month = Cast(ExtractMonth(metric.time_field, tzinfo=SEOUL), IntegerField())
     rows = _in_year(metric, year, through).order_by().annotate(kpi_m=month)
     key = _key_of(metric)
     monthly: dict[tuple[str, str], dict[int, int]] = {}

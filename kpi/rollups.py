@@ -233,16 +233,19 @@ def late_records_recompute(*, since: datetime | None = None) -> list[RollupRun]:
     from care.models import Visit
     from consultations.models import Consultation
 
+    # The next night looks for changes from the moment this scan began (kept as the runs'
+    # created_at), not from when a run started: a record changed during the scan is not lost.
+    scanned_at = timezone.now()
     if since is None:
         last = (
             RollupRun.objects.filter(
                 trigger=RollupRun.Trigger.LATE_RECORDS, state=RollupRun.State.SUCCEEDED
             )
-            .order_by("-started_at")
-            .values_list("started_at", flat=True)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
             .first()
         )
-        since = last or timezone.now() - timedelta(days=2)
+        since = last or scanned_at - timedelta(days=2)
     touched = _touched_months(Visit.objects.all(), "started_at", "updated_at", since)
     touched |= _touched_months(Consultation.objects.all(), "held_at", "updated_at", since)
     if not touched:
@@ -261,9 +264,9 @@ def late_records_recompute(*, since: datetime | None = None) -> list[RollupRun]:
         for month in range(first, max(first, computed) + 1):
             if (year, month) in closed:
                 continue
-            runs.append(
-                rollup_month(year=year, month=month, trigger=RollupRun.Trigger.LATE_RECORDS)
-            )
+            run = rollup_run_create(year=year, month=month, trigger=RollupRun.Trigger.LATE_RECORDS)
+            RollupRun.objects.filter(pk=run.pk).update(created_at=scanned_at)
+            runs.append(rollup_month(year=year, month=month, run=run))
     return runs
 
 
