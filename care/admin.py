@@ -12,11 +12,14 @@ from care import services
 from care.models import (
     AccessLog,
     Assignment,
+    NoVisitAlert,
     Program,
     Recipient,
     Region,
     RoleChangeLog,
     ServiceType,
+    Visit,
+    VisitException,
 )
 from config.api import client_ip
 
@@ -70,8 +73,16 @@ class AssignmentAdminForm(forms.ModelForm):
 class RecipientAdmin(admin.ModelAdmin):
     """Every page that shows a recipient's personal data writes to the access log."""
 
-    list_display = ["name", "birth_date", "region", "admin_unit", "is_rural", "category",
-                    "risk_level", "status"]  # fmt: skip
+    list_display = [
+        "name",
+        "birth_date",
+        "region",
+        "admin_unit",
+        "is_rural",
+        "category",
+        "risk_level",
+        "status",
+    ]
     list_filter = ["status", "category", "risk_level", "is_rural", "emergency_reason", "region"]
     search_fields = ["name", "phone", "address", "admin_unit"]
     list_select_related = ["region"]
@@ -164,8 +175,16 @@ class ReadOnlyLogAdmin(admin.ModelAdmin):
 
 @admin.register(AccessLog)
 class AccessLogAdmin(ReadOnlyLogAdmin):
-    list_display = ["at", "username", "source_ip", "action", "subject_type", "subject_id",
-                    "subject_label", "path"]  # fmt: skip
+    list_display = [
+        "at",
+        "username",
+        "source_ip",
+        "action",
+        "subject_type",
+        "subject_id",
+        "subject_label",
+        "path",
+    ]
     list_filter = ["action", "subject_type", "at"]
     search_fields = ["username", "subject_label", "=subject_id", "source_ip"]
     date_hierarchy = "at"
@@ -182,3 +201,82 @@ class RoleChangeLogAdmin(ReadOnlyLogAdmin):
 
 admin.site.site_header = _("전북사회서비스원 돌봄 운영")
 admin.site.site_title = _("돌봄 운영")
+
+
+class VisitExceptionInline(admin.TabularInline):
+    model = VisitException
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = [
+        "kind",
+        "detail",
+        "created_at",
+        "resolved_at",
+        "resolved_by",
+        "resolution",
+    ]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    """Visits are read here; they are recorded by tablets and reviewed on the coordinator
+    desk, where the visit rules run (care.visits)."""
+
+    list_display = [
+        "started_at",
+        "ended_at",
+        "recipient",
+        "corps_member",
+        "program",
+        "status",
+        "created_at",
+    ]
+    list_filter = ["status", "program", "started_at"]
+    search_fields = ["recipient__name", "corps_member__name", "=client_uuid"]
+    list_select_related = ["recipient", "corps_member", "program"]
+    date_hierarchy = "started_at"
+    inlines = [VisitExceptionInline]
+    readonly_fields = [field.name for field in Visit._meta.fields] + ["service_types"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, *args, **kwargs)
+        if response.status_code == 200:
+            visit = Visit.objects.select_related("recipient").filter(pk=object_id).first()
+            if visit is not None:
+                services.access_log_record(
+                    actor=request.user,  # type: ignore[arg-type]
+                    action=AccessLog.Action.VIEW,
+                    recipients=[visit.recipient],
+                    source_ip=client_ip(request),
+                    path=request.path,
+                )
+        return response
+
+
+@admin.register(NoVisitAlert)
+class NoVisitAlertAdmin(ReadOnlyLogAdmin):
+    list_display = ["as_of", "recipient", "corps_member", "last_visit_at"]
+    list_filter = ["as_of"]
+    search_fields = ["recipient__name", "corps_member__name"]
+    list_select_related = ["recipient", "corps_member"]
+
+
+@admin.register(VisitException)
+class VisitExceptionAdmin(ReadOnlyLogAdmin):
+    """Resolving an exception needs a reason and is done on the coordinator desk."""
+
+    list_display = ["created_at", "kind", "visit", "resolved_at", "resolved_by"]
+    list_filter = ["kind", "resolved_at"]
+    search_fields = ["visit__recipient__name", "detail", "resolution"]
+    list_select_related = ["visit", "resolved_by"]

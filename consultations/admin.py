@@ -481,3 +481,21 @@ class FollowUpAlertAdmin(ReadOnlyLogAdmin):
     search_fields = ["=consultation__id", "referral__resource__name"]
     list_select_related = ["consultation", "referral__resource"]
     date_hierarchy = "as_of"
+
+
+@admin.register(ReferralStateChange)
+class ReferralStateChangeAdmin(admin.ModelAdmin):
+    """The history of referrals: written by the referral service only."""
+
+    list_display = ["changed_at", "referral", "from_state", "to_state", "reason", "changed_by"]
+    list_filter = ["to_state"]
+    list_select_related = ["referral__resource", "changed_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

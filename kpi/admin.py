@@ -7,12 +7,19 @@ the record of what the document says, not something to retype.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kpi.models import (
     Indicator,
+    LateRecord,
+    ManualEntry,
     Measure,
+    Measurement,
+    MeasurementBreakdown,
     MeasureTarget,
+    Period,
+    RollupRun,
     StrategicGoal,
     UnitProgram,
     UnitProgramTarget,
@@ -87,12 +94,24 @@ class MeasureAdmin(admin.ModelAdmin):
 
 @admin.register(MeasureTarget)
 class MeasureTargetAdmin(admin.ModelAdmin):
-    list_display = ["measure", "year", "target", "target_text", "reported_actual",
-                    "achievement", "reported_rate_text", "prior_achievement",
-                    "reported_prior_rate_text"]  # fmt: skip
+    list_display = [
+        "measure",
+        "year",
+        "target",
+        "target_text",
+        "reported_actual",
+        "achievement",
+        "reported_rate_text",
+        "prior_achievement",
+        "reported_prior_rate_text",
+    ]
     list_filter = ["year", "measure__indicator__goal__year", "measure__unit", "measure__metric"]
-    search_fields = ["measure__name", "measure__indicator__code", "measure__indicator__name",
-                     "target_text"]  # fmt: skip
+    search_fields = [
+        "measure__name",
+        "measure__indicator__code",
+        "measure__indicator__name",
+        "target_text",
+    ]
     list_select_related = ["measure__indicator__goal"]
     autocomplete_fields = ["measure"]
     readonly_fields = ["achievement", "prior_achievement"]
@@ -112,7 +131,7 @@ class MeasureTargetAdmin(admin.ModelAdmin):
                     "reported_prior_text",
                     "reported_prior_rate_text",
                     "prior_achievement",
-                ],  # fmt: skip
+                ],
             },
         ),
     ]
@@ -152,10 +171,83 @@ class UnitProgramAdmin(admin.ModelAdmin):
 
 @admin.register(UnitProgramTarget)
 class UnitProgramTargetAdmin(admin.ModelAdmin):
-    list_display = ["unit_program", "year", "target", "target_text", "reported_actual",
-                    "reported_actual_text"]  # fmt: skip
+    list_display = [
+        "unit_program",
+        "year",
+        "target",
+        "target_text",
+        "reported_actual",
+        "reported_actual_text",
+    ]
     list_filter = ["year", "unit_program__indicator__goal__year", "unit_program__metric"]
-    search_fields = ["unit_program__name", "unit_program__group", "unit_program__indicator__code",
-                     "target_text"]  # fmt: skip
+    search_fields = [
+        "unit_program__name",
+        "unit_program__group",
+        "unit_program__indicator__code",
+        "target_text",
+    ]
     list_select_related = ["unit_program__indicator__goal"]
     autocomplete_fields = ["unit_program"]
+
+
+class ComputedAdmin(admin.ModelAdmin):
+    """Rollup results are written by the rollup service only; admin shows them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Period)
+class PeriodAdmin(ComputedAdmin):
+    list_display = ["__str__", "computed_at", "closed_at", "closed_by"]
+    list_filter = ["year"]
+    list_select_related = ["closed_by"]
+
+
+@admin.register(RollupRun)
+class RollupRunAdmin(ComputedAdmin):
+    list_display = ["created_at", "year", "month", "trigger", "state", "rows", "finished_at"]
+    list_filter = ["state", "trigger", "year"]
+    search_fields = ["error"]
+
+
+class MeasurementBreakdownInline(admin.TabularInline):
+    model = MeasurementBreakdown
+    extra = 0
+    fields = readonly_fields = ["dimension", "key", "value", "ytd_value"]
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(ComputedAdmin):
+    list_display = ["year", "month", "measure", "unit_program", "value", "ytd_value", "source"]
+    list_filter = ["year", "month", "source"]
+    list_select_related = ["measure__indicator", "unit_program__indicator"]
+    inlines = [MeasurementBreakdownInline]
+
+
+@admin.register(ManualEntry)
+class ManualEntryAdmin(ComputedAdmin):
+    list_display = ["entered_at", "year", "month", "measure", "unit_program", "value", "entered_by"]
+    list_filter = ["year", "month"]
+    search_fields = ["evidence"]
+    list_select_related = ["measure__indicator", "unit_program__indicator", "entered_by"]
+
+
+@admin.register(LateRecord)
+class LateRecordAdmin(ComputedAdmin):
+    list_display = ["found_at", "period", "kind", "object_id", "happened_at", "arrived_at"]
+    list_filter = ["kind"]
+    list_select_related = ["period"]
+
+
+@admin.register(MeasurementBreakdown)
+class MeasurementBreakdownAdmin(ComputedAdmin):
+    list_display = ["measurement", "dimension", "key", "value", "ytd_value"]
+    list_filter = ["dimension"]
+    list_select_related = ["measurement"]
