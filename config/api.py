@@ -72,7 +72,7 @@ def lockout_response(request: Any, credentials: dict[str, Any] | None = None) ->
     """django-axes' answer to a locked-out login: JSON on the API, a page elsewhere."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     message = _(
-        "로그인 실패가 %(limit)d회를 넘어 %(minutes)d분 동안 잠겼습니다. "
+        "로그인에 %(limit)d회 실패하여 %(minutes)d분 동안 잠겼습니다. "
         "잠시 뒤 다시 시도하거나 관리자에게 문의하세요."
     ) % {"limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes}
     if request.path.startswith("/api/"):

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from care.models import ReferenceData, RefusesResidentRegistrationNumbers, Region, ServiceType
 
@@ -17,13 +18,13 @@ if TYPE_CHECKING:
 # Weekly availability as a bit per weekday (Monday = bit 0, as date.weekday() counts), so that
 # "free on Tuesday and Thursday" is one indexed integer test rather than a join.
 WEEKDAYS: tuple[tuple[str, str], ...] = (
-    ("mon", _("월")),
-    ("tue", _("화")),
-    ("wed", _("수")),
-    ("thu", _("목")),
-    ("fri", _("금")),
-    ("sat", _("토")),
-    ("sun", _("일")),
+    ("mon", pgettext_lazy("weekday", "월")),
+    ("tue", pgettext_lazy("weekday", "화")),
+    ("wed", pgettext_lazy("weekday", "수")),
+    ("thu", pgettext_lazy("weekday", "목")),
+    ("fri", pgettext_lazy("weekday", "금")),
+    ("sat", pgettext_lazy("weekday", "토")),
+    ("sun", pgettext_lazy("weekday", "일")),
 )
 WEEKDAY_CODES = [code for code, _label in WEEKDAYS]
 ALL_WEEKDAYS_MASK = (1 << len(WEEKDAYS)) - 1
