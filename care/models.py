@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from care.roles import has_role
 from care.validators import reject_resident_registration_number
 
 if TYPE_CHECKING:
@@ -86,14 +87,9 @@ class RecipientQuerySet(models.QuerySet["Recipient"]):
         """The recipients a user may read: a caregiver only those assigned to them today."""
         if not user.is_authenticated:
             return self.none()
-        if (
-            user.is_superuser
-            or user.groups.filter(  # type: ignore[attr-defined]
-                name__in=["coordinator", "counselor", "administrator"]
-            ).exists()
-        ):
+        if has_role(user, "coordinator", "counselor", "administrator"):
             return self
-        if user.groups.filter(name="caregiver").exists():  # type: ignore[attr-defined]
+        if has_role(user, "caregiver"):
             today = timezone.localdate()
             return self.filter(
                 pk__in=Assignment.objects.active_on(today)
@@ -237,14 +233,9 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> AssignmentQuerySet:
         if not user.is_authenticated:
             return self.none()
-        if (
-            user.is_superuser
-            or user.groups.filter(  # type: ignore[attr-defined]
-                name__in=["coordinator", "counselor", "administrator"]
-            ).exists()
-        ):
+        if has_role(user, "coordinator", "counselor", "administrator"):
             return self
-        if user.groups.filter(name="caregiver").exists():  # type: ignore[attr-defined]
+        if has_role(user, "caregiver"):
             # Only today's: an ended assignment must not keep showing the recipient's name.
             return self.active_on(timezone.localdate()).filter(corps_member__user=user)
         return self.none()
@@ -406,14 +397,9 @@ class VisitQuerySet(models.QuerySet["Visit"]):
         """Coordinators see every visit; a caregiver only the visits they gave."""
         if not user.is_authenticated:
             return self.none()
-        if (
-            user.is_superuser
-            or user.groups.filter(  # type: ignore[attr-defined]
-                name__in=["coordinator", "administrator"]
-            ).exists()
-        ):
+        if has_role(user, "coordinator", "administrator"):
             return self
-        if user.groups.filter(name="caregiver").exists():  # type: ignore[attr-defined]
+        if has_role(user, "caregiver"):
             return self.filter(corps_member__user=user)
         return self.none()
 

@@ -143,6 +143,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+def has_role(user: Any, *roles: str) -> bool:
+    """Whether a signed-in user holds any of ``roles`` (a superuser holds them all)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return bool(user.is_superuser or user.groups.filter(name__in=roles).exists())
+
+
 def roles_sync(apps: Any) -> None:
     """Create the groups and set exactly their permissions; safe to run any number of times."""
     from django.contrib.auth.management import create_permissions

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from care.models import AccessLog, Assignment, Program, Recipient, ServiceType
+from care.roles import has_role
 
 RECIPIENT_FIELDS = {
     "name", "birth_date", "sex", "phone", "address", "region", "admin_unit", "category",
@@ -22,10 +23,7 @@ RECIPIENT_FIELDS = {
 
 
 def _coordinates(user: AbstractBaseUser) -> bool:
-    return bool(
-        user.is_superuser  # type: ignore[attr-defined]
-        or user.groups.filter(name__in=["coordinator", "administrator"]).exists()  # type: ignore[attr-defined]
-    )
+    return has_role(user, "coordinator", "administrator")
 
 
 class PossibleDuplicate(Exception):

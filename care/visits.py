@@ -34,6 +34,7 @@ from care.models import (
     Visit,
     VisitException,
 )
+from care.roles import has_role
 from care.services import access_log_record
 from care.validators import RRN_MESSAGE, contains_resident_registration_number
 
@@ -91,10 +92,7 @@ class VisitContext:
 
 
 def _is_coordinator(user: AbstractBaseUser) -> bool:
-    return bool(
-        user.is_superuser  # type: ignore[attr-defined]
-        or user.groups.filter(name__in=COORDINATOR_ROLES).exists()  # type: ignore[attr-defined]
-    )
+    return has_role(user, *COORDINATOR_ROLES)
 
 
 def visit_context_load(*, actor: AbstractBaseUser, items: Sequence[VisitInput]) -> VisitContext:

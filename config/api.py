@@ -14,6 +14,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from care.roles import has_role
+
 
 class StandardPagination(PageNumberPagination):
     page_size = 25
@@ -86,10 +88,7 @@ class HasRole(permissions.BasePermission):
     roles: tuple[str, ...] = ()
 
     def has_permission(self, request: Any, view: Any) -> bool:
-        user = request.user
-        if not user or not user.is_authenticated:
-            return False
-        return user.is_superuser or user.groups.filter(name__in=self.roles).exists()
+        return has_role(request.user, *self.roles)
 
 
 class IsCoordinator(HasRole):

@@ -21,6 +21,7 @@ from care.models import (
     RefusesResidentRegistrationNumbers,
     Region,
 )
+from care.roles import has_role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -185,12 +186,7 @@ class ConsultationQuerySet(models.QuerySet["Consultation"]):
         """Counselors, coordinators and administrators read consultations; nobody else."""
         if not user.is_authenticated:
             return self.none()
-        if (
-            user.is_superuser
-            or user.groups.filter(  # type: ignore[attr-defined]
-                name__in=["counselor", "coordinator", "administrator"]
-            ).exists()
-        ):
+        if has_role(user, "counselor", "coordinator", "administrator"):
             return self
         return self.none()
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from care.models import ReferenceData, RefusesResidentRegistrationNumbers, Region, ServiceType
+from care.roles import has_role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -54,12 +55,7 @@ class CorpsMemberQuerySet(models.QuerySet["CorpsMember"]):
         """Coordinators and administrators see the corps; a caregiver sees their own record."""
         if not user.is_authenticated:
             return self.none()
-        if (
-            user.is_superuser
-            or user.groups.filter(  # type: ignore[attr-defined]
-                name__in=["coordinator", "administrator"]
-            ).exists()
-        ):
+        if has_role(user, "coordinator", "administrator"):
             return self
         return self.filter(user=user)
 
