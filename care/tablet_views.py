@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
@@ -119,7 +120,16 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpR
         },
         **context.pop("script_config", {}),
     }
-    return render(request, template, context)
+    response = render(request, template, context)
+    # Pin the page language in the cookie LocaleMiddleware reads first: the service worker's
+    # own fetches (precaching pages for offline use) may carry the browser's default
+    # Accept-Language rather than the page's, and the cached pages must read the same.
+    language = get_language()
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", max_age=365 * 24 * 3600
+        )
+    return response
 
 
 def _log_view(request: HttpRequest, recipients: Any) -> None:
