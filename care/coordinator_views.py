@@ -8,13 +8,11 @@ one 접속기록 (access log) row per recipient shown.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -36,7 +34,7 @@ from care.forms import (
     add_service_errors,
 )
 from care.models import AccessLog, Program, Recipient, Visit, VisitException
-from config.api import CanTakeIntake, IsCoordinator, client_ip
+from config.api import CanTakeIntake, IsCoordinator, client_ip, role_required
 from volunteers.models import CorpsMember
 from volunteers.selectors import corps_member_suggestions
 
@@ -47,31 +45,12 @@ RECENT_VISITS = 10
 View = Callable[..., HttpResponse]
 
 
-def coordinator_required(view: View) -> View:
-    """Coordinators and administrators only: anonymous users log in, other roles get 403."""
-
-    @login_required
-    @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        # The API's role rule, so that the pages and /api/v1/ can never disagree on who may.
-        if not IsCoordinator().has_permission(request, view):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return guarded
+# Coordinators and administrators only.
+coordinator_required = role_required(IsCoordinator)
 
 
-def intake_required(view: View) -> View:
-    """The intake page also takes counselors' hand-overs from the consultation desk."""
-
-    @login_required
-    @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not CanTakeIntake().has_permission(request, view):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return guarded
+# The intake page also takes counselors' hand-overs from the consultation desk.
+intake_required = role_required(CanTakeIntake)
 
 
 def _log_views(request: HttpRequest, recipients: Iterable[Recipient]) -> None:

@@ -100,3 +100,24 @@ class CanTakeIntake(HasRole):
     over from a consultation; the recipient then waits as "referred" for a coordinator."""
 
     roles = ("coordinator", "administrator", "counselor")
+
+
+def role_required(permission: type[HasRole]) -> Any:
+    """Guard a page with the same role rule as the API, so the pages and /api/v1/ can never
+    disagree on who may: anonymous users are sent to log in, other roles get 403."""
+    from functools import wraps
+
+    from django.contrib.auth.decorators import login_required
+    from django.core.exceptions import PermissionDenied
+
+    def decorate(view: Any) -> Any:
+        @login_required
+        @wraps(view)
+        def guarded(request: Any, *args: Any, **kwargs: Any) -> Any:
+            if not permission().has_permission(request, view):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return guarded
+
+    return decorate

@@ -11,13 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -32,7 +30,7 @@ from django.views.decorators.http import require_POST
 
 from care.models import AccessLog, Recipient
 from care.services import access_log_record
-from config.api import CanTakeIntake, HasRole, client_ip
+from config.api import CanTakeIntake, HasRole, client_ip, role_required
 from consultations import consultation_selectors, selectors, services
 from consultations.forms import (
     ConsultationForm,
@@ -73,22 +71,8 @@ class WritesDesk(HasRole):
     roles = ("counselor", "administrator")
 
 
-def _guarded(permission: type[HasRole]) -> Callable[[View], View]:
-    def decorate(view: View) -> View:
-        @login_required
-        @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not permission().has_permission(request, view):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return guarded
-
-    return decorate
-
-
-reader_required = _guarded(ReadsDesk)
-writer_required = _guarded(WritesDesk)
+reader_required = role_required(ReadsDesk)
+writer_required = role_required(WritesDesk)
 
 
 def _can_write(request: HttpRequest) -> bool:

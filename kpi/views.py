@@ -11,12 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from care.models import Region
+from config.api import role_required
 from kpi import charts, metrics, rollups, selectors, tasks
 from kpi.api import IsManager
 from kpi.exports import plain, prior_cell, with_unit
@@ -64,18 +63,8 @@ STATUS_LABELS = {
 AREA_LABELS = {"rural": gettext_lazy("농촌(읍·면)"), "urban": gettext_lazy("도시(동)")}
 
 
-def manager_required(view: View) -> View:
-    """Managers and administrators only: anonymous users log in, other roles get 403."""
-
-    @login_required
-    @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        # The API's role rule, so that the page and /api/v1/kpi/ can never disagree on who may.
-        if not IsManager().has_permission(request, view):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return guarded
+# Managers and administrators only, as on /api/v1/kpi/.
+manager_required = role_required(IsManager)
 
 
 # --- what the page shows ---------------------------------------------------------------------
