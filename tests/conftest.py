@@ -118,8 +118,9 @@ def restore_migrated_data() -> None:
 @pytest.fixture(autouse=True)
 def _migrated_data_in_transactional_tests(request: pytest.FixtureRequest) -> None:
     marker = request.node.get_closest_marker("django_db")
-    if marker is not None and (
+    transactional = marker is not None and (
         marker.kwargs.get("transaction") or (marker.args and marker.args[0])
-    ):
+    )
+    if transactional or "transactional_db" in request.fixturenames:
         request.getfixturevalue("transactional_db")
         restore_migrated_data()

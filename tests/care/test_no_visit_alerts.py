@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from care.models import Assignment, NoVisitAlert, Recipient, Visit
 from care.tasks import record_no_visit_alerts
 from care.visits import no_visit_alerts_record
-from tests.care.visit_factories import VisitFactory, restore_migrated_data
+from tests.care.visit_factories import VisitFactory
 from tests.factories import AssignmentFactory, CorpsMemberFactory, RecipientFactory
 
 URL = "/api/v1/no-visit-alerts/"
@@ -253,11 +253,6 @@ def test_beat_schedule_runs_the_alert_task_every_day() -> None:
 
 
 @pytest.fixture
-def migrated_data(transactional_db: None) -> None:
-    restore_migrated_data()
-
-
-@pytest.fixture
 def worker_closes_its_connection() -> Iterator[None]:
     """The worker thread's database connection would outlive the test and keep the test
     database from being dropped; close it after each task, in the worker's own thread."""
@@ -273,7 +268,7 @@ def worker_closes_its_connection() -> Iterator[None]:
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("worker_closes_its_connection")
-def test_alert_task_runs_on_a_real_worker(migrated_data: None, redis_worker: None) -> None:
+def test_alert_task_runs_on_a_real_worker(redis_worker: None) -> None:
     # given two recipients nobody visited and one visited yesterday
     assigned()
     assigned()
@@ -293,7 +288,7 @@ def test_alert_task_runs_on_a_real_worker(migrated_data: None, redis_worker: Non
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("worker_closes_its_connection")
-def test_alert_task_without_a_date_records_today(migrated_data: None, redis_worker: None) -> None:
+def test_alert_task_without_a_date_records_today(redis_worker: None) -> None:
     assigned()
 
     assert record_no_visit_alerts.delay().get(timeout=30) == 1

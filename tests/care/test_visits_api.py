@@ -16,7 +16,6 @@ from tests.care.visit_factories import (
     VisitExceptionFactory,
     caregiver_visit,
     hours_ago,
-    restore_migrated_data,
     visit_payload,
 )
 from tests.factories import AssignmentFactory, RecipientFactory, program
@@ -26,11 +25,6 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/visits/"
 EXCEPTIONS_URL = "/api/v1/visit-exceptions/"
 SYNC_URL = f"{URL}sync/"
-
-
-@pytest.fixture
-def migrated_data(transactional_db: None) -> None:
-    restore_migrated_data()
 
 
 def detail_url(pk: int) -> str:
@@ -613,7 +607,7 @@ def test_coordinator_without_a_corps_member_record_must_name_the_corps_member(
 
 @pytest.mark.django_db(transaction=True)
 def test_coordinator_naming_an_unknown_corps_member_is_refused_on_corps_member(
-    migrated_data: None, coordinator_api: APIClient, caregiver: Any
+    coordinator_api: APIClient, caregiver: Any
 ) -> None:
     payload = visit_payload(caregiver.assigned_recipient, corps_member=999_999)
 

@@ -14,7 +14,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from care.models import Visit
-from tests.care.visit_factories import hours_ago, restore_migrated_data, visit_payload
+from tests.care.visit_factories import hours_ago, visit_payload
 
 pytestmark = [
     pytest.mark.skipif(
@@ -25,11 +25,6 @@ pytestmark = [
 ]
 
 THREADS = 20
-
-
-@pytest.fixture
-def migrated_data(transactional_db: None) -> None:
-    restore_migrated_data()
 
 
 def run_together(count: int, work: Any) -> list[Any]:
@@ -54,9 +49,7 @@ def caregiver_client(pk: int) -> APIClient:
     return client
 
 
-def test_twenty_concurrent_posts_of_one_visit_store_one_row(
-    migrated_data: None, caregiver: Any
-) -> None:
+def test_twenty_concurrent_posts_of_one_visit_store_one_row(caregiver: Any) -> None:
     # given one visit the tablet's retries deliver twenty times at once
     payload = visit_payload(caregiver.assigned_recipient, notes="동시 재전송")
 
@@ -78,9 +71,7 @@ def test_twenty_concurrent_posts_of_one_visit_store_one_row(
     assert list(stored.service_types.values_list("code", flat=True)) == ["housework"]
 
 
-def test_concurrent_syncs_of_one_outbox_store_each_visit_once(
-    migrated_data: None, caregiver: Any
-) -> None:
+def test_concurrent_syncs_of_one_outbox_store_each_visit_once(caregiver: Any) -> None:
     # given an outbox of ten visits that five retries send at once
     items = [
         visit_payload(

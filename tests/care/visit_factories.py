@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 import factory
-from django.apps import apps
 from django.utils import timezone
 
 from care.models import Recipient, Visit, VisitException
-from care.roles import roles_sync
 from tests.factories import CorpsMemberFactory, RecipientFactory, program, service_type
 
 
@@ -86,20 +83,3 @@ def visit_payload(
     }
     payload.update(overrides)
     return payload
-
-
-def restore_migrated_data() -> None:
-    """Put back the rows the migrations load (reference data, role groups).
-
-    A ``transaction=True`` test starts from whatever the previous transactional test's flush
-    left, which is no reference data and no groups; the factories need both.
-    """
-    importlib.import_module("care.migrations.0003_reference_data").load(apps, None)
-    # roles_sync is written for a migration's app registry and clears ``models_module``
-    # on each app config when done; on the global registry that must be put back.
-    saved = {config.label: config.models_module for config in apps.get_app_configs()}
-    try:
-        roles_sync(apps)
-    finally:
-        for config in apps.get_app_configs():
-            config.models_module = saved[config.label]

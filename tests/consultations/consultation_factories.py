@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from typing import Any
 
 import factory
-from django.apps import apps
 from django.utils import timezone
 
 from consultations import services
@@ -20,20 +18,9 @@ from consultations.models import (
     TargetGroup,
     WelfareResource,
 )
-from tests.care.visit_factories import restore_migrated_data as restore_care_data
 from tests.factories import UserFactory, program, region
 
 SEOUL = dt.timezone(dt.timedelta(hours=9))
-
-
-def restore_migrated_data() -> None:
-    """Put back what the migrations load, the directory's taxonomy and target groups too.
-
-    A ``transaction=True`` test starts from the flush of the one before, which leaves no
-    reference data and no role groups.
-    """
-    restore_care_data()
-    importlib.import_module("consultations.migrations.0002_reference_data").load(apps, None)
 
 
 def category(code: str = "care") -> ResourceCategory:

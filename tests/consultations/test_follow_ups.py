@@ -19,7 +19,6 @@ from tests.conftest import client_for
 from tests.consultations.consultation_factories import (
     ConsultationFactory,
     ReferralFactory,
-    restore_migrated_data,
     seoul,
 )
 from tests.factories import RecipientFactory, UserFactory
@@ -182,7 +181,6 @@ def test_the_task_runs_every_morning_on_beat() -> None:
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_the_task_records_alerts_on_a_real_worker(redis_worker: None) -> None:
-    restore_migrated_data()
     # given an overdue consultation and an overdue referral
     overdue_consultation()
     overdue_referral()
