@@ -40,13 +40,14 @@ import argparse
 import os
 import sys
 import time
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._database import django_setup, own_test_database  # noqa: E402
 
 YEAR = 2023
 SINGLE_MONTH = 6
@@ -898,30 +899,11 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-    # whitenoise warns that the test VAR_DIR has no collected static files: beside the point.
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-
-    import django
-
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
-
+    connection = django_setup()
     if connection.vendor != "postgresql":
         print("bench/kpi_rollup.py needs PostgreSQL: set DATABASE_URL", file=sys.stderr)
         return 2
-    setup_test_environment(debug=False)
-    real_name = connection.settings_dict["NAME"]
-    # A database of its own, created and dropped here: never the one DATABASE_URL names, nor
-    # the other benchmarks' test databases.
-    connection.settings_dict["TEST"]["NAME"] = f"test_{real_name}_kpi_rollup"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        database = f"{connection.settings_dict['NAME']}, {_server_version(connection)}"
-        print(f"database: {connection.vendor} {database}", flush=True)
+    with own_test_database(connection, "kpi_rollup") as database:
         result = run(
             visits=args.visits,
             recipients=args.recipients,
@@ -932,16 +914,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             slowest=args.queries,
             progress=lambda line: print(line, flush=True),
         )
-    finally:
-        connection.creation.destroy_test_db(real_name, verbosity=0)
-        teardown_test_environment()
     print(report(result, database=database))
     return exit_code(result, check=args.check)
-
-
-def _server_version(connection: Any) -> str:
-    version = connection.pg_version
-    return f"PostgreSQL {version // 10000}.{version % 10000}"
 
 
 if __name__ == "__main__":

@@ -33,7 +33,6 @@ core, callable from a test inside pytest-django's database.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -45,7 +44,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._database import django_setup, own_test_database  # noqa: E402
 
 GOAL_RATIO = 10.0
 GOAL_MEDIAN_MS = 100.0
@@ -650,43 +651,11 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-
-    import django
-
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
-
-    setup_test_environment(debug=False)
-    real_name = connection.settings_dict["NAME"]
-    # A database of its own, created and dropped here: never the one DATABASE_URL names, and
-    # not test_<NAME> either, which another benchmark on the same server may be using.
-    if connection.vendor == "postgresql":
-        connection.settings_dict["TEST"]["NAME"] = f"test_{real_name}_resource_search"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        database = f"{connection.settings_dict['NAME']}, {_server_version(connection)}"
-        print(f"database: {connection.vendor} {database}", flush=True)
+    connection = django_setup()
+    with own_test_database(connection, "resource_search") as database:
         result = run(args.resources, args.queries, seed=args.seed)
-    finally:
-        connection.creation.destroy_test_db(real_name, verbosity=0)
-        teardown_test_environment()
     print(report(result, database=database))
     return exit_code(result, check=args.check)
-
-
-def _server_version(connection: Any) -> str:
-    if connection.vendor == "postgresql":
-        version = connection.pg_version
-        return f"PostgreSQL {version // 10000}.{version % 10000}"
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        return f"SQLite {sqlite3.sqlite_version}"
-    return connection.vendor
 
 
 if __name__ == "__main__":

@@ -23,13 +23,11 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import os
 import pstats
 import random
 import sys
 import time
 import uuid
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -37,7 +35,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._database import django_setup, own_test_database  # noqa: E402
 
 GOAL_RATIO = 10.0
 DEFAULT_VISITS = 10_000
@@ -700,45 +700,22 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-    # whitenoise warns that the test VAR_DIR has no collected static files: beside the point.
-    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-
-    import django
-
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
-
-    setup_test_environment(debug=False)
-    real_name = connection.settings_dict["NAME"]
-    # A database of its own, created and dropped here: never the one DATABASE_URL names, nor
-    # test_<NAME>, which the test suite or another benchmark on the same server may be using.
-    # (SQLite's test database is in memory, private to this process.)
-    if connection.vendor != "sqlite":
-        connection.settings_dict["TEST"]["NAME"] = f"test_{real_name}_visits_ingest"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    connection = django_setup()
     profiler = cProfile.Profile() if args.profile else None
     try:
-        database = f"{connection.settings_dict['NAME']}, {_server_version(connection)}"
-        print(f"database: {connection.vendor} {database}", flush=True)
-        result = run(
-            args.visits,
-            args.batch,
-            caregivers=args.caregivers,
-            recipients=args.recipients,
-            seed=args.seed,
-            repeat=args.repeat,
-            profiler=profiler,
-        )
+        with own_test_database(connection, "visits_ingest") as database:
+            result = run(
+                args.visits,
+                args.batch,
+                caregivers=args.caregivers,
+                recipients=args.recipients,
+                seed=args.seed,
+                repeat=args.repeat,
+                profiler=profiler,
+            )
     except (BenchError, ValueError) as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 2
-    finally:
-        connection.creation.destroy_test_db(real_name, verbosity=0)
-        teardown_test_environment()
     print(report(result, database=database))
     if profiler is not None:
         out = io.StringIO()
@@ -747,17 +724,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             stats.sort_stats(key).print_stats(args.profile)
         print(out.getvalue())
     return exit_code(result, check=args.check)
-
-
-def _server_version(connection: Any) -> str:
-    if connection.vendor == "postgresql":
-        version = connection.pg_version
-        return f"PostgreSQL {version // 10000}.{version % 10000}"
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        return f"SQLite {sqlite3.sqlite_version}"
-    return connection.vendor
 
 
 if __name__ == "__main__":
