@@ -521,27 +521,18 @@ def visit_update(
         latitude=changes.get("latitude", visit.latitude),
         longitude=changes.get("longitude", visit.longitude),
     )
-    ctx = visit_context_load(actor=actor, items=[])
-    ctx.recipients = {visit.recipient_id: visit.recipient}
-    ctx.assignments = defaultdict(list)
-    for assignment in Assignment.objects.select_related("program").filter(
-        recipient_id=visit.recipient_id, corps_member_id=visit.corps_member_id
-    ):
-        ctx.assignments[(visit.corps_member_id, visit.recipient_id)].append(assignment)
-    checked = visit_check(item, ctx)
+    checked = visit_check(item, visit_context_load(actor=actor, items=[item]))
     for name in ("program", "started_at", "ended_at", "notes", "latitude", "longitude"):
         setattr(visit, name, getattr(checked.visit, name))
     visit.save()
     visit.service_types.set(checked.service_types)
     checked.visit = visit
-    # Re-judge the open exceptions against the corrected times; resolved ones stay as history.
+    # Re-judge the open exceptions against the corrected times; resolved ones stay as history
+    # (the unique visit+kind constraint keeps a resolved kind from being raised again).
     visit.exceptions.filter(resolved_at__isnull=True).delete()
-    fresh = [
-        e
-        for e in _exceptions_for([checked], visit.created_at)
-        if not visit.exceptions.filter(kind=e.kind).exists()
-    ]
-    VisitException.objects.bulk_create(fresh, ignore_conflicts=True)
+    VisitException.objects.bulk_create(
+        _exceptions_for([checked], visit.created_at), ignore_conflicts=True
+    )
     access_log_record(
         actor=actor,
         action=AccessLog.Action.CHANGE,
