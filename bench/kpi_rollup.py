@@ -189,7 +189,7 @@ def generate(
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
-    from care.models import Program, Region
+    from base.models import Program, Region
 
     if connection.vendor != "postgresql":
         raise BenchError("the generator is PostgreSQL SQL (generate_series); set DATABASE_URL")

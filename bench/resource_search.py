@@ -274,7 +274,7 @@ def _short_region(name: str) -> str:
 def _organizations(rng: random.Random, count: int) -> list[dict[str, Any]]:
     """About ``count`` organizations: the province's own, each 시·군's public and welfare
     bodies, then numbered private providers spread over the 시·군 by population."""
-    from care.models import Region
+    from base.models import Region
 
     regions = {r.code: r for r in Region.objects.filter(code__in=REGIONS)}
     missing = set(REGIONS) - set(regions)
@@ -312,7 +312,7 @@ def _organizations(rng: random.Random, count: int) -> list[dict[str, Any]]:
 def build_directory(rng: random.Random, *, resources: int, today: date) -> tuple[int, int]:
     """Organizations and ``resources`` resources with their regions and target groups, written
     by ``bulk_create`` with ``search_text`` computed as the service computes it."""
-    from care.models import Region
+    from base.models import Region
     from consultations.models import Organization, ResourceCategory, TargetGroup, WelfareResource
     from consultations.resources import search_text_for
 

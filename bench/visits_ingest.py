@@ -218,8 +218,9 @@ def build_fixtures(
     from django.contrib.auth.models import Group
     from rest_framework.authtoken.models import Token
 
-    from care import roles
-    from care.models import Assignment, Program, Recipient, Region, ServiceType
+    from base import roles
+    from base.models import Program, Region, ServiceType
+    from care.models import Assignment, Recipient
     from volunteers.models import CorpsMember
 
     User = get_user_model()
@@ -566,7 +567,8 @@ def run(
     from django.db.models import Count
     from django.utils import timezone
 
-    from care.models import AccessLog, VisitException
+    from base.models import AccessLog
+    from care.models import VisitException
     from care.visits import SYNC_BATCH_LIMIT
 
     if visits < 1:

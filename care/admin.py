@@ -6,36 +6,13 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext_lazy as _
 
+from base.admin import ReadOnlyLogAdmin
+from base.models import AccessLog
+from base.services import access_log_record
 from care import services
-from care.models import (
-    AccessLog,
-    Assignment,
-    NoVisitAlert,
-    Program,
-    Recipient,
-    Region,
-    RoleChangeLog,
-    ServiceType,
-    Visit,
-    VisitException,
-)
+from care.models import Assignment, NoVisitAlert, Recipient, Visit, VisitException
 from config.api import client_ip
-
-
-@admin.register(Region, ServiceType)
-class ReferenceDataAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "name_en", "sort_order", "is_active"]
-    list_editable = ["sort_order", "is_active"]
-    list_filter = ["is_active"]
-    search_fields = ["code", "name", "name_en"]
-
-
-@admin.register(Program)
-class ProgramAdmin(ReferenceDataAdmin):
-    list_display = ["code", "name", "indicator_code", "sort_order", "is_active"]
-    list_filter = ["is_active", "indicator_code"]
 
 
 class AssignmentInline(admin.TabularInline):
@@ -92,7 +69,7 @@ class RecipientAdmin(admin.ModelAdmin):
     inlines = [AssignmentInline]
 
     def _log(self, request: HttpRequest, action: str, recipients: Any) -> None:
-        services.access_log_record(
+        access_log_record(
             actor=request.user,  # type: ignore[arg-type]
             action=action,
             recipients=recipients,
@@ -160,49 +137,6 @@ class AssignmentAdmin(admin.ModelAdmin):
         services.assignment_delete(actor=request.user, assignment=obj, source_ip=client_ip(request))
 
 
-class ReadOnlyLogAdmin(admin.ModelAdmin):
-    """Logs are for reading: nobody adds, changes or deletes them here, superusers included."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(AccessLog)
-class AccessLogAdmin(ReadOnlyLogAdmin):
-    list_display = [
-        "at",
-        "username",
-        "source_ip",
-        "action",
-        "subject_type",
-        "subject_id",
-        "subject_label",
-        "path",
-    ]
-    list_filter = ["action", "subject_type", "at"]
-    search_fields = ["username", "subject_label", "=subject_id", "source_ip"]
-    date_hierarchy = "at"
-
-
-@admin.register(RoleChangeLog)
-class RoleChangeLogAdmin(ReadOnlyLogAdmin):
-    list_display = ["at", "user", "role", "change", "changed_by"]
-    list_filter = ["role", "change", "at"]
-    search_fields = ["user__username", "changed_by__username", "role"]
-    list_select_related = ["user", "changed_by"]
-    date_hierarchy = "at"
-
-
-admin.site.site_header = _("전북사회서비스원 돌봄 운영")
-admin.site.site_title = _("돌봄 운영")
-
-
 class VisitExceptionInline(admin.TabularInline):
     model = VisitException
     extra = 0
@@ -254,7 +188,7 @@ class VisitAdmin(admin.ModelAdmin):
         if response.status_code == 200:
             visit = Visit.objects.select_related("recipient").filter(pk=object_id).first()
             if visit is not None:
-                services.access_log_record(
+                access_log_record(
                     actor=request.user,  # type: ignore[arg-type]
                     action=AccessLog.Action.VIEW,
                     recipients=[visit.recipient],

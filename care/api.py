@@ -3,8 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -18,7 +21,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from care import selectors, services, visits
+from base.models import AccessLog
+from base.services import access_log_record
+from care import matching, selectors, services, visits
 from care.filters import (
     AssignmentFilter,
     NoVisitAlertFilter,
@@ -26,24 +31,14 @@ from care.filters import (
     VisitExceptionFilter,
     VisitFilter,
 )
-from care.models import (
-    AccessLog,
-    Assignment,
-    NoVisitAlert,
-    Program,
-    Recipient,
-    Region,
-    ServiceType,
-    Visit,
-    VisitException,
-)
+from care.models import Assignment, NoVisitAlert, Recipient, Visit, VisitException
 from care.serializers import (
     AssignmentSerializer,
+    CorpsMemberSuggestionSerializer,
     NoVisitAlertSerializer,
     PossibleDuplicateSerializer,
-    ProgramSerializer,
     RecipientSerializer,
-    ReferenceDataSerializer,
+    SuggestionQuerySerializer,
     VisitChangeSerializer,
     VisitExceptionResolveSerializer,
     VisitExceptionSerializer,
@@ -53,12 +48,16 @@ from care.serializers import (
     VisitSyncResponseSerializer,
     VisitVoidSerializer,
 )
-from config.api import IsCoordinator, RoleModelPermissions, client_ip
+from config.api import (
+    ERRORS,
+    NOT_ALLOWED,
+    NOT_FOUND,
+    IsCoordinator,
+    RoleModelPermissions,
+    client_ip,
+)
 from config.viewsets import ServiceWriteViewSet
-
-ERRORS = OpenApiResponse(description=_('입력 오류: {"필드": ["메시지"]}'))
-NOT_ALLOWED = OpenApiResponse(description=_("로그인하지 않았거나 이 역할에 허용되지 않음"))
-NOT_FOUND = OpenApiResponse(description=_("없거나 볼 수 없는 기록"))
+from volunteers.models import CorpsMember
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -98,36 +97,6 @@ class ObtainTokenView(APIView):
         return Response({"token": token.key})
 
 
-class ReferenceDataViewSet(viewsets.ReadOnlyModelViewSet):
-    lookup_field = "code"
-    pagination_class = None
-    search_fields = ["code", "name", "name_en"]
-
-    def get_queryset(self) -> Any:
-        return self.queryset.filter(is_active=True)  # type: ignore[union-attr]
-
-
-class RegionViewSet(ReferenceDataViewSet):
-    """시·군 (regions)."""
-
-    queryset = Region.objects.all()
-    serializer_class = ReferenceDataSerializer
-
-
-class ServiceTypeViewSet(ReferenceDataViewSet):
-    """돌봄서비스 유형 (service types)."""
-
-    queryset = ServiceType.objects.all()
-    serializer_class = ReferenceDataSerializer
-
-
-class ProgramViewSet(ReferenceDataViewSet):
-    """사업 (programs)."""
-
-    queryset = Program.objects.all()
-    serializer_class = ProgramSerializer
-
-
 class LogsRecipientReads:
     """Writes a 접속기록 row for every recipient whose personal data a read shows.
 
@@ -144,7 +113,7 @@ class LogsRecipientReads:
         for obj in objects:
             recipient = self.recipient_of(obj)
             recipients[recipient.pk] = recipient
-        services.access_log_record(
+        access_log_record(
             actor=self.request.user,
             action=AccessLog.Action.VIEW,
             recipients=recipients.values(),
@@ -252,8 +221,6 @@ class AssignmentViewSet(LogsRecipientReads, ServiceWriteViewSet):
     def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
         serializer = super().get_serializer(*args, **kwargs)
         # Only recipients and corps members the user can see may be named in a write.
-        from volunteers.models import CorpsMember
-
         if hasattr(serializer, "fields") and not kwargs.get("many"):
             user = self.request.user
             serializer.fields["recipient"].queryset = Recipient.objects.visible_to(user)
@@ -438,3 +405,44 @@ class NoVisitAlertViewSet(LogsRecipientReads, viewsets.ReadOnlyModelViewSet):
         if "as_of" in self.request.query_params:
             return selectors.no_visit_alert_list(latest_only=False)
         return selectors.no_visit_alert_list(latest_only=True)
+
+
+class SuggestedVolunteersView(APIView):
+    """Corps members suggested for a recipient, best first, each with the reasons why."""
+
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(
+        operation_id="recipients_suggested_volunteers",
+        parameters=[
+            OpenApiParameter(
+                "weekdays",
+                OpenApiTypes.STR,
+                description=_(
+                    "이 요일에 모두 활동 가능한 단원을 앞에 둠; 쉼표로 구분한 "
+                    "mon tue wed thu fri sat sun (예: mon,wed)"
+                ),
+            ),
+            OpenApiParameter("limit", OpenApiTypes.INT, description=_("최대 건수 (1–50, 기본 10)")),
+        ],
+        responses={
+            200: CorpsMemberSuggestionSerializer(many=True),
+            400: ERRORS,
+            403: NOT_ALLOWED,
+            404: NOT_FOUND,
+        },
+        tags=["recipients"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        """Ranked: same 시·군, needs covered, free on the weekdays, fewest current recipients."""
+        query = SuggestionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        recipient = get_object_or_404(
+            Recipient.objects.visible_to(request.user).prefetch_related("needs"), pk=pk
+        )
+        suggestions = matching.corps_member_suggestions(
+            recipient=recipient,
+            weekdays=query.validated_data.get("weekdays"),
+            limit=query.validated_data["limit"],
+        )
+        return Response(CorpsMemberSuggestionSerializer(suggestions, many=True).data)

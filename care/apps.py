@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class CareConfig(AppConfig):
     name = "care"
     verbose_name = _("돌봄")
-
-    def ready(self) -> None:
-        from care import signals  # noqa: F401  (connects the role-change log)

@@ -23,6 +23,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from base.models import AccessLog, Program
+from base.services import access_log_record
 from care import selectors, services, visits
 from care.forms import (
     AssignmentCreateForm,
@@ -33,10 +35,10 @@ from care.forms import (
     VisitVoidForm,
     add_service_errors,
 )
-from care.models import AccessLog, Program, Recipient, Visit, VisitException
+from care.matching import corps_member_suggestions
+from care.models import Recipient, Visit, VisitException
 from config.api import CanTakeIntake, IsCoordinator, client_ip, role_required
 from volunteers.models import CorpsMember
-from volunteers.selectors import corps_member_suggestions
 
 PAGE_SIZE = 25
 ALERTS_PAGE_SIZE = 50
@@ -54,7 +56,7 @@ intake_required = role_required(CanTakeIntake)
 
 
 def _log_views(request: HttpRequest, recipients: Iterable[Recipient]) -> None:
-    services.access_log_record(
+    access_log_record(
         actor=request.user,  # type: ignore[arg-type]
         action=AccessLog.Action.VIEW,
         recipients={recipient.pk: recipient for recipient in recipients}.values(),

@@ -24,8 +24,9 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from care import roles
-from care.models import Assignment, Program, Recipient, Region, ServiceType
+from base import roles
+from base.models import Program, Region, ServiceType
+from care.models import Assignment, Recipient
 from care.services import assignment_create, recipient_create
 from volunteers.models import WEEKDAY_CODES, CorpsMember, Qualification
 from volunteers.services import corps_member_create, corps_member_update

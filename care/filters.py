@@ -4,15 +4,8 @@ import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from care.models import (
-    Assignment,
-    NoVisitAlert,
-    Program,
-    Recipient,
-    Region,
-    Visit,
-    VisitException,
-)
+from base.models import Program, Region
+from care.models import Assignment, NoVisitAlert, Recipient, Visit, VisitException
 
 
 class RecipientFilter(django_filters.FilterSet):

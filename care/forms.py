@@ -11,8 +11,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from base.models import Program, Region, ServiceType
 from care.filters import RecipientFilter
-from care.models import Program, Recipient, Region, ServiceType
+from care.models import Recipient
 from volunteers.models import WEEKDAYS, CorpsMember
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

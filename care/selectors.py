@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Max, Prefetch, QuerySet
 
-from care.models import Assignment, NoVisitAlert, Recipient, ServiceType, Visit, VisitException
+from base.models import ServiceType
+from care.models import Assignment, NoVisitAlert, Recipient, Visit, VisitException
 
 
 def recipient_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Recipient]:

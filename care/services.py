@@ -12,8 +12,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from care.models import AccessLog, Assignment, Program, Recipient, ServiceType
-from care.roles import has_role
+from base.models import AccessLog, Program, ServiceType
+from base.roles import has_role
+from base.services import access_log_record
+from care.models import Assignment, Recipient
+from volunteers.models import CorpsMember
 
 RECIPIENT_FIELDS = {
     "name", "birth_date", "sex", "phone", "address", "region", "admin_unit", "category",
@@ -32,30 +35,6 @@ class PossibleDuplicate(Exception):
     def __init__(self, candidates: Sequence[Recipient]) -> None:
         super().__init__("possible duplicate recipient")
         self.candidates = list(candidates)
-
-
-def access_log_record(
-    *,
-    actor: AbstractBaseUser,
-    action: str,
-    recipients: Iterable[Recipient],
-    source_ip: str | None = None,
-    path: str = "",
-) -> None:
-    """Write one 접속기록 row per recipient whose personal data was handled, in one insert."""
-    AccessLog.objects.bulk_create(
-        AccessLog(
-            user=actor,
-            username=actor.get_username(),
-            source_ip=source_ip,
-            action=action,
-            subject_type="recipient",
-            subject_id=recipient.pk,
-            subject_label=recipient.name[:100],
-            path=path[:200],
-        )
-        for recipient in recipients
-    )
 
 
 def recipient_duplicates(
@@ -151,8 +130,6 @@ def recipient_delete(
 
 def assignment_check(assignment: Assignment) -> None:
     """The rules of an assignment; raises ValidationError keyed by field."""
-    from volunteers.models import CorpsMember
-
     assignment.full_clean()
     if assignment.corps_member.status != CorpsMember.Status.ACTIVE:
         raise ValidationError({"corps_member": _("활동 중인 단원에게만 배정할 수 있습니다.")})
@@ -185,7 +162,7 @@ def assignment_create(
     *,
     actor: AbstractBaseUser,
     recipient: Recipient,
-    corps_member: Any,
+    corps_member: CorpsMember,
     program: Program,
     starts_on: date,
     ends_on: date | None = None,

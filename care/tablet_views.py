@@ -26,8 +26,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from care.models import AccessLog, Assignment, Recipient, ServiceType, Visit
-from care.services import access_log_record
+from base.models import AccessLog, ServiceType
+from base.services import access_log_record
+from care.models import Assignment, Recipient, Visit
 from config.api import client_ip
 
 # Files the service worker stores at install, so that every tablet page renders offline.

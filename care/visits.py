@@ -24,19 +24,12 @@ from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from care.models import (
-    AccessLog,
-    Assignment,
-    NoVisitAlert,
-    Program,
-    Recipient,
-    ServiceType,
-    Visit,
-    VisitException,
-)
-from care.roles import has_role
-from care.services import access_log_record
-from care.validators import RRN_MESSAGE, contains_resident_registration_number
+from base.models import AccessLog, Program, ServiceType
+from base.roles import has_role
+from base.services import access_log_record
+from base.validators import RRN_MESSAGE, contains_resident_registration_number
+from care.models import Assignment, NoVisitAlert, Recipient, Visit, VisitException
+from volunteers.models import CorpsMember
 
 MAX_VISIT_LENGTH = timedelta(hours=12)
 # Tablet clocks drift; a visit "ending" a few minutes in the future is a clock, not a lie.
@@ -97,8 +90,6 @@ def _is_coordinator(user: AbstractBaseUser) -> bool:
 
 def visit_context_load(*, actor: AbstractBaseUser, items: Sequence[VisitInput]) -> VisitContext:
     """Fetch the lookups for a batch in a fixed number of queries, whatever its size."""
-    from volunteers.models import CorpsMember
-
     is_coordinator = _is_coordinator(actor)
     actor_member_id = CorpsMember.objects.filter(user=actor).values_list("pk", flat=True).first()
     recipient_ids = {item.recipient_id for item in items}

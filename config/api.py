@@ -9,12 +9,22 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, permissions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from care.roles import has_role
+from base.roles import has_role
+
+# The error answers every endpoint documents in the schema (their bodies are made by
+# ``exception_handler`` below).
+ERRORS = OpenApiResponse(description=gettext_lazy('입력 오류: {"필드": ["메시지"]}'))
+NOT_ALLOWED = OpenApiResponse(
+    description=gettext_lazy("로그인하지 않았거나 이 역할에 허용되지 않음")
+)
+NOT_FOUND = OpenApiResponse(description=gettext_lazy("없거나 볼 수 없는 기록"))
 
 
 class StandardPagination(PageNumberPagination):

@@ -6,15 +6,16 @@ from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from base import api as base_api
 from care import api as care_api
 from consultations import api as consultations_api
 from consultations import consultation_api
 from volunteers import api as volunteers_api
 
 router = DefaultRouter()
-router.register("regions", care_api.RegionViewSet, basename="region")
-router.register("service-types", care_api.ServiceTypeViewSet, basename="service-type")
-router.register("programs", care_api.ProgramViewSet, basename="program")
+router.register("regions", base_api.RegionViewSet, basename="region")
+router.register("service-types", base_api.ServiceTypeViewSet, basename="service-type")
+router.register("programs", base_api.ProgramViewSet, basename="program")
 router.register("volunteers", volunteers_api.CorpsMemberViewSet, basename="volunteer")
 router.register("recipients", care_api.RecipientViewSet, basename="recipient")
 router.register("assignments", care_api.AssignmentViewSet, basename="assignment")
@@ -40,7 +41,7 @@ api_v1 = [
     ),
     path(
         "recipients/<int:pk>/suggested-volunteers/",
-        volunteers_api.SuggestedVolunteersView.as_view(),
+        care_api.SuggestedVolunteersView.as_view(),
         name="recipient-suggested-volunteers",
     ),
     path("kpi/", include("kpi.urls_api")),

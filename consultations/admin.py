@@ -21,9 +21,9 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from care.admin import ReadOnlyLogAdmin
-from care.models import AccessLog
-from care.services import access_log_record
+from base.admin import ReadOnlyLogAdmin
+from base.models import AccessLog
+from base.services import access_log_record
 from config.api import client_ip
 from consultations import services
 from consultations.importing import COLUMNS, resources_import

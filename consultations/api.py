@@ -6,8 +6,7 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from care.api import ERRORS, NOT_ALLOWED, NOT_FOUND
-from config.api import RoleModelPermissions
+from config.api import ERRORS, NOT_ALLOWED, NOT_FOUND, RoleModelPermissions
 from config.viewsets import ServiceWriteViewSet
 from consultations import selectors, services
 from consultations.filters import OrganizationFilter, WelfareResourceFilter

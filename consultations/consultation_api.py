@@ -11,9 +11,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from care.api import ERRORS, NOT_ALLOWED, NOT_FOUND, LogsRecipientReads
+from care.api import LogsRecipientReads
 from care.models import Recipient
-from config.api import RoleModelPermissions, client_ip
+from config.api import ERRORS, NOT_ALLOWED, NOT_FOUND, RoleModelPermissions, client_ip
 from config.viewsets import ServiceWriteViewSet
 from consultations import consultation_selectors as selectors
 from consultations import services

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from care.models import Program
+from base.models import Program
 from consultations import consultation_selectors as selectors
 from consultations.models import Consultation, FollowUpAlert, Referral
 

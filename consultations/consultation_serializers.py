@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from care.models import Program, Recipient, Region
-from care.serializers import code_field
+from base.models import Program, Region
+from base.serializers import code_field
+from care.models import Recipient
 from consultations.models import (
     Consultation,
     FollowUpAlert,

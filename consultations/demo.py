@@ -25,8 +25,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from base.models import Program, Region
 from care import demo as care_demo
-from care.models import Program, Recipient, Region
+from care.models import Recipient
 from consultations.models import (
     Consultation,
     Organization,

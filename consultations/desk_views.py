@@ -28,8 +28,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from care.models import AccessLog, Recipient
-from care.services import access_log_record
+from base.models import AccessLog
+from base.services import access_log_record
+from care.models import Recipient
 from config.api import CanTakeIntake, HasRole, client_ip, role_required
 from consultations import consultation_selectors, selectors, services
 from consultations.forms import (
@@ -66,7 +67,7 @@ class ReadsDesk(HasRole):
 
 
 class WritesDesk(HasRole):
-    # The roles that hold add_consultation and change_referral (care.roles), so that the desk
+    # The roles that hold add_consultation and change_referral (base.roles), so that the desk
     # and /api/v1/ agree on who may write.
     roles = ("counselor", "administrator")
 

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from care.models import Region
+from base.models import Region
 from consultations.models import Organization, ResourceCategory, TargetGroup, WelfareResource
 from consultations.resources import resource_search
 

@@ -15,9 +15,10 @@ from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from base.models import Program, Region
 from care import forms as care_forms
 from care.forms import DATE_INPUT
-from care.models import Program, Recipient, Region
+from care.models import Recipient
 from consultations.filters import WelfareResourceFilter
 from consultations.models import Consultation, Referral, ResourceCategory, WelfareResource
 from consultations.services import COUNSELING_PROGRAMS

@@ -26,7 +26,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from care.models import Region
+from base.models import Region
 from consultations.models import Organization, ResourceCategory, TargetGroup, WelfareResource
 from consultations.services import organization_save, resource_save
 

@@ -14,14 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from care.models import (
-    Program,
-    Recipient,
-    ReferenceData,
-    RefusesResidentRegistrationNumbers,
-    Region,
-)
-from care.roles import has_role
+from base.models import Program, ReferenceData, RefusesResidentRegistrationNumbers, Region
+from base.roles import has_role
+from care.models import Recipient
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser

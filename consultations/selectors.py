@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, QuerySet
 
-from care.models import Region
+from base.models import Region
 from consultations.models import Organization, ResourceCategory, TargetGroup, WelfareResource
 from consultations.resources import needs_review_expression, resource_search
 

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from care.models import Region
-from care.serializers import code_field
+from base.models import Region
+from base.serializers import code_field
 from consultations.models import Organization, ResourceCategory, TargetGroup, WelfareResource
 from consultations.resources import needs_review
 

@@ -13,8 +13,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from care.models import AccessLog, Region
-from care.services import access_log_record
+from base.models import AccessLog, Region
+from base.services import access_log_record
 from consultations.models import (
     Consultation,
     FollowUpAlert,

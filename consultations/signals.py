@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from care.models import Region
+from base.models import Region
 from consultations.models import WelfareResource
 from consultations.services import resource_refresh_search_text
 

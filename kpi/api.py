@@ -27,9 +27,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from care.api import ERRORS, NOT_ALLOWED, NOT_FOUND
-from care.roles import ADMINISTRATOR, MANAGER
-from config.api import HasRole, RoleModelPermissions
+from base.roles import ADMINISTRATOR, MANAGER
+from config.api import ERRORS, NOT_ALLOWED, NOT_FOUND, HasRole, RoleModelPermissions
 from kpi import exports, rollups, selectors, tasks
 from kpi.filters import (
     IndicatorFilter,

@@ -285,7 +285,7 @@ def _fetch(sql: str, params: tuple) -> list[tuple]:
 
 def _key_of(metric: Metric) -> Callable[[int, tuple], tuple[str, str]]:
     """(dimension, key) of a result row from its ``kpi_g`` and key columns."""
-    from care.models import Region
+    from base.models import Region
 
     dimensions = [dimension for dimension, _field in _dimensions(metric)]
     codes = dict(Region.objects.values_list("pk", "code"))

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from care.models import Region
+from base.models import Region
 from config.api import role_required
 from kpi import charts, metrics, rollups, selectors, tasks
 from kpi.api import IsManager

@@ -8,7 +8,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from care.models import Assignment, Program, Recipient, Region, ServiceType
+from base.models import Program, Region, ServiceType
+from care.models import Assignment, Recipient
 from volunteers.models import CorpsMember
 
 PASSWORD = "correct-horse-battery-staple"

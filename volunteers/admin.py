@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from care.admin import ReferenceDataAdmin
+from base.admin import ReferenceDataAdmin
 from volunteers.models import CorpsMember, Qualification
 
 admin.site.register(Qualification, ReferenceDataAdmin)

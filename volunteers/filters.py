@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from care.models import Region, ServiceType
+from base.models import Region, ServiceType
 from volunteers.models import CorpsMember
 
 

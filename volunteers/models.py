@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from care.models import ReferenceData, RefusesResidentRegistrationNumbers, Region, ServiceType
-from care.roles import has_role
+from base.models import ReferenceData, RefusesResidentRegistrationNumbers, Region, ServiceType
+from base.roles import has_role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser

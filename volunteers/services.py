@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from care.models import ServiceType
+from base.models import ServiceType
 from volunteers.models import CorpsMember, Qualification, weekdays_to_mask
 
 CORPS_MEMBER_FIELDS = {

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def sync(apps, schema_editor):
-    from care.roles import roles_sync
+    from base.roles import roles_sync
 
     roles_sync(apps)
 

@@ -5,7 +5,7 @@ def sync(apps, schema_editor):
     # care.roles now gives coordinators read access to consultations, referrals and follow-up
     # alerts, and administrators all of them (issue 4). It lives here, not in consultations,
     # so that it never forks that app's migration history.
-    from care.roles import roles_sync
+    from base.roles import roles_sync
 
     roles_sync(apps)
 

@@ -4,7 +4,7 @@ from django.db import migrations
 def sync(apps, schema_editor):
     # care.roles gives coordinators read access to the welfare resource directory and
     # administrators all of it.
-    from care.roles import roles_sync
+    from base.roles import roles_sync
 
     roles_sync(apps)
 

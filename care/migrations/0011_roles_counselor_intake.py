@@ -3,7 +3,7 @@ from django.db import migrations
 
 def sync(apps, schema_editor):
     # Counselors may now register a person as a referred recipient (hand-over to intake).
-    from care.roles import roles_sync
+    from base.roles import roles_sync
 
     roles_sync(apps)
 

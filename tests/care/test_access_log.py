@@ -12,7 +12,8 @@ from django.db import DatabaseError, connection, transaction
 from django.test import Client, RequestFactory
 from rest_framework.test import APIClient
 
-from care.models import AccessLog, Recipient, RoleChangeLog
+from base.models import AccessLog, RoleChangeLog
+from care.models import Recipient
 from tests.factories import AssignmentFactory, RecipientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -228,7 +229,7 @@ def test_database_refuses_queryset_delete(fresh_log_row: AccessLog) -> None:
 def test_superuser_reaches_access_log_changelist(
     admin_client: Client, fresh_log_row: AccessLog
 ) -> None:
-    response = admin_client.get("/admin/care/accesslog/")
+    response = admin_client.get("/admin/base/accesslog/")
 
     assert response.status_code == 200
     assert "coordinator1" in response.content.decode()
@@ -253,7 +254,7 @@ def test_log_admin_grants_no_add_change_or_delete_even_to_a_superuser(
 
 
 def test_access_log_add_page_is_forbidden(admin_client: Client) -> None:
-    response = admin_client.get("/admin/care/accesslog/add/")
+    response = admin_client.get("/admin/base/accesslog/add/")
 
     assert response.status_code == 403
 
@@ -262,7 +263,7 @@ def test_access_log_delete_page_is_forbidden(
     admin_client: Client, fresh_log_row: AccessLog
 ) -> None:
     response = admin_client.post(
-        f"/admin/care/accesslog/{fresh_log_row.pk}/delete/", {"post": "yes"}
+        f"/admin/base/accesslog/{fresh_log_row.pk}/delete/", {"post": "yes"}
     )
 
     assert response.status_code == 403

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from bench.visits_ingest import (
     GOAL_RATIO,
@@ -17,27 +13,12 @@ from bench.visits_ingest import (
     run,
 )
 from care.models import Visit, VisitException
-from care.roles import roles_sync
-
-
-@pytest.fixture
-def migration_data(transactional_db: None) -> None:
-    """The regions, service types, programs and roles the migrations load.
-
-    An earlier transactional test's flush removes them; loading them again with the
-    migrations' own functions is a no-op when they are there. (``serialized_rollback`` would
-    collide with the content types that flush re-creates.)
-    """
-    state_apps = MigrationExecutor(connection).loader.project_state().apps
-    importlib.import_module("care.migrations.0003_reference_data").load(state_apps, None)
-    roles_sync(state_apps)
 
 
 # Transactional, as the benchmark is meant to run: each request commits its own transaction.
+# (tests/conftest.py puts back the reference data and roles an earlier flush removed.)
 @pytest.mark.django_db(transaction=True)
-def test_benchmark_sends_every_visit_through_the_api_and_writes_the_same_rows_bare(
-    migration_data: None,
-) -> None:
+def test_benchmark_sends_every_visit_through_the_api_and_writes_the_same_rows_bare() -> None:
     result = run(visits=200, batch=30, caregivers=4, recipients=40, repeat=2)
 
     assert result.created == 200

@@ -14,14 +14,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from care.models import (
-    AccessLog,
-    Assignment,
-    NoVisitAlert,
-    Recipient,
-    Visit,
-    VisitException,
-)
+from base.models import AccessLog
+from care.models import Assignment, NoVisitAlert, Recipient, Visit, VisitException
 from tests.factories import (
     AssignmentFactory,
     CorpsMemberFactory,

@@ -4,10 +4,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import models
 
-from care import roles
+from base import roles
+from base.models import Region
+from base.validators import contains_resident_registration_number
 from care.demo import DemoSummary, demo_data_load
-from care.models import Assignment, Recipient, Region
-from care.validators import contains_resident_registration_number
+from care.models import Assignment, Recipient
 from volunteers.models import CorpsMember
 
 pytestmark = pytest.mark.django_db

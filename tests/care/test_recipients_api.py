@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from base.validators import RRN_MESSAGE
 from care.models import Recipient
-from care.validators import RRN_MESSAGE
 from tests.factories import (
     AssignmentFactory,
     RecipientFactory,

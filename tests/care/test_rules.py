@@ -10,13 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
 
-from care import services
-from care.models import Assignment, Recipient
-from care.roles import ROLES
-from care.validators import (
+from base.roles import ROLES
+from base.validators import (
     contains_resident_registration_number,
     reject_resident_registration_number,
 )
+from care import services
+from care.models import Assignment, Recipient
 from tests.factories import (
     CorpsMemberFactory,
     RecipientFactory,
@@ -247,17 +247,17 @@ def test_roles_migration_created_the_five_groups() -> None:
     [
         ("coordinator", "care.add_recipient", True),
         ("coordinator", "care.change_assignment", True),
-        ("coordinator", "care.view_accesslog", False),
+        ("coordinator", "base.view_accesslog", False),
         ("manager", "care.view_recipient", False),
-        ("manager", "care.view_region", True),
+        ("manager", "base.view_region", True),
         ("caregiver", "care.view_recipient", True),
         ("caregiver", "care.change_recipient", False),
         ("caregiver", "care.add_assignment", False),
         ("counselor", "care.view_recipient", True),
         # counselors hand people over to intake, as referred recipients
         ("counselor", "care.add_recipient", True),
-        ("administrator", "care.view_accesslog", True),
-        ("administrator", "care.change_accesslog", False),
+        ("administrator", "base.view_accesslog", True),
+        ("administrator", "base.change_accesslog", False),
     ],
 )
 def test_role_holds_expected_permission(role: str, permission: str, expected: bool) -> None:

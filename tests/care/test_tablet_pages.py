@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from care.models import AccessLog
+from base.models import AccessLog
 from care.visits import VisitInput, visit_record
 from tests.factories import AssignmentFactory, RecipientFactory, UserFactory, service_type
 

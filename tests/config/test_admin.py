@@ -1,4 +1,4 @@
-"""Every model of the four apps has an admin page that opens for an administrator."""
+"""Every model of the five apps has an admin page that opens for an administrator."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.test import Client
 
 from tests.factories import UserFactory
 
-APPS = ["care", "volunteers", "consultations", "kpi"]
+APPS = ["base", "care", "volunteers", "consultations", "kpi"]
 MODELS = [model for label in APPS for model in apps.get_app_config(label).get_models()]
 
 

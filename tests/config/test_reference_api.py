@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from care.models import Program, Region, ServiceType
+from base.models import Program, Region, ServiceType
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

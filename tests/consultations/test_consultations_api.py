@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from care.models import AccessLog
+from base.models import AccessLog
 from consultations.models import Consultation
 from tests.conftest import client_for
 from tests.consultations.consultation_factories import (

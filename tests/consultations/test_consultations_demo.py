@@ -12,8 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from care.models import AccessLog, Program, Recipient, Region
-from care.validators import contains_resident_registration_number
+from base.models import AccessLog, Program, Region
+from base.validators import contains_resident_registration_number
+from care.models import Recipient
 from consultations.demo import Summary, consultations_demo_load
 from consultations.models import (
     Consultation,

@@ -13,7 +13,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from care.models import AccessLog, Recipient
+from base.models import AccessLog
+from care.models import Recipient
 from consultations.models import (
     Consultation,
     FollowUpAlert,

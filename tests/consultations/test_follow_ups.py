@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from care.models import AccessLog
+from base.models import AccessLog
 from consultations import services, tasks
 from consultations.models import Consultation, FollowUpAlert, Referral, ReferralStateChange
 from tests.conftest import client_for

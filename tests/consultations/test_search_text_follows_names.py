@@ -1,6 +1,6 @@
 import pytest
 
-from care.models import Region
+from base.models import Region
 from consultations.models import WelfareResource
 from consultations.resources import resource_search
 from tests.consultations.consultation_factories import WelfareResourceFactory

@@ -6,10 +6,7 @@ skip on SQLite.
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import F
@@ -26,6 +23,7 @@ from bench.kpi_rollup import (
 )
 from care.models import Recipient, Visit
 from consultations.models import Consultation
+from tests.conftest import restore_migrated_data
 from volunteers.models import CorpsMember
 
 postgresql_only = pytest.mark.skipif(
@@ -37,7 +35,7 @@ postgresql_only = pytest.mark.skipif(
 def reference_data(db: None) -> None:
     """The regions and programs the migrations load (gone after a transactional test's flush;
     loading them again is a no-op when they are there)."""
-    importlib.import_module("care.migrations.0003_reference_data").load(apps, None)
+    restore_migrated_data()
 
 
 def _clear() -> None:

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from care.models import Region
+from base.models import Region
 from kpi import tasks
 from kpi.goals import goals_load
 from kpi.models import (

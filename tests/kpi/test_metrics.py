@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from care.models import Program, Recipient, Visit
+from base.models import Program
+from care.models import Recipient, Visit
 from consultations.models import Consultation
 from kpi import metrics
 from tests.factories import CorpsMemberFactory, RecipientFactory, UserFactory, region

@@ -7,14 +7,12 @@ without REDIS_URL; the schedule tests need neither.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from celery.schedules import crontab
 from celery.signals import task_postrun
-from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -31,13 +29,8 @@ TIMEOUT = 60
 
 @pytest.fixture
 def goals_and_reference_data(transactional_db: None) -> None:
-    """Reference data (regions, programs) and the goals, on a transactional database.
-
-    A ``transaction=True`` test starts from whatever the previous transactional test's flush
-    left, which has none of the rows the migrations loaded; loading them again with the
-    migration's own function is a no-op when they are there.
-    """
-    importlib.import_module("care.migrations.0003_reference_data").load(apps, None)
+    """The goals, on a transactional database (tests/conftest.py puts back the reference
+    data that the previous transactional test's flush removed)."""
     goals_load()
 
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from care.models import ServiceType
+from base.models import ServiceType
 from tests.factories import (
     AssignmentFactory,
     CorpsMemberFactory,

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 
-from care.models import RoleChangeLog
+from base.models import RoleChangeLog
 
 # The signal does not know who made the change; the middleware below tells it for requests.
 current_actor: ContextVar[Any] = ContextVar("current_actor", default=None)

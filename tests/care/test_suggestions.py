@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from care.matching import Suggestion, corps_member_suggestions
 from care.models import Recipient
 from tests.conftest import client_for
 from tests.factories import (
@@ -22,7 +23,6 @@ from tests.factories import (
     service_type,
 )
 from volunteers.models import CorpsMember, weekdays_to_mask
-from volunteers.selectors import Suggestion, corps_member_suggestions
 
 pytestmark = pytest.mark.django_db
 

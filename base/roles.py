@@ -17,9 +17,9 @@ ADMINISTRATOR = "administrator"
 ROLES = (CAREGIVER, COORDINATOR, COUNSELOR, MANAGER, ADMINISTRATOR)
 
 REFERENCE = [
-    "care.view_region",
-    "care.view_servicetype",
-    "care.view_program",
+    "base.view_region",
+    "base.view_servicetype",
+    "base.view_program",
     "volunteers.view_qualification",
 ]
 
@@ -109,9 +109,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [
         *_crud(*[f"kpi.{m}" for m in KPI_GOAL_MODELS]),
         *_crud(
-            "care.region",
-            "care.servicetype",
-            "care.program",
+            "base.region",
+            "base.servicetype",
+            "base.program",
             "volunteers.qualification",
             "care.recipient",
             "care.assignment",
@@ -130,8 +130,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_visitexception",
         "care.change_visitexception",
         "care.view_novisitalert",
-        "care.view_accesslog",
-        "care.view_rolechangelog",
+        "base.view_accesslog",
+        "base.view_rolechangelog",
         "authtoken.view_token",
         "authtoken.view_tokenproxy",
         "authtoken.delete_tokenproxy",

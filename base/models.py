@@ -1,0 +1,181 @@
+"""What every app stands on: reference data, the refusal of resident registration numbers,
+and the logs the Personal Information Protection Act asks for.
+
+These models began in ``care``; their tables keep the names they had there (``care_region``
+and so on), so moving them here changed no table (see ``base/migrations/0001_initial.py``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from base.validators import reject_resident_registration_number
+
+
+class ReferenceData(models.Model):
+    """Lists that administrators edit in admin and the API serves as ``code``/``name``."""
+
+    code = models.SlugField(_("코드"), max_length=40, unique=True)
+    name = models.CharField(_("이름"), max_length=100)
+    name_en = models.CharField(_("영문 이름"), max_length=100, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("순서"), default=0)
+    is_active = models.BooleanField(_("사용"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Region(ReferenceData):
+    """시·군. Loaded as data so that another province can load its own."""
+
+    class Meta(ReferenceData.Meta):
+        db_table = "care_region"
+        verbose_name = _("시·군")
+        verbose_name_plural = _("시·군")
+
+
+class ServiceType(ReferenceData):
+    class Meta(ReferenceData.Meta):
+        db_table = "care_servicetype"
+        verbose_name = _("돌봄서비스 유형")
+        verbose_name_plural = _("돌봄서비스 유형")
+
+
+class Program(ReferenceData):
+    indicator_code = models.CharField(
+        _("성과지표"), max_length=10, blank=True, help_text=_("예: 4-1, 4-2")
+    )
+
+    class Meta(ReferenceData.Meta):
+        db_table = "care_program"
+        verbose_name = _("사업")
+        verbose_name_plural = _("사업")
+
+
+class RefusesResidentRegistrationNumbers(models.Model):
+    """Checks every text field of the record for something shaped like an RRN."""
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude: set[str] | None = None) -> None:
+        errors: dict[str, list[ValidationError]] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if exclude and field.name in exclude:
+                continue
+            if isinstance(field, models.CharField | models.TextField):
+                try:
+                    reject_resident_registration_number(getattr(self, field.attname))
+                except ValidationError as exc:
+                    errors.setdefault(field.name, []).extend(exc.error_list)
+        if errors:
+            raise ValidationError(errors)
+
+
+class AccessLog(models.Model):
+    """접속기록: who read or changed whose personal data, from where, and when.
+
+    Required by the Personal Information Protection Act's safeguards standard (안전성
+    확보조치 기준 제8조) and kept at least two years. Append-only: ``save`` refuses updates,
+    ``delete`` is refused, and on PostgreSQL a trigger refuses both in the database itself
+    (care/migrations/0005, on the table this model kept when it moved here from care).
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("조회")
+        CREATE = "create", _("입력")
+        CHANGE = "change", _("변경")
+        DELETE = "delete", _("삭제")
+        EXPORT = "export", _("출력")
+
+    at = models.DateTimeField(_("일시"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("계정"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    # Kept as text too: the log must still say who it was if the account is renamed.
+    username = models.CharField(_("계정명"), max_length=150)
+    source_ip = models.GenericIPAddressField(_("접속지 주소"), null=True, blank=True)
+    action = models.CharField(_("수행업무"), max_length=10, choices=Action.choices)
+    # No foreign key: the record of a deletion must outlive the deleted recipient.
+    subject_type = models.CharField(_("정보주체 구분"), max_length=40, default="recipient")
+    subject_id = models.BigIntegerField(_("정보주체 번호"))
+    subject_label = models.CharField(_("정보주체"), max_length=100, blank=True)
+    path = models.CharField(_("경로"), max_length=200, blank=True)
+
+    class Meta:
+        db_table = "care_accesslog"
+        verbose_name = _("개인정보 접속기록")
+        verbose_name_plural = _("개인정보 접속기록")
+        ordering = ["-at", "-id"]
+        default_permissions = ("view",)
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "at"], name="accesslog_subject"),
+            models.Index(fields=["user", "at"], name="accesslog_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise ValidationError(_("접속기록은 고칠 수 없습니다."))
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValidationError(_("접속기록은 지울 수 없습니다."))
+
+
+class RoleChangeLog(models.Model):
+    """A change to a user's roles (groups), which decide whose data they can read."""
+
+    class Change(models.TextChoices):
+        ADDED = "added", _("부여")
+        REMOVED = "removed", _("회수")
+
+    at = models.DateTimeField(_("일시"), default=timezone.now, db_index=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("변경한 계정"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("대상 계정"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    role = models.CharField(_("역할"), max_length=150)
+    change = models.CharField(_("변경"), max_length=10, choices=Change.choices)
+
+    class Meta:
+        db_table = "care_rolechangelog"
+        verbose_name = _("권한 변경기록")
+        verbose_name_plural = _("권한 변경기록")
+        ordering = ["-at", "-id"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.role} {self.get_change_display()}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise ValidationError(_("권한 변경기록은 고칠 수 없습니다."))
+        super().save(*args, **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,20 @@
+"""Reference data as the API shows it, and the ``code`` field every app writes it with."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+
+class ReferenceDataSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True, help_text=_("고유 코드"))
+    name = serializers.CharField(read_only=True, help_text=_("한국어 이름"))
+    name_en = serializers.CharField(read_only=True, help_text=_("영문 이름"))
+
+
+class ProgramSerializer(ReferenceDataSerializer):
+    indicator_code = serializers.CharField(read_only=True, help_text=_("성과지표 코드 (예: 4-1)"))
+
+
+def code_field(queryset: object, **kwargs: object) -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(slug_field="code", queryset=queryset, **kwargs)
