@@ -191,6 +191,15 @@ class Assignment(models.Model):
         on_delete=models.PROTECT,
         related_name="assignments",
     )
+    # Every assignment serves one episode (돌봄 회차); null only until the data migration
+    # of the first release's rows has run.
+    episode = models.ForeignKey(
+        "care.Episode",
+        verbose_name=_("돌봄 회차"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="assignments",
+    )
     program = models.ForeignKey(
         Program, verbose_name=_("사업"), on_delete=models.PROTECT, related_name="assignments"
     )
@@ -271,6 +280,13 @@ class Visit(RefusesResidentRegistrationNumbers):
         on_delete=models.PROTECT,
         related_name="visits",
     )
+    episode = models.ForeignKey(
+        "care.Episode",
+        verbose_name=_("돌봄 회차"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="visits",
+    )
     program = models.ForeignKey(
         Program, verbose_name=_("사업"), on_delete=models.PROTECT, related_name="visits"
     )
@@ -346,6 +362,7 @@ class VisitException(models.Model):
         LATE_SYNC = "late_sync", _("종료 72시간 뒤 전송")
         OUTSIDE_ASSIGNMENT = "outside_assignment", _("배정 기간 밖 방문(코디네이터 기록)")
         MISSING_CHECKOUT = "missing_checkout", _("종료(체크아웃) 누락")
+        HOURS_LIMIT = "hours_limit", _("회차 서비스 시간 초과")
 
     visit = models.ForeignKey(
         Visit, verbose_name=_("방문기록"), on_delete=models.CASCADE, related_name="exceptions"
@@ -417,3 +434,38 @@ class NoVisitAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id} {self.as_of}"
+
+
+# Episodes and schedules are packages of their own (care/episodes, care/schedule); their
+# models are imported here so that Django registers them with the care app.
+from care.episodes.models import (  # noqa: E402
+    AfterCareCheck,
+    EligibilityAnswer,
+    EligibilityCriterion,
+    Episode,
+    EpisodeTransition,
+    ExtensionRequest,
+    FeeRule,
+    IncomeBracket,
+    ProgramRules,
+)
+from care.schedule.models import CarePlanEntry, ScheduledVisit  # noqa: E402
+
+__all__ = [
+    "AfterCareCheck",
+    "Assignment",
+    "CarePlanEntry",
+    "EligibilityAnswer",
+    "EligibilityCriterion",
+    "Episode",
+    "EpisodeTransition",
+    "ExtensionRequest",
+    "FeeRule",
+    "IncomeBracket",
+    "NoVisitAlert",
+    "ProgramRules",
+    "Recipient",
+    "ScheduledVisit",
+    "Visit",
+    "VisitException",
+]
