@@ -191,13 +191,11 @@ class Assignment(models.Model):
         on_delete=models.PROTECT,
         related_name="assignments",
     )
-    # Every assignment serves one episode (돌봄 회차); null only until the data migration
-    # of the first release's rows has run.
+    # Every assignment serves one episode (돌봄 회차).
     episode = models.ForeignKey(
         "care.Episode",
         verbose_name=_("돌봄 회차"),
         on_delete=models.PROTECT,
-        null=True,
         related_name="assignments",
     )
     program = models.ForeignKey(
@@ -284,7 +282,6 @@ class Visit(RefusesResidentRegistrationNumbers):
         "care.Episode",
         verbose_name=_("돌봄 회차"),
         on_delete=models.PROTECT,
-        null=True,
         related_name="visits",
     )
     program = models.ForeignKey(

@@ -88,6 +88,8 @@ MIGRATED_DATA = [
     "care.migrations.0003_reference_data",
     "volunteers.migrations.0002_qualifications",
     "consultations.migrations.0002_reference_data",
+    # Program rules, income brackets, fee rules and eligibility criteria (its ``load`` only).
+    "care.migrations.0014_episodes_from_history",
 ]
 
 
