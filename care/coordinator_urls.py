@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from care import coordinator_views as views
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("exceptions/", views.open_exceptions, name="exceptions"),
     path("exceptions/<int:pk>/resolve/", views.exception_resolve, name="exception-resolve"),
     path("alerts/", views.no_visit_alerts, name="alerts"),
+    path("statements/", include("care.statements.urls")),
 ]

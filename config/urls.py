@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from base import api as base_api
 from care import api as care_api
+from care.statements import api as statements_api
 from consultations import api as consultations_api
 from consultations import consultation_api
 from volunteers import api as volunteers_api
@@ -45,6 +46,12 @@ api_v1 = [
         name="recipient-suggested-volunteers",
     ),
     path("kpi/", include("kpi.urls_api")),
+    path(
+        "activity-statements/",
+        statements_api.ActivityStatementView.as_view(),
+        name="activity-statements",
+    ),
+    path("program-spend/", statements_api.ProgramSpendView.as_view(), name="program-spend"),
     path("", include(router.urls)),
 ]
 

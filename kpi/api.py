@@ -21,14 +21,14 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from base.roles import ADMINISTRATOR, MANAGER
 from config.api import ERRORS, NOT_ALLOWED, NOT_FOUND, HasRole, RoleModelPermissions
+from config.downloads import FileTypeNegotiation
 from kpi import exports, rollups, selectors, tasks
 from kpi.filters import (
     IndicatorFilter,
@@ -191,16 +191,6 @@ class ReportView(APIView):
         query.is_valid(raise_exception=True)
         report = year_report(year=query.validated_data["year"])
         return Response(YearReportSerializer(report).data)
-
-
-class FileTypeNegotiation(DefaultContentNegotiation):
-    """``?format=`` names the file to download here, not one of DRF's renderers (which would
-    answer ``format=xlsx`` with 404); errors are rendered as JSON."""
-
-    def select_renderer(
-        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
-    ) -> tuple[BaseRenderer, str]:
-        return renderers[0], renderers[0].media_type
 
 
 class ReportDownloadView(APIView):

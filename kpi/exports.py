@@ -11,32 +11,30 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-from collections.abc import Iterable
 from decimal import Decimal
-from urllib.parse import quote
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from config.downloads import (
+    BOLD,
+    CENTER,
+    RIGHT,
+    SUBTITLE,
+    TITLE,
+    print_setup,
+    sheet_title,
+)
+from config.downloads import attachment_header as attachment_header
+from config.downloads import cell as _cell
+from config.downloads import header_row as _header_row
 from kpi.report import GoalReport, Line, MeasureLine, YearReport
 
-FONT_NAME = "맑은 고딕"
-BODY = Font(name=FONT_NAME, size=10)
-BOLD = Font(name=FONT_NAME, size=10, bold=True)
-TITLE = Font(name=FONT_NAME, size=14, bold=True)
-SUBTITLE = Font(name=FONT_NAME, size=9, color="595959")
-HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 GOAL_FILL = PatternFill("solid", fgColor="DDEBF7")
 SECTION_FILL = PatternFill("solid", fgColor="F2F2F2")
-_THIN = Side(style="thin", color="808080")
-GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-WRAP = Alignment(wrap_text=True, vertical="center")
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-RIGHT = Alignment(horizontal="right", vertical="center")
 
 RATE_FORMAT = '0"%"'
 BUDGET_FORMAT = "0.0##"
@@ -55,10 +53,6 @@ GOAL_TABLE_COLUMNS: list[tuple[str, float]] = [
     ("전년목표 대비", 10),
     ("비고", 30),
 ]
-
-# Excel refuses these in a sheet name, and the name has at most 31 characters.
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-SHEET_NAME_MAX = 31
 
 STATUS_LABELS = {
     "achieved": "달성",
@@ -139,39 +133,6 @@ def _remarks(line: Line) -> str:
 # --- the workbook ----------------------------------------------------------------------------
 
 
-def sheet_title(label: str, taken: set[str]) -> str:
-    """A valid, unique sheet name: Excel's forbidden characters dropped, 31 characters."""
-    name = _SHEET_FORBIDDEN.sub(" ", label).strip()[:SHEET_NAME_MAX].strip() or "Sheet"
-    candidate, n = name, 2
-    while candidate in taken:
-        suffix = f" ({n})"
-        candidate = name[: SHEET_NAME_MAX - len(suffix)] + suffix
-        n += 1
-    taken.add(candidate)
-    return candidate
-
-
-def _cell(
-    ws: Worksheet,
-    row: int,
-    column: int,
-    value: object,
-    *,
-    font: Font = BODY,
-    number_format: str | None = None,
-    alignment: Alignment = WRAP,
-    fill: PatternFill | None = None,
-) -> None:
-    cell = ws.cell(row=row, column=column, value=value)
-    cell.font = font
-    cell.border = GRID
-    cell.alignment = alignment
-    if number_format:
-        cell.number_format = number_format
-    if fill:
-        cell.fill = fill
-
-
 def _figure(ws: Worksheet, row: int, column: int, value: Decimal | None, unit: str) -> None:
     _cell(ws, row, column, _number(value), number_format=unit_format(unit, value), alignment=RIGHT)
 
@@ -181,11 +142,6 @@ def _rate(ws: Worksheet, row: int, column: int, rate: int | None, fallback: str 
         _cell(ws, row, column, fallback or None, alignment=CENTER)
     else:
         _cell(ws, row, column, rate, number_format=RATE_FORMAT, alignment=RIGHT)
-
-
-def _header_row(ws: Worksheet, row: int, labels: Iterable[str]) -> None:
-    for column, label in enumerate(labels, start=1):
-        _cell(ws, row, column, label, font=BOLD, alignment=CENTER, fill=HEADER_FILL)
 
 
 def _title(ws: Worksheet, text: str, subtitle: str, width: int) -> None:
@@ -205,17 +161,7 @@ def _band(ws: Worksheet, row: int, text: str, width: int, fill: PatternFill) -> 
 
 def _print_setup(ws: Worksheet, title_rows: str) -> None:
     """A4 landscape, as wide as the page, header rows repeated on every page."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.print_title_rows = title_rows
-    ws.oddFooter.center.text = "&P / &N"
-    ws.oddFooter.center.font = FONT_NAME
+    print_setup(ws, title_rows=title_rows)
 
 
 def _subtitle(report: YearReport) -> str:
@@ -440,8 +386,3 @@ def report_filename(report: YearReport, extension: str) -> tuple[str, str]:
         f"{report.year}년_경영성과_실적.{extension}",
         f"kpi-report-{report.year}.{extension}",
     )
-
-
-def attachment_header(filename: str, fallback: str) -> str:
-    """``Content-Disposition`` with the UTF-8 name of RFC 5987/6266 and an ASCII fallback."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

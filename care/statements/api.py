@@ -1,0 +1,106 @@
+"""/api/v1/activity-statements/ and /api/v1/program-spend/: thin views over the selectors.
+
+The statement is the basis of pay and names people: coordinators and administrators read
+every corps member's row, a caregiver only their own, a manager none (they read the spend,
+which is aggregates only).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from base.models import AccessLog
+from base.roles import ADMINISTRATOR, CAREGIVER, COORDINATOR, MANAGER
+from base.services import access_log_record
+from care.statements import exports, selectors
+from care.statements.serializers import (
+    MonthQuerySerializer,
+    ProgramSpendSerializer,
+    StatementQuerySerializer,
+    StatementRowSerializer,
+)
+from config.api import ERRORS, NOT_ALLOWED, HasRole, client_ip
+from config.downloads import XLSX_TYPE, FileTypeNegotiation, attachment_header
+
+
+class ReadsStatements(HasRole):
+    roles = (COORDINATOR, ADMINISTRATOR, CAREGIVER)
+
+
+class ReadsSpend(HasRole):
+    roles = (COORDINATOR, ADMINISTRATOR, MANAGER)
+
+
+class ActivityStatementView(APIView):
+    """활동 실적: per corps member and Seoul month, days worked, visits, service minutes,
+    recipients, straight-line travel, unscheduled and missed visits (void never counts)."""
+
+    permission_classes = [ReadsStatements]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = FileTypeNegotiation
+
+    @extend_schema(
+        operation_id="activity_statements",
+        parameters=[StatementQuerySerializer],
+        responses={
+            200: StatementRowSerializer(many=True),
+            (200, XLSX_TYPE): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description=_("format=xlsx: 요약 시트 + 단원별 시트 (A4 가로 인쇄)"),
+            ),
+            400: ERRORS,
+            403: NOT_ALLOWED,
+        },
+        tags=["activity-statements"],
+    )
+    def get(self, request: Request) -> Response | HttpResponse:
+        query = StatementQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        year, month = query.validated_data["year"], query.validated_data["month"]
+        member_ids = selectors.statement_member_ids(request.user)
+        rows = selectors.activity_statement(year=year, month=month, corps_member_ids=member_ids)
+        if query.validated_data["format"] != "xlsx":
+            return Response(StatementRowSerializer(rows, many=True).data)
+        visits = selectors.statement_visits(
+            year=year, month=month, corps_member_ids=[row.corps_member.pk for row in rows]
+        )
+        # The workbook names every recipient visited: its download is logged as an export.
+        access_log_record(
+            actor=request.user,
+            action=AccessLog.Action.EXPORT,
+            recipients={visit.recipient_id: visit.recipient for visit in visits}.values(),
+            source_ip=client_ip(request),
+            path=request.get_full_path(),
+        )
+        body = exports.statement_workbook(year=year, month=month, rows=rows, visits=visits)
+        response = HttpResponse(body, content_type=XLSX_TYPE)
+        response["Content-Disposition"] = attachment_header(
+            *exports.statement_filename(year, month)
+        )
+        return response
+
+
+class ProgramSpendView(APIView):
+    """사업별 집행: delivered hours × the hourly unit cost, split into 국비/도비 by each
+    episode's share, for the month and the year to date, beside the program's budget."""
+
+    permission_classes = [ReadsSpend]
+
+    @extend_schema(
+        operation_id="program_spend",
+        parameters=[MonthQuerySerializer],
+        responses={200: ProgramSpendSerializer(many=True), 400: ERRORS, 403: NOT_ALLOWED},
+        tags=["program-spend"],
+    )
+    def get(self, request: Request) -> Response:
+        query = MonthQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = selectors.program_spend(**query.validated_data)
+        return Response(ProgramSpendSerializer(rows, many=True).data)

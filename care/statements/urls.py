@@ -1,0 +1,8 @@
+from django.urls import path
+
+from care.statements import views
+
+app_name = "statements"
+urlpatterns = [
+    path("", views.statement_month, name="month"),
+]
