@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "volunteers",
     "consultations",
     "kpi",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -214,7 +215,37 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "consultations.record_follow_up_alerts",
         "schedule": crontab(hour=6, minute=10),
     },
+    # The outbox's safety net: messages whose queued task was lost or whose retry has come.
+    # A tick not started within 50 s is dropped; the next one does the same work.
+    "send-due-messages": {
+        "task": "notifications.send_due_messages",
+        "schedule": crontab(),
+        "options": {"expires": 50},
+    },
 }
+
+# Notification outbox (notifications/). NOTIFICATION_GATEWAY: "console" writes messages to the
+# log; "http" posts them to the SMS gateway at SMS_GATEWAY_URL with SMS_GATEWAY_KEY.
+NOTIFICATION_GATEWAY = env_str("NOTIFICATION_GATEWAY", "console")
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_KEY = env_str("SMS_GATEWAY_KEY", "")
+if NOTIFICATION_GATEWAY not in {"console", "http"}:
+    raise ImproperlyConfigured(
+        f"NOTIFICATION_GATEWAY={NOTIFICATION_GATEWAY!r} is not console/http."
+    )
+if NOTIFICATION_GATEWAY == "http":
+    if not (SMS_GATEWAY_URL and SMS_GATEWAY_KEY):
+        raise ImproperlyConfigured(
+            "NOTIFICATION_GATEWAY=http needs SMS_GATEWAY_URL and SMS_GATEWAY_KEY."
+        )
+    if urlparse(SMS_GATEWAY_URL).scheme not in {"http", "https"}:
+        raise ImproperlyConfigured(f"SMS_GATEWAY_URL={SMS_GATEWAY_URL!r} is not an http(s) URL.")
+# Attempts before a message is marked failed (shown in the admin, retried from there).
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8)
+if NOTIFICATION_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured("NOTIFICATION_MAX_ATTEMPTS must be at least 1.")
+# A message "sending" for longer belongs to a worker that died mid-send and is sent again.
+NOTIFICATION_SENDING_TIMEOUT_SECONDS = env_int("NOTIFICATION_SENDING_TIMEOUT_SECONDS", 300)
 
 # Personal data access records (접속기록) must be kept at least two years (개인정보의 안전성
 # 확보조치 기준 제8조); the database refuses deleting younger rows.
