@@ -5,6 +5,12 @@ from care import tablet_views
 app_name = "tablet"
 urlpatterns = [
     path("", tablet_views.home, name="home"),
+    path("tomorrow/", tablet_views.tomorrow, name="tomorrow"),
+    path(
+        "schedule/<int:scheduled_visit_id>/", tablet_views.scheduled_visit, name="scheduled_visit"
+    ),
+    path("schedule-state/", tablet_views.schedule_state, name="schedule_state"),
+    path("month/", tablet_views.month, name="month"),
     path("visit/<int:recipient_id>/", tablet_views.visit, name="visit"),
     path("visits/", tablet_views.visits, name="visits"),
     path("offline/", tablet_views.offline, name="offline"),

@@ -8,16 +8,17 @@ puts them in the tablet's IndexedDB outbox first and sends them through the sync
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from functools import lru_cache
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
-from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -28,7 +29,14 @@ from django.views.decorators.cache import never_cache
 
 from base.models import AccessLog, ServiceType
 from base.services import access_log_record
-from care.models import Assignment, Recipient, Visit
+from care.models import Recipient
+from care.schedule.models import ScheduledVisit
+from care.schedule.selectors import (
+    caregiver_day,
+    caregiver_offline_set,
+    caregiver_scheduled_visit,
+)
+from care.statements.selectors import activity_statement
 from config.api import client_ip
 
 # Files the service worker stores at install, so that every tablet page renders offline.
@@ -39,6 +47,7 @@ STATIC_ASSETS = (
     "tablet/outbox.js",
     "tablet/visit.js",
     "tablet/visits.js",
+    "tablet/schedule.js",
     "tablet/icon.svg",
     "tablet/icon-192.png",
     "tablet/icon-512.png",
@@ -99,6 +108,7 @@ SCRIPT_TEXT = {
     "logout_pending": _(
         "전송 대기 {n}건이 이 태블릿에 남아 있습니다. 다시 로그인하면 전송됩니다. 로그아웃할까요?"
     ),
+    "stale_day": _("이 목록은 태블릿에 저장된 {day} 일정입니다. 연결되면 새로 받습니다."),
     "logout_offline": _("오프라인에서는 로그아웃할 수 없습니다. 연결된 뒤 다시 시도하세요."),
 }
 
@@ -112,6 +122,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpR
         "urls": {
             "home": reverse("tablet:home"),
             "visits": reverse("tablet:visits"),
+            "scheduleState": reverse("tablet:schedule_state"),
             "sw": reverse("tablet:sw"),
             "scope": reverse("tablet:home"),
             "sync": "/api/v1/visits/sync/",
@@ -143,54 +154,109 @@ def _log_view(request: HttpRequest, recipients: Any) -> None:
     )
 
 
-def todays_recipients(user: Any) -> QuerySet[Recipient]:
-    """The recipients assigned to this user's corps member today, with their last visit by them.
+def _offline_urls(request: HttpRequest, today: dt.date) -> dict[str, Any]:
+    """The pages the service worker keeps for use offline, and which of them to fetch again
+    at every sync (the schedule: a coordinator may have changed it since)."""
+    offline = caregiver_offline_set(user=request.user, day=today)
+    schedule_pages = [
+        reverse("tablet:home"),
+        reverse("tablet:tomorrow"),
+        *(reverse("tablet:scheduled_visit", args=[pk]) for pk in offline.scheduled_visit_ids),
+    ]
+    return {
+        "precache": [
+            *schedule_pages,
+            reverse("tablet:visits"),
+            reverse("tablet:month"),
+            *(reverse("tablet:visit", args=[pk]) for pk in offline.recipient_ids),
+            "/api/v1/service-types/",
+        ],
+        "refresh": schedule_pages,
+        "scheduleVersion": offline.version,
+    }
 
-    Narrowed by ``visible_to`` as well, so that a role change takes effect here at once.
-    """
+
+def _schedule_page(request: HttpRequest, *, offset: int) -> HttpResponse:
     today = timezone.localdate()
-    mine = Assignment.objects.active_on(today).filter(corps_member__user=user)
-    last_visit = (
-        Visit.objects.counted()
-        .filter(recipient_id=OuterRef("pk"), corps_member__user=user)
-        .values("recipient_id")
-        .annotate(last=Max("started_at"))
-        .values("last")
-    )
-    return (
-        Recipient.objects.visible_to(user)
-        .filter(pk__in=mine.values("recipient_id"))
-        .select_related("region")
-        .prefetch_related(
-            "needs",
-            Prefetch(
-                "assignments", queryset=mine.select_related("program"), to_attr="my_assignments"
-            ),
-        )
-        .annotate(last_visit_at=Subquery(last_visit))
-        .order_by("name", "id")
+    day = caregiver_day(user=request.user, day=today + dt.timedelta(days=offset))
+    _log_view(request, day.recipients)
+    return _page(
+        request,
+        "tablet/home.html",
+        {
+            "day": day,
+            "is_today": offset == 0,
+            # Starting a visit is offered for today; tomorrow's buttons are shown by the
+            # page's script only when the tablet's clock says that day has come (a list
+            # kept from the evening before, opened offline in the morning).
+            "script_config": {
+                **_offline_urls(request, today),
+                "day": day.day.isoformat(),
+                "today": today.isoformat(),
+            },
+        },
     )
 
 
 @never_cache
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    recipients = list(todays_recipients(request.user))
-    _log_view(request, recipients)
-    # The service worker keeps these pages so that the visit screens open offline too.
-    precache = [
-        reverse("tablet:home"),
-        reverse("tablet:visits"),
-        *(reverse("tablet:visit", args=[recipient.pk]) for recipient in recipients),
-        "/api/v1/service-types/",
+    """오늘: the caregiver's scheduled visits of today in time order, then the assigned
+    recipients with nothing scheduled today."""
+    return _schedule_page(request, offset=0)
+
+
+@never_cache
+@login_required
+def tomorrow(request: HttpRequest) -> HttpResponse:
+    """내일: tomorrow's schedule, one tap from today (its own path, so the worker keeps it
+    apart from today's page)."""
+    return _schedule_page(request, offset=1)
+
+
+@never_cache
+@login_required
+def schedule_state(request: HttpRequest) -> JsonResponse:
+    """What the tablet's script asks after a sync: the pages to keep and the schedule's
+    version. No personal data (ids and a digest), so no access log; never cached."""
+    return JsonResponse(_offline_urls(request, timezone.localdate()))
+
+
+def _visit_page(
+    request: HttpRequest, recipient: Recipient, scheduled: ScheduledVisit | None = None
+) -> HttpResponse:
+    _log_view(request, [recipient])
+    needs = {service_type.pk for service_type in recipient.needs.all()}
+    planned = (
+        {service_type.code for service_type in scheduled.plan_entry.service_types.all()}
+        if scheduled and scheduled.plan_entry
+        else set()
+    )
+    service_types = [
+        (service_type, service_type.pk in needs, service_type.code in planned)
+        for service_type in ServiceType.objects.filter(is_active=True)
     ]
+    script_config: dict[str, Any] = {
+        "recipient": {"id": recipient.pk, "name": recipient.name},
+        "serviceNames": {st.code: st.name for st, _need, _planned in service_types},
+    }
+    if scheduled is not None:
+        script_config["scheduledVisit"] = {
+            "id": scheduled.pk,
+            # Only a visit still awaited is sent with its schedule; a cancelled or done one
+            # is recorded as unscheduled (care given is never refused).
+            "awaiting": scheduled.state in ScheduledVisit.AWAITING,
+            "plannedServices": [st.code for st, _need, is_planned in service_types if is_planned],
+        }
     return _page(
         request,
-        "tablet/home.html",
+        "tablet/visit.html",
         {
-            "recipients": recipients,
-            "today": timezone.localdate(),
-            "script_config": {"precache": precache},
+            "recipient": recipient,
+            "scheduled": scheduled,
+            "service_types": service_types,
+            "can_record": hasattr(request.user, "corps_member"),
+            "script_config": script_config,
         },
     )
 
@@ -204,25 +270,22 @@ def visit(request: HttpRequest, recipient_id: int) -> HttpResponse:
         .prefetch_related("needs"),
         pk=recipient_id,
     )
-    _log_view(request, [recipient])
-    needs = {service_type.pk for service_type in recipient.needs.all()}
-    service_types = [
-        (service_type, service_type.pk in needs)
-        for service_type in ServiceType.objects.filter(is_active=True)
-    ]
-    return _page(
-        request,
-        "tablet/visit.html",
-        {
-            "recipient": recipient,
-            "service_types": service_types,
-            "can_record": hasattr(request.user, "corps_member"),
-            "script_config": {
-                "recipient": {"id": recipient.pk, "name": recipient.name},
-                "serviceNames": {st.code: st.name for st, _need in service_types},
-            },
-        },
+    return _visit_page(request, recipient)
+
+
+@never_cache
+@login_required
+def scheduled_visit(request: HttpRequest, scheduled_visit_id: int) -> HttpResponse:
+    """The visit screen opened from the schedule: the recipient and the planned services are
+    chosen, and the visit is sent with the scheduled visit's id. Reached through the
+    caregiver's own schedule (today's or tomorrow's), so a substitute for the day, who is not
+    assigned to the recipient, reaches them too."""
+    scheduled = caregiver_scheduled_visit(
+        user=request.user, scheduled_visit_id=scheduled_visit_id, day=timezone.localdate()
     )
+    if scheduled is None:
+        raise Http404
+    return _visit_page(request, scheduled.recipient, scheduled)
 
 
 @never_cache
@@ -305,4 +368,55 @@ def manifest(request: HttpRequest) -> JsonResponse:
         },
         content_type="application/manifest+json",
         json_dumps_params={"ensure_ascii": False},
+    )
+
+
+class MonthForm(forms.Form):
+    year = forms.IntegerField(min_value=2000, max_value=2100, required=False)
+    month = forms.IntegerField(min_value=1, max_value=12, required=False)
+
+
+def _month_shift(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+@never_cache
+@login_required
+def month(request: HttpRequest) -> HttpResponse:
+    """The caregiver's own month (활동 실적): the same figures as the coordinator's statement
+    download, from the same selector, so the two always agree. Void visits never count."""
+    today = timezone.localdate()
+    form = MonthForm(request.GET)
+    if not form.is_valid():
+        response = _page(request, "tablet/month.html", {"form": form, "row": None})
+        response.status_code = 400
+        return response
+    year = form.cleaned_data["year"] or today.year
+    month_number = form.cleaned_data["month"] or today.month
+    member = getattr(request.user, "corps_member", None)
+    row = None
+    if member is not None:
+        rows = activity_statement(year=year, month=month_number, corps_member_ids=[member.pk])
+        row = rows[0] if rows else None
+    previous = _month_shift(year, month_number, -1)
+    following = _month_shift(year, month_number, 1)
+    return _page(
+        request,
+        "tablet/month.html",
+        {
+            "form": form,
+            "row": row,
+            "service_hours": row.service_hours if row else 0,
+            "has_member": member is not None,
+            "year": year,
+            "month": month_number,
+            "previous": {"year": previous[0], "month": previous[1]},
+            # No statement of a month that has not begun.
+            "following": (
+                {"year": following[0], "month": following[1]}
+                if following <= (today.year, today.month)
+                else None
+            ),
+        },
     )

@@ -28,6 +28,7 @@ let again = null;
 
 export const tablet = {
   config,
+  checkSchedule: () => checkSchedule(),
   text: (key, values = {}) => format(config.text[key] || key, values),
   owner: config.userId,
 
@@ -121,6 +122,10 @@ async function runSync() {
     showMessage(parts.join(" "), result.conflict + result.error ? "bad" : "ok");
   }
   await tablet.refreshCounter();
+  if (result.status === "ok") {
+    // Coordinators' changes to the schedule reach the tablet with each sync.
+    await checkSchedule();
+  }
   window.dispatchEvent(new CustomEvent("tablet:synced", { detail: result }));
   return result;
 }
@@ -129,6 +134,98 @@ function showNetwork() {
   const online = navigator.onLine;
   elements.net.dataset.online = online ? "1" : "0";
   elements.net.textContent = tablet.text(online ? "online" : "offline");
+}
+
+function askWorker(worker, message) {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (event) => resolve(event.data);
+    worker.postMessage(message, [channel.port2]);
+  });
+}
+
+// The schedule version whose pages the worker's cache holds, per user on this tablet.
+const versionKey = () => `care-tablet-schedule-version:${config.userId}`;
+let scheduleCheck = null;
+
+/* Keeps the stored pages in step with the server's schedule. The server's version (a digest
+ * of the caregiver's scheduled visits of today and tomorrow and of their assignments) is
+ * asked for after each sync and every minute online, which costs one small request; the
+ * schedule pages are fetched again only when it has changed since they were stored (a
+ * substitution, a cancellation, a moved time), so their access log stays quiet otherwise.
+ * A schedule list on screen that is out of date is reloaded. */
+function storedVersion() {
+  try {
+    return localStorage.getItem(versionKey());
+  } catch (error) {
+    return null;
+  }
+}
+
+async function keepSchedule(state, { skip = null } = {}) {
+  if (!("serviceWorker" in navigator) || !state || !Array.isArray(state.precache)) {
+    return null;
+  }
+  const registration = await navigator.serviceWorker.ready;
+  if (!registration.active) {
+    return null;
+  }
+  const stale = storedVersion() !== state.scheduleVersion;
+  const force = stale ? (state.refresh || []).filter((url) => url !== skip) : [];
+  const reply = await askWorker(registration.active, {
+    type: "precache",
+    urls: state.precache,
+    force,
+  });
+  if (reply && reply.stored === reply.total) {
+    try {
+      localStorage.setItem(versionKey(), state.scheduleVersion);
+    } catch (error) {
+      // Private mode: pages are then fetched again at every check.
+    }
+  }
+  return reply;
+}
+
+async function checkSchedule() {
+  if (!navigator.onLine || sessionExpired || !config.urls.scheduleState) {
+    return;
+  }
+  if (scheduleCheck) {
+    return scheduleCheck;
+  }
+  scheduleCheck = (async () => {
+    let state;
+    try {
+      const response = await fetch(config.urls.scheduleState, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      const type = response.headers.get("Content-Type") || "";
+      if (!response.ok || response.redirected || !type.includes("json")) {
+        return;
+      }
+      state = await response.json();
+    } catch (error) {
+      return; // offline again: the stored pages stay as they are
+    }
+    if (storedVersion() !== state.scheduleVersion) {
+      await keepSchedule(state);
+    }
+    document.documentElement.dataset.scheduleVersion = state.scheduleVersion;
+    const onList = Boolean(config.day);
+    if (onList && config.scheduleVersion && config.scheduleVersion !== state.scheduleVersion) {
+      // Once per version: a page the server cannot send fresh must not reload in a loop.
+      const marker = `care-tablet-reloaded:${state.scheduleVersion}`;
+      if (sessionStorage.getItem(marker) !== "1") {
+        sessionStorage.setItem(marker, "1");
+        window.location.reload();
+      }
+    }
+  })().finally(() => {
+    scheduleCheck = null;
+  });
+  return scheduleCheck;
 }
 
 async function registerWorker() {
@@ -141,11 +238,9 @@ async function registerWorker() {
     if (!config.precache || !registration.active) {
       return;
     }
-    const reply = await new Promise((resolve) => {
-      const channel = new MessageChannel();
-      channel.port1.onmessage = (event) => resolve(event.data);
-      registration.active.postMessage({ type: "precache", urls: config.precache }, [channel.port2]);
-    });
+    // This page came from the network just now (it was stored on the way): the others of
+    // the schedule are fetched again if the schedule changed since they were stored.
+    const reply = await keepSchedule(config, { skip: window.location.pathname });
     if (reply && reply.stored === reply.total) {
       elements.ready.hidden = false;
       elements.ready.textContent = tablet.text("offline_ready");
@@ -170,6 +265,11 @@ function guardLogout() {
       const counts = await tablet.refreshCounter();
       if (counts.pending && !window.confirm(tablet.text("logout_pending", { n: counts.pending }))) {
         return;
+      }
+      try {
+        localStorage.removeItem(versionKey());
+      } catch (error) {
+        // nothing stored
       }
       const controller = navigator.serviceWorker && navigator.serviceWorker.controller;
       if (controller) {
@@ -198,17 +298,17 @@ elements.button.addEventListener("click", async () => {
 });
 window.addEventListener("online", () => {
   showNetwork();
-  tablet.sync();
+  tablet.sync().then(checkSchedule);
 });
 window.addEventListener("offline", showNetwork);
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible" && !sessionExpired) {
-    tablet.sync();
+    tablet.sync().then(checkSchedule);
   }
 });
 setInterval(() => {
   if (navigator.onLine && !sessionExpired) {
-    tablet.sync();
+    tablet.sync().then(checkSchedule);
   }
 }, RETRY_MS);
 

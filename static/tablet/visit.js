@@ -2,12 +2,16 @@
  *
  * The visit in progress is a draft in IndexedDB from check-in on, with the client_uuid made at
  * check-in: a reload, a closed tab or a dead battery keeps the start time and the key. Saving
- * moves the draft to the outbox in one transaction, then asks for a sync.
+ * moves the draft to the outbox in one transaction, then asks for a sync. A visit started from
+ * the schedule carries the scheduled visit's id in its draft and its payload.
  */
 import { tablet } from "./app.js";
 import { draftGet, draftPut, draftRemove, newUuid, outboxList, saveDraftToOutbox } from "./outbox.js";
 
 const recipient = tablet.config.recipient;
+// Opened from the schedule: the visit is sent with the scheduled visit's id, and the planned
+// services are chosen at check-in (the caregiver changes them if the day went otherwise).
+const scheduled = tablet.config.scheduledVisit || null;
 const serviceNames = tablet.config.serviceNames || {};
 const draftKey = `${tablet.owner}:${recipient.id}`;
 
@@ -93,7 +97,10 @@ el.checkIn.addEventListener("click", async () => {
     client_uuid: newUuid(),
     started_at: new Date().toISOString(),
     ended_at: null,
-    service_types: [],
+    scheduled_visit: scheduled && scheduled.awaiting ? scheduled.id : null,
+    service_types: scheduled
+      ? el.toggles.map((t) => t.dataset.code).filter((c) => scheduled.plannedServices.includes(c))
+      : [],
     notes: "",
   };
   say("");
@@ -160,6 +167,9 @@ el.save.addEventListener("click", async () => {
     service_types: [...draft.service_types],
     notes: draft.notes.trim(),
   };
+  if (draft.scheduled_visit) {
+    payload.scheduled_visit = draft.scheduled_visit;
+  }
   try {
     await saveDraftToOutbox(draftKey, {
       client_uuid: draft.client_uuid,

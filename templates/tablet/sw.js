@@ -1,7 +1,7 @@
 /* Service worker of the caregivers' tablet pages (scope /tablet/), rendered by
  * care.tablet_views.service_worker so that it knows the static URLs and their version.
  *
- * - Pages: network first, so a caregiver online always sees today's assignments; the copy
+ * - Pages: network first, so a caregiver online always sees today's schedule; the copy
  *   kept from the last visit is shown when the network fails (rural areas, no signal).
  * - Static files: cache first, stored at install; a new version means a new worker.
  * - Reference and list APIs (service types, recipients, own visits): network first, with the
@@ -161,10 +161,12 @@ function isFresh(response) {
   return Number.isFinite(date) && Date.now() - date < PAGE_MAX_AGE_MS;
 }
 
-/* The home page sends the tablet pages to keep (itself, the visit list, each assigned
- * recipient's visit screen) and the reference data the pages read. Pages no longer in the list are visit screens of recipients no
- * longer assigned: they are removed, so their data does not stay on the tablet. */
-async function precache(urls) {
+/* The home page sends the tablet pages to keep (today's and tomorrow's schedule, the visit
+ * screen of each scheduled visit and of each assigned recipient, the visit list) and the
+ * reference data the pages read. Pages no longer in the list (a visit given to a substitute,
+ * a recipient no longer assigned) are removed, so their data does not stay on the tablet.
+ * Pages in "force" are fetched even when fresh: the schedule, after a coordinator changed it. */
+async function precache(urls, force = []) {
   const isApi = (url) => CACHED_APIS.includes(new URL(url, self.location.origin).pathname);
   const cache = await caches.open(PAGE_CACHE);
   const wanted = new Set(urls.filter((url) => !isApi(url)).map(pageKey));
@@ -173,10 +175,11 @@ async function precache(urls) {
       await cache.delete(request);
     }
   }
+  const forced = new Set(force.map(pageKey));
   let stored = 0;
   for (const key of wanted) {
     const cached = await cache.match(key, { ignoreVary: true });
-    if (cached && isFresh(cached)) {
+    if (cached && isFresh(cached) && !forced.has(key)) {
       stored += 1;
       continue;
     }
@@ -215,7 +218,10 @@ self.addEventListener("message", (event) => {
     }
   };
   if (data.type === "precache" && Array.isArray(data.urls)) {
-    event.waitUntil(precache(data.urls).then((result) => reply({ type: "precached", ...result })));
+    const force = Array.isArray(data.force) ? data.force : [];
+    event.waitUntil(
+      precache(data.urls, force).then((result) => reply({ type: "precached", ...result })),
+    );
   } else if (data.type === "clear-personal") {
     event.waitUntil(
       Promise.all([caches.delete(PAGE_CACHE), caches.delete(API_CACHE)]).then(() =>

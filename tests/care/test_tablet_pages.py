@@ -50,7 +50,7 @@ def test_home_lists_exactly_the_caregivers_assigned_recipients(
     response = logged_in(caregiver).get("/tablet/")
 
     assert response.status_code == 200
-    assert [r.pk for r in response.context["recipients"]] == [mine.pk]
+    assert [r.pk for r in response.context["day"].unscheduled] == [mine.pk]
     page = response.content.decode()
     assert mine.name in page
     assert mine.address in page
@@ -75,7 +75,9 @@ def test_home_tells_the_worker_which_pages_to_keep(caregiver: Any) -> None:
     assert config["userId"] == caregiver.pk
     assert config["precache"] == [
         "/tablet/",
+        "/tablet/tomorrow/",
         "/tablet/visits/",
+        "/tablet/month/",
         f"/tablet/visit/{caregiver.assigned_recipient.pk}/",
         "/api/v1/service-types/",
     ]
@@ -99,7 +101,7 @@ def test_home_shows_when_the_caregiver_last_visited_each_recipient(caregiver: An
 
     response = logged_in(caregiver).get("/tablet/")
 
-    (shown,) = response.context["recipients"]
+    (shown,) = response.context["day"].unscheduled
     assert abs(shown.last_visit_at - started) < dt.timedelta(seconds=5)
 
 
@@ -110,7 +112,8 @@ def test_a_user_without_assignments_sees_an_empty_list(db: None) -> None:
     response = logged_in(user).get("/tablet/")
 
     assert response.status_code == 200
-    assert response.context["recipients"] == []
+    assert response.context["day"].scheduled == []
+    assert response.context["day"].unscheduled == []
     assert "오늘 배정된 대상자가 없습니다" in response.content.decode()
 
 
