@@ -32,7 +32,12 @@ class AssignmentInline(admin.TabularInline):
 class AssignmentAdminForm(forms.ModelForm):
     class Meta:
         model = Assignment
-        fields = ["recipient", "corps_member", "program", "starts_on", "ends_on"]
+        fields = ["recipient", "episode", "corps_member", "program", "starts_on", "ends_on"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left empty, the assignment serves the recipient's open episode (assignment_check).
+        self.fields["episode"].required = False
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -43,6 +48,8 @@ class AssignmentAdminForm(forms.ModelForm):
             except ValidationError as exc:
                 for field, messages in exc.message_dict.items():
                     self.add_error(None if field == "__all__" else field, messages)
+            else:
+                cleaned["episode"] = candidate.episode
         return cleaned
 
 

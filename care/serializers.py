@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from base.models import Program, Region, ServiceType
 from base.serializers import code_field
-from care.models import Assignment, NoVisitAlert, Recipient, Visit, VisitException
+from care.models import Assignment, Episode, NoVisitAlert, Recipient, Visit, VisitException
 from care.visits import VisitInput
 from volunteers.models import WEEKDAY_CODES, WEEKDAYS, CorpsMember
 
@@ -58,6 +58,11 @@ class PossibleDuplicateSerializer(serializers.Serializer):
 
 class AssignmentSerializer(serializers.ModelSerializer):
     program = code_field(Program.objects.all(), help_text=_("사업 코드 (/api/v1/programs/)"))
+    episode = serializers.PrimaryKeyRelatedField(
+        queryset=Episode.objects.all(),
+        required=False,
+        help_text=_("돌봄 회차 id (생략하면 대상자의 진행 중인 회차)"),
+    )
     recipient_name = serializers.CharField(source="recipient.name", read_only=True)
     corps_member_name = serializers.CharField(source="corps_member.name", read_only=True)
     assigned_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -66,7 +71,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         model = Assignment
         fields = [
             "id", "recipient", "recipient_name", "corps_member", "corps_member_name", "program",
-            "starts_on", "ends_on", "assigned_by", "created_at",
+            "episode", "starts_on", "ends_on", "assigned_by", "created_at",
         ]  # fmt: skip
         read_only_fields = ["assigned_by", "created_at"]
 

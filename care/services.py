@@ -15,7 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from base.models import AccessLog, Program, ServiceType
 from base.roles import has_role
 from base.services import access_log_record
+from care.episodes.models import Episode
+from care.episodes.services import episode_for_assignment
 from care.models import Assignment, Recipient
+from notifications.services import message_enqueue
 from volunteers.models import CorpsMember
 
 RECIPIENT_FIELDS = {
@@ -130,6 +133,11 @@ def recipient_delete(
 
 def assignment_check(assignment: Assignment) -> None:
     """The rules of an assignment; raises ValidationError keyed by field."""
+    # Every assignment serves an approved or active episode of its recipient, within it.
+    episode = episode_for_assignment(
+        assignment.recipient, assignment.episode if assignment.episode_id else None
+    )
+    assignment.episode = episode
     assignment.full_clean()
     if assignment.corps_member.status != CorpsMember.Status.ACTIVE:
         raise ValidationError({"corps_member": _("활동 중인 단원에게만 배정할 수 있습니다.")})
@@ -155,6 +163,13 @@ def assignment_check(assignment: Assignment) -> None:
         raise ValidationError(
             {"starts_on": _("같은 단원·대상자·사업의 배정 기간이 이미 있습니다.")}
         )
+    if episode.starts_on and assignment.starts_on < episode.starts_on:
+        raise ValidationError(
+            {
+                "starts_on": _("배정은 돌봄 회차의 시작일(%(day)s)보다 빠를 수 없습니다.")
+                % {"day": episode.starts_on.isoformat()}
+            }
+        )
 
 
 @transaction.atomic
@@ -166,9 +181,11 @@ def assignment_create(
     program: Program,
     starts_on: date,
     ends_on: date | None = None,
+    episode: Episode | None = None,
     source_ip: str | None = None,
 ) -> Assignment:
-    """Assign a recipient to a corps member for a program (배정)."""
+    """Assign a recipient to a corps member for a program (배정), within an episode: the one
+    given, else the recipient's open one. A corps member new to the episode is told by text."""
     # Serialize assignments of one recipient so that two overlapping ones cannot both pass.
     Recipient.objects.select_for_update().filter(pk=recipient.pk).first()
     assignment = Assignment(
@@ -177,14 +194,42 @@ def assignment_create(
         program=program,
         starts_on=starts_on,
         ends_on=ends_on,
+        episode=episode,
         assigned_by=actor,
     )
     assignment_check(assignment)
+    new_to_episode = not Assignment.objects.filter(
+        episode=assignment.episode, corps_member=corps_member
+    ).exists()
     assignment.save()
+    if new_to_episode:
+        _episode_assigned_notify(assignment)
     access_log_record(
         actor=actor, action=AccessLog.Action.CHANGE, recipients=[recipient], source_ip=source_ip
     )
     return assignment
+
+
+def _episode_assigned_notify(assignment: Assignment) -> None:
+    """Tell the corps member of a new episode: where (읍·면·동 only) and from when."""
+    member = assignment.corps_member
+    if not member.phone:
+        return
+    body = _(
+        "[긴급돌봄] 새 돌봄이 배정되었습니다. %(place)s, %(day)s부터. 태블릿에서 확인하세요."
+    ) % {
+        "place": f"{assignment.recipient.region.name} {assignment.recipient.admin_unit}",
+        "day": assignment.starts_on.strftime("%m/%d"),
+    }
+    # Stored in this transaction: a rolled-back assignment sends nothing.
+    message_enqueue(
+        kind="episode_assigned",
+        to_phone=member.phone,
+        to_name=member.name,
+        body=str(body),
+        dedupe_key=f"episode_assigned:{assignment.episode_id}:{member.pk}",
+        user=member.user,
+    )
 
 
 @transaction.atomic
@@ -199,7 +244,7 @@ def assignment_update(
     assignment = Assignment.objects.select_related("recipient", "corps_member").get(
         pk=assignment.pk
     )
-    allowed = {"corps_member", "program", "starts_on", "ends_on"}
+    allowed = {"corps_member", "program", "starts_on", "ends_on", "episode"}
     for field, value in fields.items():
         if field not in allowed:
             raise ValueError(f"unknown assignment field: {field}")

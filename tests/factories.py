@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from base.models import Program, Region, ServiceType
-from care.models import Assignment, Recipient
+from care.models import (
+    AfterCareCheck,
+    Assignment,
+    EligibilityCriterion,
+    Episode,
+    ExtensionRequest,
+    FeeRule,
+    IncomeBracket,
+    ProgramRules,
+    Recipient,
+)
 from volunteers.models import CorpsMember
 
 PASSWORD = "correct-horse-battery-staple"
@@ -71,7 +83,132 @@ class RecipientFactory(factory.django.DjangoModelFactory):
     status = Recipient.Status.ACTIVE
 
 
+class ProgramRulesFactory(factory.django.DjangoModelFactory):
+    """The program's rules as the demo has them: 30 days, 72 hours, one extension."""
+
+    class Meta:
+        model = ProgramRules
+        django_get_or_create = ("program",)
+
+    program = factory.LazyFunction(program)
+    max_days = 30
+    max_hours = Decimal("72")
+    extensions_allowed = 1
+    extension_days = 15
+    extension_hours = Decimal("36")
+    warn_percent = 80
+    aftercare_days = 14
+    unit_cost_won = 15000
+    budget_thousand_won = 80000
+    national_share_percent = 50
+
+
+class IncomeBracketFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IncomeBracket
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"bracket{n}")
+    name = factory.LazyAttribute(lambda bracket: f"소득 {bracket.code}")
+
+
+class FeeRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FeeRule
+
+    program = factory.LazyFunction(program)
+    income_bracket = factory.SubFactory(IncomeBracketFactory)
+    copay_percent = 0
+    basis = "기준 중위소득 이하 무료"
+
+
+class EligibilityCriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EligibilityCriterion
+
+    program = factory.LazyFunction(program)
+    code = factory.Sequence(lambda n: f"criterion{n}")
+    question = factory.LazyAttribute(lambda criterion: f"질문 {criterion.code}")
+    answer_kind = EligibilityCriterion.AnswerKind.YES_NO
+    eligible_answer = "yes"
+
+
+class EpisodeFactory(factory.django.DjangoModelFactory):
+    """An episode of a recipient. ``state`` decides which parts are filled: an approved,
+    active or closed one has its period and limits (30 days, 72 hours from 2023-01-15)."""
+
+    class Meta:
+        model = Episode
+
+    recipient = factory.SubFactory(RecipientFactory)
+    program = factory.LazyFunction(program)
+    state = Episode.State.ACTIVE
+    referred_on = dt.date(2023, 1, 10)
+    referral_source = Episode.ReferralSource.FAMILY
+    emergency_reason = Recipient.EmergencyReason.AFTER_DISCHARGE
+    starts_on = factory.LazyAttribute(
+        lambda e: dt.date(2023, 1, 15) if e.state in ("approved", "active", "closed") else None
+    )
+    max_days = factory.LazyAttribute(lambda e: 30 if e.starts_on else None)
+    max_hours = factory.LazyAttribute(lambda e: Decimal("72") if e.starts_on else None)
+    planned_end_on = factory.LazyAttribute(
+        lambda e: e.starts_on + dt.timedelta(days=e.max_days - 1) if e.starts_on else None
+    )
+    fee_class = factory.LazyAttribute(lambda e: Episode.FeeClass.FREE if e.starts_on else "")
+    national_share_percent = factory.LazyAttribute(lambda e: 50 if e.starts_on else None)
+    decision_reason = factory.LazyAttribute(
+        lambda e: "소득 기준 초과" if e.state == "declined" else ""
+    )
+    closed_on = factory.LazyAttribute(lambda e: e.planned_end_on if e.state == "closed" else None)
+    closure_reason = factory.LazyAttribute(
+        lambda e: Episode.ClosureReason.RECOVERED if e.state == "closed" else ""
+    )
+
+    @classmethod
+    def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> Episode:
+        ProgramRulesFactory(program=kwargs["program"])
+        return super()._create(model_class, *args, **kwargs)
+
+
+class ExtensionRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExtensionRequest
+
+    episode = factory.SubFactory(EpisodeFactory)
+    reason = "회복이 늦어 돌봄이 더 필요함"
+    extra_days = 15
+    extra_hours = Decimal("36")
+
+
+class AfterCareCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AfterCareCheck
+
+    episode = factory.SubFactory(EpisodeFactory, state=Episode.State.CLOSED)
+    due_on = factory.LazyAttribute(lambda c: c.episode.closed_on + dt.timedelta(days=14))
+
+
+def episode_of(recipient: Recipient, *, starts_on: dt.date | None = None, **fields: Any) -> Episode:
+    """The recipient's open episode, else a new active one (from ``starts_on``) with limits
+    far enough away that tests of other things never meet them."""
+    episode = Episode.objects.filter(recipient=recipient).open().first()
+    if episode is not None:
+        return episode
+    start = starts_on or dt.date(2023, 1, 15)
+    defaults: dict[str, Any] = {
+        "state": Episode.State.ACTIVE,
+        "referred_on": min(start, dt.date(2023, 1, 10)),
+        "starts_on": start,
+        "max_days": 366,
+        "max_hours": Decimal("9999"),
+    }
+    defaults.update(fields)
+    return EpisodeFactory(recipient=recipient, **defaults)
+
+
 class AssignmentFactory(factory.django.DjangoModelFactory):
+    """An assignment within the recipient's open episode (an active one is made if none)."""
+
     class Meta:
         model = Assignment
 
@@ -80,3 +217,6 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     program = factory.LazyFunction(program)
     starts_on = dt.date(2023, 1, 15)
     ends_on = None
+    episode = factory.LazyAttribute(
+        lambda a: episode_of(a.recipient, starts_on=a.starts_on, program=a.program)
+    )

@@ -15,6 +15,7 @@ from tests.factories import (
     AssignmentFactory,
     CorpsMemberFactory,
     RecipientFactory,
+    episode_of,
     program,
 )
 from volunteers.models import CorpsMember
@@ -31,6 +32,8 @@ def detail_url(pk: int) -> str:
 def assignment_payload(
     recipient: Recipient, member: CorpsMember, /, **overrides: Any
 ) -> dict[str, Any]:
+    # An assignment serves the recipient's approved or active episode: give them one.
+    episode_of(recipient)
     payload: dict[str, Any] = {
         "recipient": recipient.pk,
         "corps_member": member.pk,

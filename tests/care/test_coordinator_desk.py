@@ -21,6 +21,7 @@ from tests.factories import (
     CorpsMemberFactory,
     RecipientFactory,
     UserFactory,
+    episode_of,
     program,
     region,
     service_type,
@@ -59,6 +60,7 @@ def visit_of(
         client_uuid=uuid4(),
         recipient=assignment.recipient,
         corps_member=assignment.corps_member,
+        episode=assignment.episode,
         program=assignment.program,
         started_at=started_at,
         ended_at=started_at + dt.timedelta(hours=1),
@@ -367,6 +369,7 @@ def test_the_board_shows_suggestions_with_their_reasons(desk: Client) -> None:
 
 def test_assigning_from_a_suggestion_creates_the_assignment(desk: Client, coordinator: Any) -> None:
     recipient = RecipientFactory()
+    episode_of(recipient)  # an assignment serves the recipient's episode
     member = CorpsMemberFactory()
 
     response = desk.post(
@@ -392,6 +395,7 @@ def test_assigning_from_a_suggestion_creates_the_assignment(desk: Client, coordi
 
 def test_an_assignment_the_service_refuses_shows_its_error(desk: Client) -> None:
     recipient = RecipientFactory()
+    episode_of(recipient)  # an assignment serves the recipient's episode
     member = CorpsMemberFactory(joined_on=dt.date(2023, 1, 2))
 
     response = desk.post(
@@ -406,6 +410,7 @@ def test_an_assignment_the_service_refuses_shows_its_error(desk: Client) -> None
 
 def test_assigning_a_member_on_leave_is_refused(desk: Client) -> None:
     recipient = RecipientFactory()
+    episode_of(recipient)  # an assignment serves the recipient's episode
     member = CorpsMemberFactory(status=CorpsMember.Status.ON_LEAVE)
 
     response = desk.post(

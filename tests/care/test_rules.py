@@ -21,6 +21,7 @@ from tests.factories import (
     CorpsMemberFactory,
     RecipientFactory,
     UserFactory,
+    episode_of,
     program,
     region,
 )
@@ -215,6 +216,7 @@ def test_admin_cannot_assign_a_corps_member_on_leave() -> None:
     client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
     member = CorpsMemberFactory(status=CorpsMember.Status.ON_LEAVE)
     recipient = RecipientFactory()
+    episode_of(recipient)  # an assignment serves the recipient's episode
 
     # when the superuser adds an assignment to them in admin
     client.post(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,7 +11,13 @@ import factory
 from django.utils import timezone
 
 from care.models import Recipient, Visit, VisitException
-from tests.factories import CorpsMemberFactory, RecipientFactory, program, service_type
+from tests.factories import (
+    CorpsMemberFactory,
+    RecipientFactory,
+    episode_of,
+    program,
+    service_type,
+)
 
 
 def hours_ago(hours: float) -> datetime:
@@ -31,6 +38,14 @@ class VisitFactory(factory.django.DjangoModelFactory):
     recipient = factory.SubFactory(RecipientFactory)
     corps_member = factory.SubFactory(CorpsMemberFactory)
     program = factory.LazyFunction(program)
+    # The recipient's open episode, else a new active one: every visit belongs to an episode.
+    episode = factory.LazyAttribute(
+        lambda visit: episode_of(
+            visit.recipient,
+            starts_on=min(timezone.localdate(visit.started_at), dt.date(2023, 1, 15)),
+            program=visit.program,
+        )
+    )
     started_at = factory.LazyFunction(lambda: hours_ago(3))
     ended_at = factory.LazyAttribute(lambda visit: visit.started_at + timedelta(hours=1))
     notes = ""

@@ -1,0 +1,292 @@
+"""Reads of episodes: the caseload, an episode's usage of its limits, the desk's to-do lists."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import (
+    Exists,
+    FloatField,
+    Func,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from base.roles import has_role
+from care.episodes.models import (
+    AfterCareCheck,
+    EligibilityAnswer,
+    Episode,
+    EpisodeTransition,
+    ExtensionRequest,
+    ProgramRules,
+)
+from care.models import Visit
+
+
+class MinutesBetween(Func):
+    """Minutes from the first timestamp to the second, as a float, on PostgreSQL and SQLite.
+
+    Django's duration arithmetic has no portable "minutes of an interval"; a visit's service
+    minutes are check-out minus check-in, summed over thousands of visits in the database.
+    """
+
+    output_field = FloatField()
+    arity = 2
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # PostgreSQL
+        start, end = self.source_expressions
+        start_sql, start_params = compiler.compile(start)
+        end_sql, end_params = compiler.compile(end)
+        return (
+            f"CAST(EXTRACT(EPOCH FROM ({end_sql} - {start_sql})) AS double precision) / 60.0",
+            (*end_params, *start_params),
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        start, end = self.source_expressions
+        start_sql, start_params = compiler.compile(start)
+        end_sql, end_params = compiler.compile(end)
+        return (
+            f"((julianday({end_sql}) - julianday({start_sql})) * 1440.0)",
+            (*end_params, *start_params),
+        )
+
+
+def delivered_minutes(episode_ref: str = "pk") -> Coalesce:
+    """Service minutes of an episode's counted visits (no check-out counts 0), as a subquery."""
+    minutes = (
+        Visit.objects.counted()
+        .filter(episode=OuterRef(episode_ref), ended_at__isnull=False)
+        .order_by()
+        .values("episode")
+        .annotate(minutes=Sum(MinutesBetween("started_at", "ended_at")))
+        .values("minutes")
+    )
+    return Coalesce(Subquery(minutes, output_field=FloatField()), Value(0.0))
+
+
+def episode_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Episode]:
+    """The episodes a user may read, with their recipient, program and delivered minutes."""
+    return (
+        Episode.objects.visible_to(user)
+        .select_related("recipient__region", "program__rules", "income_bracket", "referral_region")
+        .annotate(delivered_minutes=delivered_minutes())
+        .order_by("-referred_on", "-id")
+    )
+
+
+def episode_detail_queryset(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Episode]:
+    """One episode with everything its page and the API's retrieve show."""
+    return (
+        episode_list(user=user)
+        .select_related(
+            "referral_organization",
+            "linked_organization",
+            "linked_resource",
+            "assessed_by",
+            "decided_by",
+            "closed_by",
+            "aftercare__done_by",
+        )
+        .prefetch_related(
+            "needs",
+            Prefetch(
+                "transitions",
+                queryset=EpisodeTransition.objects.select_related("by").order_by("at", "id"),
+            ),
+            Prefetch(
+                "eligibility",
+                queryset=EligibilityAnswer.objects.select_related(
+                    "criterion", "checked_by"
+                ).order_by("criterion__sort_order", "criterion__code"),
+            ),
+            Prefetch(
+                "extensions",
+                queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by"),
+            ),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class EpisodeUsage:
+    """How much of its limits an episode has used (days and service hours)."""
+
+    days_used: int
+    days_max: int | None
+    minutes_delivered: int
+    minutes_planned: int
+    minutes_max: int | None
+    warn_days: bool
+    warn_hours: bool
+
+    @property
+    def days_percent(self) -> int:
+        return _percent(self.days_used, self.days_max)
+
+    @property
+    def hours_percent(self) -> int:
+        return _percent(self.minutes_delivered, self.minutes_max)
+
+    @property
+    def minutes_remaining(self) -> int | None:
+        if self.minutes_max is None:
+            return None
+        return max(0, self.minutes_max - self.minutes_delivered)
+
+    @property
+    def over_hours(self) -> bool:
+        return self.minutes_max is not None and self.minutes_delivered > self.minutes_max
+
+
+def _percent(used: int, limit: int | None) -> int:
+    if not limit:
+        return 0
+    return math.floor(used * 100 / limit)
+
+
+def _warn_percent(episode: Episode) -> int:
+    rules: ProgramRules | None = getattr(episode.program, "rules", None)
+    return rules.warn_percent if rules else 80
+
+
+def _planned_minutes(episode: Episode) -> int:
+    # Scheduled visits (care/schedule) are the plan: every occurrence not cancelled.
+    from care.schedule.models import ScheduledVisit
+
+    return int(
+        ScheduledVisit.objects.filter(episode=episode)
+        .exclude(state="cancelled")
+        .aggregate(total=Sum("planned_minutes"))["total"]
+        or 0
+    )
+
+
+def usage_of(
+    episode: Episode,
+    *,
+    minutes: float,
+    planned: int = 0,
+    on: date | None = None,
+    warn_percent: int | None = None,
+) -> EpisodeUsage:
+    """Usage from figures already fetched (a list computes them for a page at once)."""
+    on = on or timezone.localdate()
+    days_used = (episode.day_number(on) or 0) if episode.state in ("active", "closed") else 0
+    minutes_max = int(Decimal(episode.max_hours) * 60) if episode.max_hours is not None else None
+    warn = warn_percent if warn_percent is not None else _warn_percent(episode)
+    delivered = round(minutes)
+    return EpisodeUsage(
+        days_used=days_used,
+        days_max=episode.max_days,
+        minutes_delivered=delivered,
+        minutes_planned=planned,
+        minutes_max=minutes_max,
+        warn_days=bool(episode.max_days) and days_used * 100 >= episode.max_days * warn,  # type: ignore[operator]
+        warn_hours=bool(minutes_max) and delivered * 100 >= minutes_max * warn,  # type: ignore[operator]
+    )
+
+
+def episode_usage(episode: Episode, *, on: date | None = None) -> EpisodeUsage:
+    """Days used of the maximum; delivered, planned and maximum minutes; the 80 % warnings."""
+    minutes = getattr(episode, "delivered_minutes", None)
+    if minutes is None:
+        minutes = (
+            Episode.objects.filter(pk=episode.pk)
+            .annotate(minutes=delivered_minutes())
+            .values_list("minutes", flat=True)
+            .get()
+        )
+    return usage_of(episode, minutes=minutes, planned=_planned_minutes(episode), on=on)
+
+
+def episodes_near_limit(*, on: date | None = None) -> list[tuple[Episode, EpisodeUsage]]:
+    """Active episodes at or past the program's warning share of their days or hours.
+
+    Computed over the active caseload in one query: the day share depends on today and the
+    episode's own limits, which differ per episode after extensions.
+    """
+    on = on or timezone.localdate()
+    found = []
+    for episode in (
+        Episode.objects.filter(state=Episode.State.ACTIVE)
+        .select_related("recipient__region", "program__rules")
+        .annotate(delivered_minutes=delivered_minutes())
+        .order_by("planned_end_on", "id")
+    ):
+        usage = usage_of(episode, minutes=episode.delivered_minutes, on=on)
+        if usage.warn_days or usage.warn_hours:
+            found.append((episode, usage))
+    return found
+
+
+def near_limit_ids(*, on: date | None = None) -> list[int]:
+    return [episode.pk for episode, _usage in episodes_near_limit(on=on)]
+
+
+def extension_requests_pending() -> QuerySet[ExtensionRequest]:
+    return (
+        ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING)
+        .select_related("episode__recipient__region", "episode__program__rules", "requested_by")
+        .order_by("requested_at", "id")
+    )
+
+
+def closures_due(on: date | None = None) -> QuerySet[Episode]:
+    """Active episodes whose planned end has come (and no extension is waiting)."""
+    on = on or timezone.localdate()
+    pending = ExtensionRequest.objects.filter(
+        episode=OuterRef("pk"), state=ExtensionRequest.State.PENDING
+    )
+    return (
+        Episode.objects.filter(state=Episode.State.ACTIVE, planned_end_on__lte=on)
+        .exclude(Exists(pending))
+        .select_related("recipient__region", "program")
+        .order_by("planned_end_on", "id")
+    )
+
+
+def aftercare_due(on: date | None = None) -> QuerySet[AfterCareCheck]:
+    on = on or timezone.localdate()
+    return (
+        AfterCareCheck.objects.filter(done_at__isnull=True, due_on__lte=on)
+        .select_related("episode__recipient__region", "episode__program")
+        .order_by("due_on", "id")
+    )
+
+
+DESK_ROWS = 10
+
+
+def desk_summary(user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
+    """The desk home's episode sections: near their limits, extensions, closures, after-care."""
+    if not has_role(user, "coordinator", "administrator"):
+        return {}
+    today = timezone.localdate()
+    near = episodes_near_limit(on=today)
+    extensions = extension_requests_pending()
+    closures = closures_due(today)
+    aftercare = aftercare_due(today)
+    return {
+        "near_limit": near[:DESK_ROWS],
+        "near_limit_count": len(near),
+        "extensions_pending": list(extensions[:DESK_ROWS]),
+        "extensions_pending_count": extensions.count(),
+        "closures_due": list(closures[:DESK_ROWS]),
+        "closures_due_count": closures.count(),
+        "aftercare_due": list(aftercare[:DESK_ROWS]),
+        "aftercare_due_count": aftercare.count(),
+        "today": today,
+    }
