@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 # `make run` is a local demo: DEBUG on (which also allows the development SECRET_KEY).
 RUN_ENV := DEBUG=$${DEBUG:-1}
+# The web server's port (`PORT=8080 make run`).
+PORT ?= 8000
 
 .PHONY: install run serve test lint format migrate demo clean
 
@@ -26,14 +28,12 @@ demo: migrate
 	@# 2023, the year of the seed's goals, rolled up by the worker once it starts.
 	$(RUN_ENV) $(MANAGE) rollup_kpis --year 2023 --queue --missing
 
-# Web server, Celery worker and beat together; Ctrl-C stops all three.
+# Web server, Celery worker and beat together, as the Procfile says; on Ctrl-C honcho sends
+# each of them one SIGTERM and waits for them to stop.
 run: demo
-	@echo "Serving on http://127.0.0.1:8000  (admin: /admin/, API docs: /api/v1/docs/)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(RUN_ENV) $(BIN)/celery -A config worker --loglevel=info --concurrency=2 & \
-	$(RUN_ENV) $(BIN)/celery -A config beat --loglevel=info & \
-	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000 & \
-	wait
+	@echo "Serving on http://127.0.0.1:$(PORT)  (admin: /admin/, API docs: /api/v1/docs/)"
+	@$(RUN_ENV) PORT=$(PORT) PYTHONUNBUFFERED=1 PATH="$(CURDIR)/$(BIN):$$PATH" \
+	$(BIN)/honcho start -f Procfile
 
 test: install
 	$(BIN)/pytest

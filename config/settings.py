@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI's and ReDoc's files, served from static/: the docs work on a closed network.
+    "drf_spectacular_sidecar",
     "axes",
     "base",
     "care",
@@ -158,13 +160,22 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Emergency care corps, recipients, assignments, visits, consultations and KPI "
         "of the Jeonbuk Social Service Institute. Errors are JSON objects mapping a field "
-        'to a list of messages, e.g. `{"birth_date": ["..."]}`, with status 400.'
+        'to a list of messages, e.g. `{"birth_date": ["..."]}`, with status 400.\n\n'
+        "**인증 (Authentication)**: 이 페이지는 로그인한 세션으로 호출합니다. 스크립트와 "
+        "태블릿은 토큰을 씁니다 (scripts and tablets use a token): "
+        '`POST /api/v1/auth/token/` 에 `{"username": "…", "password": "…"}` → '
+        '`{"token": "…"}`, 그 뒤 모든 요청에 헤더 `Authorization: Token <token>`.'
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
-    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    # The UI's files come from drf-spectacular-sidecar (static/), never from a CDN; no
+    # validator badge either, which Swagger UI would fetch from validator.swagger.io.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "RecipientStatusEnum": "care.models.Recipient.Status",
         "CorpsMemberStatusEnum": "volunteers.models.CorpsMember.Status",
@@ -183,12 +194,16 @@ if REDIS_URL:
 else:
     _broker_dir = VAR_DIR / "celery" / "broker"
     _results_dir = VAR_DIR / "celery" / "results"
-    for _folder in (_broker_dir, _results_dir):
+    # kombu keeps its exchange tables (fanout, broadcast: `celery inspect`, worker events) in
+    # `control_folder`, "control" relative to the working directory unless told otherwise.
+    _control_dir = VAR_DIR / "celery" / "control"
+    for _folder in (_broker_dir, _results_dir, _control_dir):
         _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
+        "control_folder": str(_control_dir),
     }
     CELERY_RESULT_BACKEND = f"file://{_results_dir}"
 CELERY_TIMEZONE = TIME_ZONE

@@ -3,7 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import TemplateView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
 from rest_framework.routers import DefaultRouter
 
 from base import api as base_api
@@ -34,11 +38,23 @@ router.register(
 api_v1 = [
     path("auth/token/", care_api.ObtainTokenView.as_view(), name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    # The docs page sends a visitor to log in first, then uses that session for its calls.
+    # The docs pages send a visitor to log in first, then use that session for their calls.
+    # Their scripts and styles are served from static/ (drf-spectacular-sidecar), never a CDN.
     path(
         "docs/",
-        login_required(SpectacularSwaggerView.as_view(url_name="schema")),
+        login_required(
+            SpectacularSwaggerView.as_view(
+                url_name="schema", template_name="api_docs/swagger_ui.html"
+            )
+        ),
         name="api-docs",
+    ),
+    path(
+        "redoc/",
+        login_required(
+            SpectacularRedocView.as_view(url_name="schema", template_name="api_docs/redoc.html")
+        ),
+        name="api-redoc",
     ),
     path(
         "recipients/<int:pk>/suggested-volunteers/",
@@ -68,3 +84,8 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+# Error pages in the site's layout with a way back to the user's desk; JSON under /api/.
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

@@ -404,11 +404,18 @@ class FollowUpAlert(models.Model):
         verbose_name = _("추후 관리 알림")
         verbose_name_plural = _("추후 관리 알림")
         ordering = ["-as_of", "due_on", "id"]
+        # One alert a day per consultation, or per referral. Two constraints rather than one
+        # with nulls_distinct=False, which SQLite ignores (models.W047 on every command): the
+        # partial one covers consultation alerts, whose referral is NULL, on both databases.
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "consultation", "referral", "as_of"],
                 name="follow_up_alert_once_a_day",
-                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "consultation", "as_of"],
+                condition=models.Q(referral__isnull=True),
+                name="follow_up_alert_once_a_day_no_referral",
             ),
         ]
         indexes = [models.Index(fields=["as_of"], name="follow_up_alert_as_of")]

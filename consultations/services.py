@@ -323,17 +323,7 @@ def follow_up_alerts_record(*, as_of: date | None = None) -> int:
         )
         for pk, cid, due in referrals
     ]
-    # The unique constraint treats NULL referrals as equal (nulls_distinct=False), which only
-    # PostgreSQL 15+ enforces; SQLite drops the constraint, so consultation alerts (no referral)
-    # would be stored again on a second run. Skipping the day's stored alerts keeps it
-    # idempotent everywhere; the constraint still guards concurrent runs on PostgreSQL.
-    stored = set(
-        FollowUpAlert.objects.filter(as_of=as_of).values_list(
-            "kind", "consultation_id", "referral_id"
-        )
-    )
-    FollowUpAlert.objects.bulk_create(
-        [a for a in alerts if (a.kind, a.consultation_id, a.referral_id) not in stored],
-        ignore_conflicts=True,
-    )
+    # The model's two unique constraints (one partial, for alerts without a referral) hold on
+    # SQLite and PostgreSQL alike: a second run, or a concurrent one, stores nothing new.
+    FollowUpAlert.objects.bulk_create(alerts, ignore_conflicts=True)
     return len(alerts)

@@ -72,6 +72,10 @@ logger = logging.getLogger(__name__)
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
+# Old Excel (before 2016, and Excel for Mac 2011) ignores the BOM and reads a CSV in the
+# Windows code page, CP949 on Korean Windows. "windows-949" is the WHATWG label of that
+# encoding (Python calls it cp949); characters outside it, rare in the report, become "?".
+CSV_CP949_TYPE = "text/csv; charset=windows-949"
 
 
 class IsManager(HasRole):
@@ -204,13 +208,20 @@ class ReportDownloadView(APIView):
             OpenApiParameter(
                 "format", OpenApiTypes.STR, enum=["xlsx", "csv"], description=_("파일 형식")
             ),
+            OpenApiParameter(
+                "encoding",
+                OpenApiTypes.STR,
+                enum=["utf-8", "cp949"],
+                description=_("CSV의 문자 인코딩 (cp949: 옛 Excel용)"),
+            ),
         ],
         responses={
             (200, XLSX_TYPE): OpenApiResponse(
                 OpenApiTypes.BINARY, description=_("Excel 통합 문서 (A4 가로 인쇄)")
             ),
             (200, "text/csv"): OpenApiResponse(
-                OpenApiTypes.STR, description=_("CSV (UTF-8, BOM 포함)")
+                OpenApiTypes.STR,
+                description=_("CSV (UTF-8, BOM 포함; encoding=cp949이면 BOM 없는 CP949)"),
             ),
             400: ERRORS,
             403: NOT_ALLOWED,
@@ -224,6 +235,11 @@ class ReportDownloadView(APIView):
         extension = query.validated_data["format"]
         if extension == "xlsx":
             response = HttpResponse(exports.report_workbook(report), content_type=XLSX_TYPE)
+        elif query.validated_data["encoding"] == "cp949":
+            text = exports.report_csv(report).removeprefix("\ufeff")
+            response = HttpResponse(
+                text.encode("cp949", errors="replace"), content_type=CSV_CP949_TYPE
+            )
         else:
             response = HttpResponse(exports.report_csv(report).encode(), content_type=CSV_TYPE)
         response["Content-Disposition"] = exports.attachment_header(

@@ -440,6 +440,14 @@ class DownloadQuerySerializer(ReportQuerySerializer):
     format = serializers.ChoiceField(
         choices=[("xlsx", "Excel"), ("csv", "CSV")], default="xlsx", help_text=_("파일 형식")
     )
+    encoding = serializers.ChoiceField(
+        choices=[("utf-8", "UTF-8"), ("cp949", "CP949")],
+        default="utf-8",
+        help_text=_(
+            "CSV의 문자 인코딩: utf-8 (BOM 포함, Excel 2016 이후와 LibreOffice) 또는 "
+            "cp949 (BOM을 읽지 못하는 옛 Excel)"
+        ),
+    )
 
 
 class MonthPointSerializer(serializers.Serializer):
