@@ -221,3 +221,7 @@ class VisitExceptionAdmin(ReadOnlyLogAdmin):
     list_filter = ["kind", "resolved_at"]
     search_fields = ["visit__recipient__name", "detail", "resolution"]
     list_select_related = ["visit", "resolved_by"]
+
+
+# Episodes' admin lives in its package; admin autodiscovery only imports care.admin.
+from care.episodes import admin as episodes_admin  # noqa: E402, F401

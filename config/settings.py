@@ -179,6 +179,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RecipientStatusEnum": "care.models.Recipient.Status",
         "CorpsMemberStatusEnum": "volunteers.models.CorpsMember.Status",
+        "EpisodeStateEnum": "care.episodes.models.Episode.State",
+        "EpisodeClosureReasonEnum": "care.episodes.models.Episode.ClosureReason",
+        "ExtensionRequestStateEnum": "care.episodes.models.ExtensionRequest.State",
+        "AfterCareOutcomeEnum": "care.episodes.models.AfterCareCheck.Outcome",
+        "EligibilitySourceEnum": "care.episodes.models.EligibilityAnswer.Source",
+        "ReferralStateEnum": "consultations.models.Referral.State",
     },
 }
 
