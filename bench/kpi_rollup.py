@@ -260,6 +260,25 @@ def generate(
             [region_ids, len(region_ids), members],
         )
         first_member = _contiguous_ids(cursor, "volunteers_corpsmember", members)
+        # Episodes: one active episode per recipient (referred in December 2022, running the
+        # whole year): every visit belongs to an episode.
+        cursor.execute(
+            """
+            INSERT INTO care_episode (
+                recipient_id, program_id, state, referred_on, referral_source, referrer_name,
+                referrer_contact, emergency_reason, referral_note, risk_level, living_situation,
+                carer_situation, assessment_note, decision_reason, fee_class, copay_percent,
+                fee_basis, extensions_granted, closure_reason, closure_note, created_at,
+                updated_at, starts_on, planned_end_on, max_days, max_hours)
+            SELECT r.id, %s, 'active', DATE '2022-12-01' + floor(random() * 19)::int, 'family',
+                   '', '', r.emergency_reason, '', 'medium', '', '', '', '', 'free', 0, '', 0,
+                   '', '', now(), now(), DATE '2022-12-20', DATE '2023-12-31', 377, 9999
+            FROM care_recipient r
+            WHERE r.id >= %s
+            ORDER BY r.id
+            """,
+            [programs["emergency_care"], first_recipient],
+        )
         # Visits: any time of 2023 in Seoul, stored in the order they happened (as tablets
         # send them), to a random recipient by a corps member of the recipient's 시·군 (mostly
         # the recipient's regular one); a rural recipient's visit is rural gap care half the time.
@@ -267,7 +286,7 @@ def generate(
             """
             INSERT INTO care_visit (
                 client_uuid, recipient_id, corps_member_id, program_id, started_at, ended_at,
-                notes, status, void_reason, created_at, updated_at)
+                notes, status, void_reason, created_at, updated_at, episode_id)
             SELECT gen_random_uuid(), t.recipient_id,
                    %(first_member)s + array_position(%(regions)s, r.region_id) - 1
                        + %(region_count)s * CASE
@@ -277,7 +296,7 @@ def generate(
                         THEN %(rural_gap_care)s ELSE %(emergency_care)s END,
                    t.started_at, t.started_at + interval '1 hour' + t.p * interval '2 hours', '',
                    t.status, CASE WHEN t.status = 'void' THEN '중복 입력' ELSE '' END,
-                   t.started_at + interval '3 hours', t.started_at + interval '3 hours'
+                   t.started_at + interval '3 hours', t.started_at + interval '3 hours', e.id
             FROM (
                 SELECT %(first_recipient)s + floor(random() * %(recipients)s)::bigint
                            AS recipient_id,
@@ -289,6 +308,7 @@ def generate(
                 FROM generate_series(1, %(visits)s)
             ) t
             JOIN care_recipient r ON r.id = t.recipient_id
+            JOIN care_episode e ON e.recipient_id = t.recipient_id
             ORDER BY t.started_at
             """,
             {
@@ -346,7 +366,7 @@ def generate(
         )
     with connection.cursor() as cursor:
         cursor.execute(
-            "ANALYZE care_recipient, volunteers_corpsmember, care_visit, "
+            "ANALYZE care_recipient, volunteers_corpsmember, care_visit, care_episode, "
             "consultations_consultation, care_region, care_program"
         )
         counts = _fetch(
@@ -389,7 +409,6 @@ _COUNTED_VISITS = f"""
 _DISTINCT_VISIT_METRICS = {
     "recipients_served": ("recipient_id", False, "TRUE"),
     "corps_members_served": ("corps_member_id", True, "TRUE"),
-    "programs_operated": ("program_id", True, "TRUE"),
     "rural_recipients_served": (
         "recipient_id",
         True,
@@ -469,6 +488,39 @@ _COUNTS_MONTH = f"""
     FROM ({_CONSULTATIONS}) c
     GROUP BY GROUPING SETS ((), (region))
 """
+# 4-1 운영사업: the 운영 groups (kpi_operatinggroupprogram of the 2023 plan's indicators whose
+# measure is bound to programs_operated) with a counted visit or a consultation, per month.
+_GROUPS = f"""
+    SELECT DISTINCT o.indicator_id, o."group", a.m
+    FROM (
+        SELECT v.program_id, EXTRACT(MONTH FROM v.started_at AT TIME ZONE '{TZ}')::int AS m
+        FROM care_visit v
+        WHERE v.status <> 'void' AND v.started_at >= %(start)s AND v.started_at < %(end)s
+        UNION
+        SELECT c.program_id, EXTRACT(MONTH FROM c.held_at AT TIME ZONE '{TZ}')::int
+        FROM consultations_consultation c
+        WHERE c.held_at >= %(start)s AND c.held_at < %(end)s
+    ) a
+    JOIN kpi_operatinggroupprogram o ON o.program_id = a.program_id
+    JOIN kpi_indicator i ON i.id = o.indicator_id
+    JOIN kpi_strategicgoal g ON g.id = i.goal_id AND g.year = %(year)s
+    WHERE EXISTS (
+        SELECT 1 FROM kpi_measure me
+        WHERE me.indicator_id = i.id AND me.metric = 'programs_operated'
+    )
+"""
+_GROUPS_YEAR = f"""
+    SELECT m, COUNT(*), NULL FROM ({_GROUPS}) g GROUP BY m
+    UNION ALL
+    SELECT first_m, NULL, SUM(COUNT(*)) OVER (ORDER BY first_m)
+    FROM (SELECT MIN(m) AS first_m FROM ({_GROUPS}) g GROUP BY indicator_id, "group") f
+    GROUP BY first_m
+"""
+_GROUPS_MONTH = f"""
+    SELECT COUNT(DISTINCT (indicator_id, "group")) FILTER (WHERE m = %(month)s),
+           COUNT(DISTINCT (indicator_id, "group"))
+    FROM ({_GROUPS}) g
+"""
 # The pool of corps members at each month's end (Seoul dates), in total and per 시·군.
 _STOCK = """
     SELECT m, GROUPING(c.region_id), c.region_id, COUNT(*)
@@ -531,7 +583,15 @@ class _Clock:
 
     parts: dict[str, float] = field(
         default_factory=lambda: dict.fromkeys(
-            ["monthly distinct", "year-to-date distinct", "counts", "stock", "region codes"], 0.0
+            [
+                "monthly distinct",
+                "year-to-date distinct",
+                "counts",
+                "groups",
+                "stock",
+                "region codes",
+            ],
+            0.0,
         )
     )
 
@@ -586,6 +646,13 @@ def floor_figures(year: int = YEAR) -> tuple[Figures, dict[str, float]]:
                 monthly.setdefault(dim_key, {})[m] = n
                 ytd.setdefault(dim_key, {})[m] = int(total)
             figures |= _fill(metric, monthly, ytd, running=True)
+        monthly, ytd = {}, {}
+        for m, n, total in clock.fetch("groups", cursor, _GROUPS_YEAR, params):
+            if n is not None:
+                monthly.setdefault(TOTAL, {})[m] = n
+            else:
+                ytd.setdefault(TOTAL, {})[m] = int(total)
+        figures |= _fill("programs_operated", monthly, ytd, running=True)
         monthly = {}
         for m, gs, region, n in clock.fetch("stock", cursor, _STOCK, params):
             monthly.setdefault(TOTAL if gs else ("region", codes[region]), {})[m] = n
@@ -613,6 +680,8 @@ def floor_month_figures(year: int = YEAR, month: int = SINGLE_MONTH) -> Figures:
             ):
                 dim_key = TOTAL if gs else ("region", codes.get(region, ""))
                 figures[(metric, month, *dim_key)] = (value, ytd)
+        value, ytd = _fetch(cursor, _GROUPS_MONTH, params)[0]
+        figures[("programs_operated", month, *TOTAL)] = (value, ytd)
         figures[("corps_members_active", month, *TOTAL)] = (0, 0)
         for _m, gs, region, n in _fetch(cursor, _STOCK, {**params, "first": month}):
             dim_key = TOTAL if gs else ("region", codes[region])
@@ -639,17 +708,25 @@ def reference_seconds(year: int = YEAR, month: int = SINGLE_MONTH) -> dict[str, 
 
 
 def stored_figures(year: int = YEAR) -> Figures:
-    """The automatic figures the rollup stored, per bound metric, with their breakdowns."""
+    """The automatic figures the rollup stored, per bound metric of the document, with their
+    breakdowns. The operational measures (운영 지표) are timed with the rollup but not held
+    against a floor here: tests/kpi/test_operations.py checks their numbers on a hand-built
+    month."""
+    from django.db.models import Q
+
     from kpi.models import Measurement, MeasurementBreakdown
 
     figures: Figures = {}
-    rows = Measurement.objects.filter(year=year, source=Measurement.Source.AUTO).values_list(
-        "measure__metric", "unit_program__metric", "month", "value", "ytd_value"
-    )
+    document = Q(measure__isnull=True) | Q(measure__operational=False)
+    rows = Measurement.objects.filter(
+        document, year=year, source=Measurement.Source.AUTO
+    ).values_list("measure__metric", "unit_program__metric", "month", "value", "ytd_value")
     for measure_metric, program_metric, month, value, ytd in rows:
         figures[(measure_metric or program_metric, month, "", "")] = (int(value), int(ytd))
     details = MeasurementBreakdown.objects.filter(
-        measurement__year=year, measurement__source=Measurement.Source.AUTO
+        Q(measurement__measure__isnull=True) | Q(measurement__measure__operational=False),
+        measurement__year=year,
+        measurement__source=Measurement.Source.AUTO,
     ).values_list(
         "measurement__measure__metric",
         "measurement__unit_program__metric",

@@ -18,6 +18,7 @@ from kpi.models import (
     Measurement,
     MeasurementBreakdown,
     MeasureTarget,
+    OperatingGroupProgram,
     Period,
     RollupRun,
     StrategicGoal,
@@ -45,7 +46,7 @@ class StrategicGoalAdmin(admin.ModelAdmin):
 class MeasureInline(admin.TabularInline):
     model = Measure
     extra = 0
-    fields = ["name", "unit", "budget_eok", "metric", "sort_order"]
+    fields = ["name", "unit", "budget_eok", "metric", "operational", "sort_order"]
     show_change_link = True
 
 
@@ -56,6 +57,14 @@ class UnitProgramInline(admin.TabularInline):
     show_change_link = True
 
 
+class OperatingGroupProgramInline(admin.TabularInline):
+    """운영사업: which programs' visits and consultations make each 운영 group active."""
+
+    model = OperatingGroupProgram
+    extra = 0
+    fields = ["group", "program"]
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "goal", "sort_order"]
@@ -63,7 +72,7 @@ class IndicatorAdmin(admin.ModelAdmin):
     list_filter = ["goal__year", "goal__number"]
     search_fields = ["code", "name", "goal__name"]
     list_select_related = ["goal"]
-    inlines = [MeasureInline, UnitProgramInline]
+    inlines = [MeasureInline, UnitProgramInline, OperatingGroupProgramInline]
 
 
 class MeasureTargetInline(admin.TabularInline):
@@ -75,9 +84,15 @@ class MeasureTargetInline(admin.TabularInline):
 
 @admin.register(Measure)
 class MeasureAdmin(admin.ModelAdmin):
-    list_display = ["indicator_code", "name", "unit", "budget_eok", "metric", "year"]
+    list_display = ["indicator_code", "name", "unit", "budget_eok", "metric", "operational", "year"]
     list_display_links = ["name"]
-    list_filter = ["indicator__goal__year", "metric", "unit", "indicator__goal__number"]
+    list_filter = [
+        "indicator__goal__year",
+        "operational",
+        "metric",
+        "unit",
+        "indicator__goal__number",
+    ]
     search_fields = ["name", "indicator__code", "indicator__name"]
     list_select_related = ["indicator__goal"]
     autocomplete_fields = ["indicator"]
@@ -167,6 +182,13 @@ class UnitProgramAdmin(admin.ModelAdmin):
     @admin.display(description=_("지표 번호"), ordering="indicator__code")
     def indicator_code(self, unit_program: UnitProgram) -> str:
         return unit_program.indicator.code
+
+
+@admin.register(OperatingGroupProgram)
+class OperatingGroupProgramAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "group", "program"]
+    list_filter = ["indicator__goal__year", "group"]
+    list_select_related = ["indicator__goal", "program"]
 
 
 @admin.register(UnitProgramTarget)

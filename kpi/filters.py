@@ -78,10 +78,21 @@ class UnitProgramTargetFilter(django_filters.FilterSet):
 class MeasurementFilter(django_filters.FilterSet):
     indicator = IndicatorCodeFilter(label=_("성과지표 번호 (예: 4-1)"))
     source = django_filters.ChoiceFilter(choices=Measurement.Source.choices, label=_("출처"))
+    operational = django_filters.BooleanFilter(
+        method="filter_operational", label=_("운영 지표만 (true) / 운영 지표 빼고 (false)")
+    )
 
     class Meta:
         model = Measurement
-        fields = ["indicator", "year", "month", "measure", "unit_program", "source"]
+        fields = ["indicator", "year", "month", "measure", "unit_program", "source", "operational"]
+
+    def filter_operational(
+        self, queryset: QuerySet[Measurement], name: str, value: bool
+    ) -> QuerySet[Measurement]:
+        if value:
+            return queryset.filter(measure__operational=True)
+        # Unit programs' figures have no measure: they are the document's, so they stay.
+        return queryset.exclude(measure__operational=True)
 
 
 class ManualEntryFilter(django_filters.FilterSet):

@@ -1,7 +1,10 @@
-"""Loading the goal structure and the document's figures from ``kpi/data/goals.json``.
+"""Loading the goal structure and the document's figures from ``kpi/data/goals.json``, and
+the operational measures (운영 지표) from ``kpi/data/operational_measures.json``.
 
 ``goals_load`` is what ``manage.py load_goals`` (and ``make run``) calls. The data file is the
-reviewed copy of the source document's goal and plan tables; the database follows it.
+reviewed copy of the source document's goal and plan tables; the database follows it. The
+operational measures are the team's own (episodes, schedules, hours), not the document's: a
+file of their own, so that the document's file stays the document.
 """
 
 from __future__ import annotations
@@ -17,18 +20,34 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+from base.models import Program
 from kpi.models import (
     Indicator,
     Measure,
     MeasureTarget,
+    OperatingGroupProgram,
     StrategicGoal,
     UnitProgram,
     UnitProgramTarget,
 )
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "goals.json"
+OPERATIONAL_PATH = Path(__file__).resolve().parent / "data" / "operational_measures.json"
+# Operational measures sort after the document's measures of their indicator.
+OPERATIONAL_SORT_START = 100
 
 ModelT = TypeVar("ModelT", bound=models.Model)
+
+# What a load writes, in loading order (goals first, the 운영 groups last).
+LOADED_MODELS: tuple[type[models.Model], ...] = (
+    StrategicGoal,
+    Indicator,
+    Measure,
+    MeasureTarget,
+    UnitProgram,
+    UnitProgramTarget,
+    OperatingGroupProgram,
+)
 
 # The keys each level of the file may have: a misspelt key fails the load instead of being
 # silently ignored (a figure under "reported_actal" would otherwise vanish).
@@ -36,7 +55,11 @@ _KEYS = {
     "file": {"source", "plans"},
     "plan": {"year", "goals"},
     "goal": {"number", "name", "indicators"},
-    "indicator": {"code", "name", "measures", "unit_programs"},
+    "indicator": {"code", "name", "measures", "unit_programs", "operating_groups"},
+    "operating_group": {"group", "programs"},
+    "operational_file": {"source", "indicators"},
+    "operational_indicator": {"plan_year", "code", "measures"},
+    "operational_measure": {"name", "unit", "metric"},
     "measure": {"name", "unit", "budget_eok", "metric", "targets"},
     "measure_target": {
         "year",
@@ -92,8 +115,12 @@ class GoalLoadSummary:
 
 
 @transaction.atomic
-def goals_load(*, path: Path | None = None) -> GoalLoadSummary:
-    """Create or update every goal, indicator, measure, unit program and target in the file.
+def goals_load(
+    *, path: Path | None = None, operational_path: Path | None = None
+) -> GoalLoadSummary:
+    """Create or update every goal, indicator, measure, unit program and target in the file,
+    then the operational measures (of ``operational_path``; by default, with the default
+    goals file, ``kpi/data/operational_measures.json``).
 
     Rows are found by their natural keys ((year, number), (goal, code), (indicator, name),
     (measure, year), (indicator, group, name), (unit program, year)), so a second run changes
@@ -105,7 +132,7 @@ def goals_load(*, path: Path | None = None) -> GoalLoadSummary:
     path = path or DEFAULT_PATH
     data = _read(path)
     summary = GoalLoadSummary(path=path)
-    for model in (StrategicGoal, Indicator, Measure, MeasureTarget, UnitProgram, UnitProgramTarget):
+    for model in LOADED_MODELS:
         summary.rows[model] = RowCounts()
     seen: set[tuple[Any, ...]] = set()
 
@@ -127,7 +154,72 @@ def goals_load(*, path: Path | None = None) -> GoalLoadSummary:
                 _items(goal_data, "indicators", g), start=1
             ):
                 _load_indicator(summary, seen, goal, indicator_data, i, i_order)
+    if operational_path is None and path == DEFAULT_PATH:
+        operational_path = OPERATIONAL_PATH
+    if operational_path is not None:
+        _load_operational(summary, seen, operational_path)
     return summary
+
+
+def _load_operational(summary: GoalLoadSummary, seen: set[tuple[Any, ...]], path: Path) -> None:
+    """The operational measures: automatic, without targets, marked ``operational`` so that
+    the goal table, the report and the Excel keep printing the document's measures only."""
+    data = _read(path, "indicators")
+    _check_keys(data, "operational_file", "")
+    for i, indicator_data in _items(data, "indicators", ""):
+        _check_keys(indicator_data, "operational_indicator", i)
+        plan_year = _required(indicator_data, "plan_year", i)
+        code = _required(indicator_data, "code", i)
+        indicator = Indicator.objects.filter(goal__year=plan_year, code=code).first()
+        if indicator is None:
+            raise GoalDataError(f"{path.name}: {i}: no indicator {code} in the {plan_year} plan")
+        for order, (m, measure_data) in enumerate(
+            _items(indicator_data, "measures", i), start=OPERATIONAL_SORT_START
+        ):
+            _check_keys(measure_data, "operational_measure", m)
+            name = _required(measure_data, "name", m)
+            with _at(f"{path.name}: {m}", seen, ("measure", indicator.pk, name)):
+                _upsert(
+                    summary,
+                    Measure,
+                    {"indicator": indicator, "name": name},
+                    {
+                        "unit": _required(measure_data, "unit", m),
+                        "budget_eok": None,
+                        "metric": _required(measure_data, "metric", m),
+                        "operational": True,
+                        "sort_order": order,
+                    },
+                )
+
+
+def _load_operating_groups(
+    summary: GoalLoadSummary,
+    seen: set[tuple[Any, ...]],
+    indicator: Indicator,
+    data: Mapping[str, Any],
+    where: str,
+) -> None:
+    """Which programs' records make each 운영 group of the indicator active (4-1 운영사업).
+    A group is one of the indicator's unit-program groups; a program is in one group."""
+    groups = {program.get("group", "") for program in data.get("unit_programs", [])} - {""}
+    programs = dict(Program.objects.values_list("code", "pk"))
+    for g, group_data in _items(data, "operating_groups", where):
+        _check_keys(group_data, "operating_group", g)
+        group = _required(group_data, "group", g)
+        if group not in groups:
+            raise GoalDataError(f"{g}: '{group}' is none of the unit programs' groups {groups}")
+        for code in _required(group_data, "programs", g):
+            if code not in programs:
+                raise GoalDataError(f"{g}: no program '{code}'")
+            # The key is (indicator, program): a program named in two groups is refused here.
+            with _at(g, seen, ("operating_program", indicator.pk, code)):
+                _upsert(
+                    summary,
+                    OperatingGroupProgram,
+                    {"indicator": indicator, "program_id": programs[code]},
+                    {"group": group},
+                )
 
 
 def _load_indicator(
@@ -182,6 +274,7 @@ def _load_indicator(
                         "reported_rate_text": target.get("reported_rate_text", ""),
                     },
                 )
+    _load_operating_groups(summary, seen, indicator, data, where)
     for u_order, (u, program_data) in enumerate(_items(data, "unit_programs", where), start=1):
         _check_keys(program_data, "unit_program", u)
         group = program_data.get("group", "")
@@ -255,7 +348,7 @@ def _validate(instance: models.Model, lookup: dict[str, Any]) -> None:
     instance.full_clean(exclude=parents, validate_unique=False, validate_constraints=False)
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _read(path: Path, required: str = "plans") -> dict[str, Any]:
     try:
         with path.open(encoding="utf-8") as handle:
             # Decimals, not floats: 92.3 must stay 92.3 (and 0.168 억원 stay 0.168).
@@ -263,7 +356,7 @@ def _read(path: Path) -> dict[str, Any]:
     except (OSError, json.JSONDecodeError) as exc:
         raise GoalDataError(f"{path}: {exc}") from exc
     if not isinstance(data, dict):
-        raise GoalDataError(f"{path}: the file must hold an object with 'plans'")
+        raise GoalDataError(f"{path}: the file must hold an object with '{required}'")
     return data
 
 

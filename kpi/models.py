@@ -44,6 +44,10 @@ class Unit(models.TextChoices):
     CASES = "건", _("건")
     POINTS = "점", _("점")
     PERSONS = "명", _("명")
+    # 4-1's 2022 추진실적 (주거환경개선 60가구) and the operational measures (운영 지표).
+    HOUSEHOLDS = "가구", _("가구")
+    DAYS = "일", _("일")
+    HOURS = "시간", _("시간")
 
 
 class Metric(models.TextChoices):
@@ -60,6 +64,13 @@ class Metric(models.TextChoices):
     PROGRAMS_OPERATED = "programs_operated", _("운영 사업 수")
     OUTREACH_CONSULTATIONS = "outreach_consultations", _("찾아가는 상담 건수")
     CARE_INFO_CONSULTATIONS = "care_info_consultations", _("돌봄종합정보상담 건수")
+    # Operational measures (운영 지표) of episodes and schedules: no target, not in the report.
+    EPISODES_OPENED = "episodes_opened", _("돌봄 회차 의뢰(개시)")
+    EPISODES_CLOSED = "episodes_closed", _("돌봄 회차 종결")
+    CLOSURE_LINKAGE_RATE = "closure_linkage_rate", _("종결 시 연계율")
+    REFERRAL_TO_FIRST_VISIT_DAYS = "referral_to_first_visit_days", _("의뢰→첫 방문 일수(중앙값)")
+    SCHEDULE_COMPLETION_RATE = "schedule_completion_rate", _("방문 일정 이행률")
+    DELIVERED_HOURS = "delivered_hours", _("서비스 제공 시간")
 
 
 def _year_between(field: str, name: str) -> models.CheckConstraint:
@@ -143,6 +154,10 @@ class MeasureQuerySet(models.QuerySet["Measure"]):
     def manual(self) -> MeasureQuerySet:
         return self.filter(metric="")
 
+    def goal_table(self) -> MeasureQuerySet:
+        """The document's measures: what the report, the Excel and the goal table print."""
+        return self.filter(operational=False)
+
 
 class Measure(models.Model):
     """측정방법: how an indicator is measured, in one unit, with the 사업비 printed beside it."""
@@ -163,6 +178,12 @@ class Measure(models.Model):
         choices=Metric.choices,
         blank=True,
         help_text=_("비워 두면 수기 입력 지표입니다."),
+    )
+    # An operational measure (운영 지표: episodes, schedules, hours) is the team's own, not the
+    # document's: rolled up like the others, shown beside its indicator, never in the goal
+    # table, the report or the Excel download, and it has no target.
+    operational = models.BooleanField(
+        _("운영 지표"), default=False, help_text=_("문서의 성과지표가 아닌 운영 지표입니다.")
     )
     sort_order = models.PositiveSmallIntegerField(_("순서"), default=0)
 
@@ -351,6 +372,42 @@ class UnitProgramTarget(models.Model):
         return f"{self.unit_program} {self.year}: {self.target_text or self.target}"
 
 
+class OperatingGroupProgram(models.Model):
+    """Which 운영 group of an indicator a care or consultation program's records count for.
+
+    4-1's 운영사업 (2건) are the two 운영 lines of its 사업내용 (긴급 돌봄사업, 전북형 돌봄체계
+    추진), the groups of its unit programs; a group counts as operated in a period when any of
+    its programs had a counted visit or consultation then (``kpi.metrics``). A program belongs
+    to one group of an indicator: the database refuses a second.
+    """
+
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("성과지표"),
+        on_delete=models.CASCADE,
+        related_name="operating_programs",
+    )
+    group = models.CharField(_("운영 구분"), max_length=100, help_text=_("예: 긴급돌봄 운영"))
+    program = models.ForeignKey(
+        "base.Program", verbose_name=_("사업"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("운영 구분별 사업")
+        verbose_name_plural = _("운영 구분별 사업")
+        ordering = ["indicator", "group", "program"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "program"],
+                name="kpi_operating_program_one_group",
+                violation_error_message=_("한 사업은 한 운영 구분에만 속합니다."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.group} · {self.program}"
+
+
 class Period(models.Model):
     """A calendar month of the tracker: when its figures were computed, and whether closed.
 
@@ -464,8 +521,10 @@ class Measurement(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("연도"))
     month = models.PositiveSmallIntegerField(_("월"))
-    value = models.DecimalField(_("월 실적"), max_digits=14, decimal_places=2)
-    ytd_value = models.DecimalField(_("누적 실적"), max_digits=14, decimal_places=2)
+    # Empty where no figure can be stated: a rate with nothing to divide by, the median of
+    # no episode (operational measures); a count is 0, never empty.
+    value = models.DecimalField(_("월 실적"), max_digits=14, decimal_places=2, null=True)
+    ytd_value = models.DecimalField(_("누적 실적"), max_digits=14, decimal_places=2, null=True)
     source = models.CharField(_("출처"), max_length=10, choices=Source.choices)
     run = models.ForeignKey(
         RollupRun,
@@ -512,6 +571,7 @@ class MeasurementBreakdown(models.Model):
     class Dimension(models.TextChoices):
         REGION = "region", _("시·군")
         AREA = "area", _("농촌·도시")
+        REASON = "reason", _("종결 사유")
 
     measurement = models.ForeignKey(
         Measurement, verbose_name=_("실적"), on_delete=models.CASCADE, related_name="breakdowns"

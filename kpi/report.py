@@ -111,6 +111,23 @@ class UnitProgramLine(Line):
     note: str
 
 
+@dataclass(frozen=True)
+class OperationalLine:
+    """An operational measure (운영 지표): the latest month's figure and the year to date,
+    beside its indicator; no target, never in the goal table."""
+
+    id: int
+    indicator_code: str
+    indicator_name: str
+    name: str
+    unit: str
+    metric: str
+    month: int | None  # the latest month with a figure
+    value: Decimal | None
+    ytd: Decimal | None
+    monthly: list[MonthPoint]
+
+
 @dataclass
 class IndicatorReport:
     id: int
@@ -138,6 +155,8 @@ class YearReport:
     through_month: int | None  # the latest month of the year with any measurement
     generated_at: datetime
     goals: list[GoalReport] = field(default_factory=list)
+    # The operational measures, apart from the goals (the Excel and the CSV print the goals).
+    operations: list[OperationalLine] = field(default_factory=list)
 
     def measure_rows(self) -> list[tuple[GoalReport, IndicatorReport, MeasureLine]]:
         """The rows of the goal table, in the document's order."""
@@ -215,14 +234,42 @@ def year_report(*, year: int) -> YearReport:
                     id=indicator.pk,
                     code=indicator.code,
                     name=indicator.name,
-                    measures=[_measure_line(m, year, rows) for m in indicator.measures.all()],
+                    measures=[
+                        _measure_line(m, year, rows)
+                        for m in indicator.measures.all()
+                        if not m.operational
+                    ],
                     unit_programs=[
                         _unit_program_line(p, year, rows) for p in indicator.unit_programs.all()
                     ],
                 )
             )
+            report.operations += [
+                _operational_line(m, indicator, year, rows)
+                for m in indicator.measures.all()
+                if m.operational
+            ]
         report.goals.append(goal_report)
     return report
+
+
+def _operational_line(
+    measure: Measure, indicator: Indicator, year: int, rows: Rows
+) -> OperationalLine:
+    months = rows.get(("measure", measure.pk, year), {})
+    latest = months[max(months)] if months else None
+    return OperationalLine(
+        id=measure.pk,
+        indicator_code=indicator.code,
+        indicator_name=indicator.name,
+        name=measure.name,
+        unit=measure.unit,
+        metric=measure.metric,
+        month=latest.month if latest else None,
+        value=latest.value if latest else None,
+        ytd=latest.ytd_value if latest else None,
+        monthly=_series(months),
+    )
 
 
 # (kind, owner id, year) → month → measurement

@@ -89,8 +89,8 @@ def _write(
             unit_program_id=item.unit_program_id,
             year=year,
             month=month,
-            value=Decimal(figures[item.metric][metrics.TOTAL][0]),
-            ytd_value=Decimal(figures[item.metric][metrics.TOTAL][1]),
+            value=_decimal(figures[item.metric][metrics.TOTAL][0]),
+            ytd_value=_decimal(figures[item.metric][metrics.TOTAL][1]),
             source=Measurement.Source.AUTO,
             run=run,
             computed_at=now,
@@ -106,6 +106,11 @@ def _write(
         if (dimension, key) != metrics.TOTAL
     )
     return len(rows) + len(details)
+
+
+def _decimal(figure: int | Decimal | None) -> Decimal | None:
+    """A stored figure; None where none can be stated (a rate over nothing)."""
+    return None if figure is None else Decimal(figure)
 
 
 def rollup_run_create(

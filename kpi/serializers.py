@@ -130,7 +130,9 @@ class MeasureSerializer(FiguresModelSerializer):
 
     class Meta:
         model = Measure
-        fields = ["id", "name", "unit", "budget_eok", "metric", "sort_order", "targets"]
+        fields = [
+            "id", "name", "unit", "budget_eok", "metric", "operational", "sort_order", "targets",
+        ]  # fmt: skip
 
 
 class UnitProgramSerializer(serializers.ModelSerializer):
@@ -272,22 +274,29 @@ class BreakdownSerializer(FiguresModelSerializer):
     class Meta:
         model = MeasurementBreakdown
         fields = ["dimension", "key", "value", "ytd_value"]
-        extra_kwargs = {"key": {"help_text": _("시·군 코드, 또는 rural / urban")}}
+        extra_kwargs = {
+            "key": {"help_text": _("시·군 코드, rural / urban, 또는 종결 사유 코드 (linked 등)")}
+        }
 
 
 class MeasurementSerializer(FiguresModelSerializer):
     indicator_code = serializers.SerializerMethodField(help_text=_("성과지표 번호 (예: 4-1)"))
     name = serializers.SerializerMethodField(help_text=_("측정방법 또는 단위사업명"))
     unit = serializers.SerializerMethodField(help_text=_("단위"))
+    operational = serializers.SerializerMethodField(
+        help_text=_("운영 지표 (목표 없음, 성과목표 표와 보고서에 들어가지 않음)")
+    )
     breakdowns = BreakdownSerializer(
-        many=True, read_only=True, help_text=_("시·군별, 농촌·도시별 실적 (자동 집계만)")
+        many=True,
+        read_only=True,
+        help_text=_("시·군별, 농촌·도시별, (종결) 사유별 실적 (자동 집계만)"),
     )
 
     class Meta:
         model = Measurement
         fields = [
-            "id", "measure", "unit_program", "indicator_code", "name", "unit", "year", "month",
-            "value", "ytd_value", "source", "run", "computed_at", "breakdowns",
+            "id", "measure", "unit_program", "indicator_code", "name", "unit", "operational",
+            "year", "month", "value", "ytd_value", "source", "run", "computed_at", "breakdowns",
         ]  # fmt: skip
 
     def _owner(self, obj: Measurement) -> Measure | UnitProgram:
@@ -301,6 +310,9 @@ class MeasurementSerializer(FiguresModelSerializer):
 
     def get_unit(self, obj: Measurement) -> str:
         return self._owner(obj).unit
+
+    def get_operational(self, obj: Measurement) -> bool:
+        return bool(obj.measure_id and obj.measure.operational)  # type: ignore[union-attr]
 
 
 # --- rollups, periods, manual entries, late records -----------------------------------------

@@ -45,7 +45,7 @@ from kpi.models import (
     MeasureTarget,
     StrategicGoal,
 )
-from kpi.report import ActualSource, Line, Status, YearReport, year_report
+from kpi.report import ActualSource, Line, OperationalLine, Status, YearReport, year_report
 
 View = Callable[..., HttpResponse]
 
@@ -140,6 +140,68 @@ class Breakdown:
     columns: list[tuple[str, LineRow]] = field(default_factory=list)  # (indicator code, line)
     regions: list[tuple[str, list[BreakdownCell]]] = field(default_factory=list)
     areas: list[tuple[str, list[BreakdownCell]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OperationRow:
+    line: OperationalLine
+    key: str  # the row's anchor ("m-31")
+    value: str  # the month's figure
+    ytd: str  # the year to date
+
+
+@dataclass
+class Operations:
+    """The 운영 지표 beside their indicator (4-1): the latest computed month and the year to
+    date, and the closures of the year by reason."""
+
+    code: str
+    name: str
+    month: int | None
+    rows: list[OperationRow] = field(default_factory=list)
+    reasons: list[tuple[str, str, str]] = field(default_factory=list)  # (reason, month, ytd)
+
+
+def _figure_text(value: Decimal | None, unit: str) -> str:
+    return with_unit(value, unit) or "—"
+
+
+def _operations(year: int, report: YearReport) -> Operations | None:
+    """The operational lines as the page words them, and the closure reasons of the closures
+    line (one query)."""
+    from care.models import Episode
+
+    if not report.operations:
+        return None
+    first = report.operations[0]
+    month = max((line.month or 0 for line in report.operations), default=0) or None
+    operations = Operations(code=first.indicator_code, name=first.indicator_name, month=month)
+    for line in report.operations:
+        at = next((p for p in line.monthly if p.month == month), None)
+        operations.rows.append(
+            OperationRow(
+                line=line,
+                key=line_key("measure", line.id),
+                value=_figure_text(at.value if at else None, line.unit),
+                ytd=_figure_text(at.ytd if at else None, line.unit),
+            )
+        )
+    closures = [line.id for line in report.operations if line.metric == "episodes_closed"]
+    if month and closures:
+        labels = dict(Episode.ClosureReason.choices)
+        found = MeasurementBreakdown.objects.filter(
+            measurement__measure_id__in=closures,
+            measurement__year=year,
+            measurement__month=month,
+            dimension=MeasurementBreakdown.Dimension.REASON,
+        ).values_list("key", "value", "ytd_value")
+        counted = {key: (value, ytd) for key, value, ytd in found}
+        operations.reasons = [
+            (str(label), plain(counted[key][0]), plain(counted[key][1]))
+            for key, label in labels.items()
+            if key in counted
+        ]
+    return operations
 
 
 def _line_row(line: Line, kind: str) -> LineRow:
@@ -379,6 +441,7 @@ def _dashboard(
         "footnoted": footnoted,
         "charts": _chart_cards(goals),
         "breakdown": _breakdown(year, goals),
+        "operations": _operations(year, report),
         "statuses": [(status, STATUS_LABELS[status]) for status in Status.CHOICES],
         "download": {
             extension: f"{reverse('kpi-report-download')}?"

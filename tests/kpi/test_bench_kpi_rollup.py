@@ -21,7 +21,7 @@ from bench.kpi_rollup import (
     report,
     run,
 )
-from care.models import Recipient, Visit
+from care.models import Episode, Recipient, Visit
 from consultations.models import Consultation
 from tests.conftest import restore_migrated_data
 from volunteers.models import CorpsMember
@@ -42,6 +42,7 @@ def _clear() -> None:
     """Remove what the generator made, so that it can run again in the same test."""
     Visit.objects.all().delete()
     Consultation.objects.all().delete()
+    Episode.objects.all().delete()
     Recipient.objects.all().delete()
     CorpsMember.objects.all().delete()
     get_user_model().objects.filter(username__startswith="bench-counselor-").delete()
@@ -62,6 +63,8 @@ def test_the_benchmark_rolls_up_a_generated_year_to_the_bare_sqls_numbers() -> N
         500,
     )
     assert Visit.objects.count() == 3000
+    # every visit belongs to its recipient's episode
+    assert not Visit.objects.exclude(episode__recipient=F("recipient")).exists()
     assert 0 < data.void_visits < 3000 * 0.05
     assert 0 < data.rural_gap_visits < 3000
     assert 0 < data.rural_recipients < 400

@@ -293,7 +293,11 @@ def test_every_line_the_rollup_computes_gets_a_chart_and_manual_lines_only_with_
     body = page(desk, 2023)
 
     bound = [
-        *(f"m-{m.pk}" for m in Measure.objects.automatic().filter(indicator__goal__year=2023)),
+        # the document's measures: the operational ones are in their own section, uncharted
+        *(
+            f"m-{m.pk}"
+            for m in Measure.objects.automatic().goal_table().filter(indicator__goal__year=2023)
+        ),
         *(
             f"p-{p.pk}"
             for p in UnitProgram.objects.exclude(metric="").filter(indicator__goal__year=2023)

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
-from kpi.goals import GoalDataError, goals_load
+from kpi.goals import LOADED_MODELS, GoalDataError, goals_load
 from kpi.models import (
     Indicator,
     Measure,
@@ -31,7 +31,7 @@ from kpi.models import (
 from tests.factories import UserFactory
 
 D = Decimal
-MODELS = [StrategicGoal, Indicator, Measure, MeasureTarget, UnitProgram, UnitProgramTarget]
+MODELS = LOADED_MODELS
 
 
 @pytest.fixture
@@ -206,8 +206,12 @@ UNIT_PROGRAMS = [
      {2023: (D(25), "25명"), 2024: (D(30), "30명"), 2025: (D(35), "35명")}),
     ("4-1", "긴급돌봄 운영", "긴급돌봄 수혜", "명", "",
      {2023: (D(100), "100명"), 2024: (D(110), "110명"), 2025: (D(120), "120명")}),
+    # 4-1's 추진실적 prints 2022 figures with no line in the plan: unit programs of 2022 only.
+    ("4-1", "긴급돌봄 운영", "돌봄서비스 제공", "회", "2022 추진실적, 향후 계획 없음", {}),
     ("4-1", "전북형 돌봄체계 추진", "농촌지역 돌봄사각지대 발굴 및 서비스 제공", "명", "",
      {2023: (D(25), "25명"), 2024: (D(30), "30명"), 2025: (D(35), "35명")}),
+    ("4-1", "전북형 돌봄체계 추진", "가정내 돌봄주거환경개선", "가구",
+     "2022 추진실적, 향후 계획 없음", {}),
     ("4-1", "전북형 돌봄체계 추진", "사회서비스연계 상담", "회", "",
      {2023: (D(12), "12회"), 2024: (D(12), "12회"), 2025: (D(12), "12회")}),
     ("4-2", "", "자문회의, 설문조사, 복지자원 조사 등", "회", "",
@@ -223,6 +227,16 @@ UNIT_PROGRAMS = [
     ("5-2", "", "치유농장의 지역사회서비스 투자사업 제공기관 진입 지원", "개소", "",
      {2023: (D(2), "2개소"), 2024: (D(2), "2개소"), 2025: (D(3), "3개소")}),
 ]  # fmt: skip
+
+# 4-1's 추진실적 (prose): "긴급돌봄지원단 활동(22명), 돌봄서비스 제공(103명, 1006회)",
+# "틈새돌봄서비스 27명, 가정내 돌봄주거환경개선 사업 60가구".
+RESULTS_4_1_2022 = [
+    ("긴급돌봄지원단", D(22), "22명"),
+    ("긴급돌봄 수혜", D(103), "103명"),
+    ("돌봄서비스 제공", D(1006), "1006회"),
+    ("농촌지역 돌봄사각지대 발굴 및 서비스 제공", D(27), "27명"),
+    ("가정내 돌봄주거환경개선", D(60), "60가구"),
+]
 
 # 1-1's 추진실적 table: the 2022 result of each unit program.
 RESULTS_1_1_2022 = [
@@ -267,13 +281,15 @@ def test_loaded_row_counts_match_the_document(goals: None) -> None:
     assert StrategicGoal.objects.filter(year=2022).count() == 4
     assert Indicator.objects.filter(goal__year=2023).count() == 12
     assert Indicator.objects.filter(goal__year=2022).count() == 14
-    assert Measure.objects.count() == len(GOAL_TABLE_2023) + len(RESULTS_TABLE_2022)
+    assert Measure.objects.goal_table().count() == len(GOAL_TABLE_2023) + len(RESULTS_TABLE_2022)
     assert UnitProgram.objects.count() == len(UNIT_PROGRAMS)
     assert MeasureTarget.objects.count() == (
         len(GOAL_TABLE_2023) + len(PLAN_TOTALS) + len(RESULTS_TABLE_2022)
     )
     assert UnitProgramTarget.objects.count() == (
-        sum(len(years) for *_, years in UNIT_PROGRAMS) + len(RESULTS_1_1_2022)
+        sum(len(years) for *_, years in UNIT_PROGRAMS)
+        + len(RESULTS_1_1_2022)
+        + len(RESULTS_4_1_2022)
     )
 
 
@@ -404,7 +420,7 @@ def test_every_unit_program_target_of_the_plans_is_loaded(goals: None) -> None:
 def test_1_1_unit_programs_carry_their_printed_2022_results(goals: None) -> None:
     loaded = [
         (t.unit_program.name, t.reported_actual, t.reported_actual_text)
-        for t in UnitProgramTarget.objects.filter(year=2022)
+        for t in UnitProgramTarget.objects.filter(year=2022, unit_program__indicator__code="1-1")
         .select_related("unit_program")
         .order_by("unit_program__sort_order")
     ]
@@ -416,7 +432,9 @@ def test_1_1_unit_programs_carry_their_printed_2022_results(goals: None) -> None
 def test_4_1_and_4_2_bind_their_automatic_metrics(goals: None) -> None:
     measures = {
         (m.indicator.code, m.name): m.metric
-        for m in Measure.objects.filter(indicator__goal__year=2023).select_related("indicator")
+        for m in Measure.objects.goal_table()
+        .filter(indicator__goal__year=2023)
+        .select_related("indicator")
     }
     programs = {(p.indicator.code, p.name): p.metric for p in UnitProgram.objects.all()}
 
@@ -649,7 +667,8 @@ def test_every_plan_table_of_the_document_equals_the_loaded_data(
         )
     }  # fmt: skip
     assert printed == loaded
-    assert notes == {(p.indicator.code, p.group, p.name): p.note for p in UnitProgram.objects.all()}
+    planned = UnitProgram.objects.filter(targets__year__gte=2023).distinct()
+    assert notes == {(p.indicator.code, p.group, p.name): p.note for p in planned}
     for t in UnitProgramTarget.objects.filter(year__gte=2023, target__isnull=False):
         assert t.target in _numbers(t.target_text), t
 
@@ -674,9 +693,28 @@ def test_1_1_results_table_of_the_document_equals_the_loaded_data(
     assert printed.pop("계") == "55회"
     assert printed == {
         t.unit_program.name: t.reported_actual_text
-        for t in UnitProgramTarget.objects.filter(year=2022).select_related("unit_program")
+        for t in UnitProgramTarget.objects.filter(
+            year=2022, unit_program__indicator__code="1-1"
+        ).select_related("unit_program")
     }
     measure = MeasureTarget.objects.get(
         measure__indicator__goal__year=2023, measure__indicator__code="1-1", year=2023
     )
     assert measure.reported_prior_actual == D(55)
+
+
+def test_4_1s_results_in_the_document_equal_the_loaded_2022_figures(
+    goals: None, seed_lines: list[str]
+) -> None:
+    start = seed_lines.index("### 4-1 돌봄체계 구축 및 운영")
+    section = "\n".join(seed_lines[start : start + 40])
+    results = section[section.index("추진실적") : section.index("향후 추진계획")]
+    printed = re.findall(r"(\d+)(명|회|가구)", results)
+
+    assert printed == [("22", "명"), ("103", "명"), ("1006", "회"), ("27", "명"), ("60", "가구")]
+    loaded = [
+        (t.reported_actual, t.reported_actual_text)
+        for name, *_ in RESULTS_4_1_2022
+        for t in [UnitProgramTarget.objects.get(unit_program__name=name, year=2022)]
+    ]
+    assert loaded == [(D(number), f"{number}{unit}") for number, unit in printed]

@@ -157,9 +157,11 @@ def test_indicators_nest_goal_measures_unit_programs_and_targets_by_year(
         "125%",
     )
     assert target["prior_achievement_rate"] == 110
-    assert [(t["year"], t["target"]) for t in indicator["unit_programs"][1]["targets"]] == [
-        (2023, 100), (2024, 110), (2025, 120),
-    ]  # fmt: skip
+    # 긴급돌봄 수혜: its 2022 result (4-1's 추진실적, 103명), then the plan's targets
+    assert [
+        (t["year"], t["target"], t["reported_actual"])
+        for t in indicator["unit_programs"][1]["targets"]
+    ] == [(2022, None, 103), (2023, 100, None), (2024, 110, None), (2025, 120, None)]
 
 
 @pytest.mark.parametrize(("year", "count"), [(2022, 14), (2023, 12), (2025, 12), (2021, 0)])
@@ -479,9 +481,11 @@ def test_the_queued_rollup_runs_and_its_state_ends_succeeded(
 
     assert state["state"] == "succeeded"
     assert state["started_at"] and state["finished_at"]
-    assert state["rows"] >= 7  # 4-1's two measures and five unit programs bound to metrics
+    # 4-1's two measures and five unit programs bound to metrics, and its six operational
+    # measures
+    assert state["rows"] >= 13
     assert state["error"] == ""
-    assert Measurement.objects.filter(year=2023, month=3, run_id=run_id).count() == 7
+    assert Measurement.objects.filter(year=2023, month=3, run_id=run_id).count() == 13
 
 
 def test_nothing_is_queued_when_the_surrounding_transaction_rolls_back(

@@ -18,10 +18,17 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from base.models import Program
-from care.models import Recipient, Visit
+from care.models import Episode, Recipient, Visit
 from consultations.models import Consultation
 from kpi import metrics
-from tests.factories import CorpsMemberFactory, RecipientFactory, UserFactory, region
+from kpi.goals import goals_load
+from tests.factories import (
+    CorpsMemberFactory,
+    RecipientFactory,
+    UserFactory,
+    episode_of,
+    region,
+)
 from volunteers.models import CorpsMember
 
 KST = ZoneInfo("Asia/Seoul")
@@ -53,15 +60,20 @@ def a_visit(
     member: CorpsMember | None = None,
     program: str = "emergency_care",
     void: bool = False,
+    episode: Episode | None = None,
+    minutes: int | None = 60,
 ) -> Visit:
-    """A visit as the tablet stores it, started at ``at`` (aware)."""
+    """A visit as the tablet stores it, started at ``at`` (aware), in ``episode`` (by default
+    the recipient's open one), lasting ``minutes`` (None: never checked out)."""
+    recipient = episode.recipient if episode else recipient or a_recipient()
     return Visit.objects.create(
         client_uuid=uuid4(),
-        recipient=recipient or a_recipient(),
+        recipient=recipient,
         corps_member=member or a_member(),
+        episode=episode or episode_of(recipient, program=Program.objects.get(code=program)),
         program=Program.objects.get(code=program),
         started_at=at,
-        ended_at=at + timedelta(hours=1),
+        ended_at=None if minutes is None else at + timedelta(minutes=minutes),
         status=Visit.Status.VOID if void else Visit.Status.SUBMITTED,
         void_reason="중복 입력" if void else "",
     )
@@ -176,13 +188,15 @@ def test_corps_members_who_served_are_distinct_persons_over_the_year() -> None:
     assert figures("corps_members_served") == ([1, 2, 0], [1, 2, 2])
 
 
-def test_programs_operated_counts_each_care_program_with_a_counted_visit_once() -> None:
-    # given emergency care in January and February, rural gap care in February only
+def test_programs_operated_counts_each_operating_group_with_activity_once() -> None:
+    # given the goals (4-1's 운영 groups), emergency care in January and February, rural gap
+    # care in February only
+    goals_load()
     a_visit(kst(1), program="emergency_care")
     a_visit(kst(2), program="emergency_care")
     a_visit(kst(2), program="rural_gap_care")
 
-    # then the programs are distinct over the year (kpi.md: counted per care program)
+    # then 긴급돌봄 운영 ran in both months and 전북형 돌봄체계 추진 in February: two groups
     assert figures("programs_operated") == ([1, 2, 0], [1, 2, 2])
 
 
@@ -192,6 +206,7 @@ def test_programs_operated_counts_each_care_program_with_a_counted_visit_once() 
 def test_void_visits_never_count_in_any_metric() -> None:
     # given a void visit in January (its recipient, member and program served nothing else)
     # and a valid one in February
+    goals_load()
     a_visit(kst(1), program="home_environment", void=True)
     a_visit(kst(2))
 

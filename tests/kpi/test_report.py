@@ -18,7 +18,13 @@ from kpi.metrics import SEOUL
 from kpi.models import Measure, Measurement, UnitProgram
 from kpi.report import MeasureLine, Status, UnitProgramLine, YearReport, line_status, year_report
 from kpi.rollups import manual_entry_record, rollup_month
-from tests.factories import CorpsMemberFactory, RecipientFactory, UserFactory, program
+from tests.factories import (
+    CorpsMemberFactory,
+    RecipientFactory,
+    UserFactory,
+    episode_of,
+    program,
+)
 
 D = Decimal
 
@@ -72,6 +78,7 @@ def visit(member, recipient, program_code: str, when: datetime, **extra) -> Visi
         client_uuid=uuid4(),
         recipient=recipient,
         corps_member=member,
+        episode=episode_of(recipient, program=program(program_code)),
         program=program(program_code),
         started_at=when,
         ended_at=when.replace(hour=when.hour + 1),

@@ -22,6 +22,7 @@ from kpi import rollups, tasks
 from kpi.goals import goals_load
 from kpi.models import Measurement, RollupRun
 from tests.kpi.test_metrics import YEAR, a_consultation, a_recipient, a_visit, kst
+from tests.kpi.test_operations import a_month_of_episodes, stored_operations
 from tests.kpi.test_rollups import BOUND, snapshot, stored
 
 TIMEOUT = 60
@@ -85,6 +86,30 @@ def test_the_rollup_task_on_a_real_worker_stores_what_the_service_stores() -> No
     direct = rollups.rollup_month(year=YEAR, month=3)
     assert direct.rows == run.rows
     assert snapshot() == by_worker
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+@worker
+def test_the_operational_measures_are_rolled_up_on_a_real_worker() -> None:
+    # given February's episodes, visits and schedule (tests/kpi/test_operations.py)
+    a_month_of_episodes()
+    run = rollups.rollup_run_create(year=YEAR, month=2, trigger=RollupRun.Trigger.MANUAL)
+
+    # when a worker runs the month's rollup
+    state = tasks.rollup_month.delay(run.pk).get(timeout=TIMEOUT)
+
+    # then the operational measures are stored with the others, by the same counting rules
+    assert state == RollupRun.State.SUCCEEDED
+    by_worker = stored_operations(2)
+    assert by_worker["episodes_opened"] == (2, 2)
+    assert by_worker["closure_linkage_rate"] == (50, 50)
+    assert by_worker["referral_to_first_visit_days"] == (3, 3)
+    assert str(by_worker["delivered_hours"][1]) == "3.50"
+    assert stored(2)["programs_operated"] == (1, 1)
+    # and the service called directly stores the same
+    rollups.rollup_month(year=YEAR, month=2)
+    assert stored_operations(2) == by_worker
 
 
 @pytest.mark.celery_worker

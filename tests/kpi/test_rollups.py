@@ -40,8 +40,9 @@ from tests.kpi.test_metrics import (
 
 D = Decimal
 AUTO = Measurement.Source.AUTO
-# The metrics bound in the 2023 plan: two measures of 4-1 and five unit programs.
-BOUND = {
+# The metrics bound in the 2023 plan: two measures of 4-1 and five unit programs, and the six
+# operational measures (운영 지표) beside 4-1.
+DOCUMENT_BOUND = {
     "corps_members_served",
     "programs_operated",
     "corps_members_active",
@@ -50,6 +51,15 @@ BOUND = {
     "outreach_consultations",
     "care_info_consultations",
 }
+OPERATIONAL_BOUND = {
+    "episodes_opened",
+    "episodes_closed",
+    "closure_linkage_rate",
+    "referral_to_first_visit_days",
+    "schedule_completion_rate",
+    "delivered_hours",
+}
+BOUND = DOCUMENT_BOUND | OPERATIONAL_BOUND
 
 pytestmark = pytest.mark.django_db
 
@@ -63,12 +73,19 @@ def metric_of(row: Measurement) -> str:
     return (row.measure or row.unit_program).metric  # type: ignore[union-attr]
 
 
-def stored(month: int, year: int = YEAR) -> dict[str, tuple[int, int]]:
+def _plain(value: Decimal | None) -> int | Decimal | None:
+    """A stored figure as an int where whole (a count), else as it is (hours, a rate, none)."""
+    if value is None or value != value.to_integral_value():
+        return value
+    return int(value)
+
+
+def stored(month: int, year: int = YEAR) -> dict[str, tuple[Any, Any]]:
     """The month's automatic figures per metric: (month's value, year to date)."""
     rows = Measurement.objects.filter(year=year, month=month, source=AUTO).select_related(
         "measure", "unit_program"
     )
-    return {metric_of(row): (int(row.value), int(row.ytd_value)) for row in rows}
+    return {metric_of(row): (_plain(row.value), _plain(row.ytd_value)) for row in rows}
 
 
 def snapshot(year: int = YEAR) -> list[tuple[Any, ...]]:
@@ -121,9 +138,9 @@ def test_a_rollup_stores_a_figure_for_every_bound_measure_and_unit_program() -> 
     # when January is rolled up
     run = rollups.rollup_month(year=YEAR, month=1)
 
-    # then each of the seven bound metrics has its row, and the run says how it went
+    # then each of the thirteen bound metrics has its row, and the run says how it went
     assert set(stored(1)) == BOUND
-    assert Measurement.objects.filter(measure__isnull=False).count() == 2
+    assert Measurement.objects.filter(measure__isnull=False).count() == 2 + 6
     assert Measurement.objects.filter(unit_program__isnull=False).count() == 5
     assert run.state == RollupRun.State.SUCCEEDED
     assert run.started_at is not None and run.finished_at is not None
@@ -225,15 +242,15 @@ def test_the_achievement_rate_of_a_rolled_up_figure_is_truncated() -> None:
     # when January is rolled up
     rollup(1)
 
-    # then 제공인원수 is 3 of 25 → 12 %, and 운영사업 is 4 of 2 → 200 % (kpi.md: counted per
-    # care program, the figure can reach 4 against the document's 2)
+    # then 제공인원수 is 3 of 25 → 12 %, and 운영사업 is 2 of 2 → 100 %: the four care programs
+    # belong to 4-1's two 운영 groups (kpi.md §3)
     def rate(metric: str) -> int | None:
         row = Measurement.objects.get(year=YEAR, month=1, measure__metric=metric)
         target = MeasureTarget.objects.get(measure=row.measure, year=YEAR).target
         return achievement_rate(row.ytd_value, target)
 
     assert rate("corps_members_served") == 12
-    assert rate("programs_operated") == 200
+    assert rate("programs_operated") == 100
 
 
 # --- breakdowns ------------------------------------------------------------------------------
