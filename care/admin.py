@@ -223,5 +223,7 @@ class VisitExceptionAdmin(ReadOnlyLogAdmin):
     list_select_related = ["visit", "resolved_by"]
 
 
-# Episodes' admin lives in its package; admin autodiscovery only imports care.admin.
+# Episodes' and the schedule's admin live in their packages; admin autodiscovery only imports
+# care.admin.
 from care.episodes import admin as episodes_admin  # noqa: E402, F401
+from care.schedule import admin as schedule_admin  # noqa: E402, F401

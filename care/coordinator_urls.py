@@ -16,4 +16,5 @@ urlpatterns = [
     path("exceptions/<int:pk>/resolve/", views.exception_resolve, name="exception-resolve"),
     path("alerts/", views.no_visit_alerts, name="alerts"),
     path("statements/", include("care.statements.urls")),
+    path("schedule/", include("care.schedule.urls")),
 ]

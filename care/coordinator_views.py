@@ -37,6 +37,7 @@ from care.forms import (
 )
 from care.matching import corps_member_suggestions
 from care.models import Recipient, Visit, VisitException
+from care.schedule import selectors as schedule_selectors
 from care.statements import selectors as statement_selectors
 from config.api import CanTakeIntake, IsCoordinator, client_ip, role_required
 from volunteers.models import CorpsMember
@@ -116,6 +117,7 @@ def desk_home(request: HttpRequest) -> HttpResponse:
         "alert_day": alerts.values_list("as_of", flat=True).first(),
         "today": timezone.localdate(),
         "statements": statement_selectors.desk_summary(user),
+        "schedule": schedule_selectors.desk_summary(user),
     }
     return render(request, "coordinator/dashboard.html", context)
 

@@ -20,6 +20,7 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -91,6 +92,8 @@ def corps_member_suggestions(
     weekdays: list[str] | None = None,
     on: date | None = None,
     limit: int = 10,
+    candidates: QuerySet[CorpsMember] | None = None,
+    exclude_assigned: bool = True,
 ) -> list[Suggestion]:
     """Active corps members ranked for a recipient: the coordinator's assignment board.
 
@@ -100,6 +103,10 @@ def corps_member_suggestions(
     current load. Members already assigned to this recipient (now or from a later date) are
     left out: the board is for adding someone. ``weekdays`` are codes of
     ``volunteers.models.WEEKDAY_CODES``; an unknown one is a ``ValueError``.
+
+    ``candidates`` narrows the members ranked (the schedule's substitutes: free at the time
+    and qualified); ``exclude_assigned=False`` keeps those already assigned to the recipient,
+    who make the best substitutes for one day.
     """
     on = on or timezone.localdate()
     weekdays = list(dict.fromkeys(weekdays or []))
@@ -134,10 +141,12 @@ def corps_member_suggestions(
         recipient_id=recipient.pk, corps_member_id=OuterRef("pk")
     ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
 
+    members = candidates if candidates is not None else CorpsMember.objects.all()
+    members = members.active()
+    if exclude_assigned:
+        members = members.filter(~Exists(already_assigned))
     members = (
-        CorpsMember.objects.active()
-        .filter(~Exists(already_assigned))
-        .select_related("region")
+        members.select_related("region")
         .prefetch_related(
             Prefetch("service_types", queryset=ServiceType.objects.only("id", "code", "name"))
         )

@@ -158,6 +158,13 @@ class VisitInputSerializer(serializers.Serializer):
     longitude = serializers.FloatField(
         required=False, allow_null=True, min_value=-180, max_value=180
     )
+    scheduled_visit = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        allow_null=True,
+        help_text=_("시작한 방문 일정 id (없으면 대상자·단원·시각으로 일정을 찾음)"),
+    )
 
     def validate_latitude(self, value: float | None) -> float | None:
         return _finite(value)
@@ -183,6 +190,7 @@ class VisitInputSerializer(serializers.Serializer):
             notes=data.get("notes", ""),
             latitude=coordinate(data.get("latitude")),
             longitude=coordinate(data.get("longitude")),
+            scheduled_visit_id=data.get("scheduled_visit"),
         )
 
     def parse_many(self, raws: list) -> list[VisitInput | dict]:

@@ -9,3 +9,7 @@ def record_no_visit_alerts(as_of: str | None = None) -> int:
     from datetime import date
 
     return visits.no_visit_alerts_record(as_of=date.fromisoformat(as_of) if as_of else None)
+
+
+# The schedule's tasks live in their package; autodiscovery only finds care.tasks.
+from care.schedule import tasks as schedule_tasks  # noqa: E402, F401

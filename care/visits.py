@@ -20,7 +20,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,11 @@ from base.models import AccessLog, Program, ServiceType
 from base.roles import has_role
 from base.services import access_log_record
 from base.validators import RRN_MESSAGE, contains_resident_registration_number
-from care.models import Assignment, NoVisitAlert, Recipient, Visit, VisitException
+from care.episodes.selectors import MinutesBetween
+from care.episodes.services import EpisodeSpan, episode_choose, episode_spans
+from care.models import Assignment, Episode, NoVisitAlert, Recipient, Visit, VisitException
+from care.schedule.models import CarePlanEntry, ScheduledVisit
+from care.schedule.services import scheduled_visits_for_visits, scheduled_visits_match
 from volunteers.models import CorpsMember
 
 MAX_VISIT_LENGTH = timedelta(hours=12)
@@ -56,6 +60,8 @@ class VisitInput:
     notes: str = ""
     latitude: Decimal | None = None
     longitude: Decimal | None = None
+    # The scheduled visit (방문 일정) the caregiver started, when they started one.
+    scheduled_visit_id: int | None = None
 
 
 @dataclass
@@ -82,6 +88,16 @@ class VisitContext:
     existing: dict[uuid.UUID, Visit]
     visible_existing: set[int] = field(default_factory=set)
     known_members: set[int] = field(default_factory=set)
+    # The batch's scheduled visits: those named by id and those its visits may match.
+    scheduled: list[ScheduledVisit] = field(default_factory=list)
+    # The batch's recipients' episodes, fetched once on first need (a coordinator's visit
+    # outside an assignment); a caregiver's visit takes its assignment's episode.
+    _episodes: dict[int, list[EpisodeSpan]] | None = None
+
+    def episodes_of(self, recipient_id: int) -> list[EpisodeSpan]:
+        if self._episodes is None:
+            self._episodes = episode_spans(self.recipients)
+        return self._episodes.get(recipient_id, [])
 
 
 def _is_coordinator(user: AbstractBaseUser) -> bool:
@@ -99,9 +115,19 @@ def visit_context_load(*, actor: AbstractBaseUser, items: Sequence[VisitInput]) 
         # Any recipient the caregiver was ever assigned, not only today's: a tablet offline
         # while an assignment ended still holds visits made during it. Whether the visit's
         # own date is covered is checked per visit against the assignments below.
-        candidates = Recipient.objects.filter(
-            pk__in=recipient_ids, assignments__corps_member_id=actor_member_id or 0
-        ).distinct()
+        # A substitute (대체 방문) is scheduled for a person they were never assigned.
+        candidates = Recipient.objects.filter(pk__in=recipient_ids).filter(
+            Exists(
+                Assignment.objects.filter(
+                    recipient_id=OuterRef("pk"), corps_member_id=actor_member_id or 0
+                )
+            )
+            | Exists(
+                ScheduledVisit.objects.filter(
+                    recipient_id=OuterRef("pk"), corps_member_id=actor_member_id or 0
+                ).exclude(state=ScheduledVisit.State.CANCELLED)
+            )
+        )
     recipients = {recipient.pk: recipient for recipient in candidates}
     named_members = {item.corps_member_id for item in items if item.corps_member_id}
     known_members = set(
@@ -140,6 +166,12 @@ def visit_context_load(*, actor: AbstractBaseUser, items: Sequence[VisitInput]) 
         existing=existing,
         visible_existing=visible_existing,
         known_members=known_members,
+        scheduled=scheduled_visits_for_visits(
+            member_ids=member_ids,
+            recipient_ids=recipients,
+            starts=[item.started_at for item in items],
+            explicit_ids=[item.scheduled_visit_id for item in items if item.scheduled_visit_id],
+        ),
     )
 
 
@@ -148,6 +180,35 @@ class CheckedVisit:
     visit: Visit
     service_types: list[ServiceType]
     outside_assignment: bool
+    scheduled_visit_id: int | None = None
+
+
+def _scheduled_cover(
+    item: VisitInput, ctx: VisitContext, member_id: int, recipient_id: int, day: date
+) -> tuple[ScheduledVisit | None, list[str]]:
+    """The scheduled visit that covers this visit like an assignment (a substitute has no
+    assignment), and the errors of an explicit ``scheduled_visit``: it must be the visiting
+    corps member's own, for the same person. An id that no longer exists (a plan change
+    removed the occurrence while the tablet was offline) is ignored: care given is kept."""
+    errors = []
+    if item.scheduled_visit_id:
+        named = next((s for s in ctx.scheduled if s.pk == item.scheduled_visit_id), None)
+        if named is not None and (
+            named.corps_member_id != member_id or named.recipient_id != recipient_id
+        ):
+            errors.append(_("이 방문의 단원과 대상자의 일정이 아닙니다."))
+    cover = next(
+        (
+            s
+            for s in ctx.scheduled
+            if s.corps_member_id == member_id
+            and s.recipient_id == recipient_id
+            and s.occurrence_date == day
+            and s.state != ScheduledVisit.State.CANCELLED
+        ),
+        None,
+    )
+    return cover, errors
 
 
 def _active_assignment(assignments: Iterable[Assignment], day: date) -> Assignment | None:
@@ -214,12 +275,28 @@ def visit_check(item: VisitInput, ctx: VisitContext) -> CheckedVisit:
             errors["program"].append(_("알 수 없는 사업: %s") % item.program_code)
 
     outside_assignment = False
+    episode_id: int | None = None
     if recipient is not None and member_id is not None:
         visit_day = timezone.localdate(item.started_at)
         assignment = _active_assignment(
             ctx.assignments.get((member_id, recipient.pk), []), visit_day
         )
-        if assignment is None:
+        cover, schedule_errors = _scheduled_cover(item, ctx, member_id, recipient.pk, visit_day)
+        if schedule_errors:
+            errors["scheduled_visit"].extend(schedule_errors)
+        # Every visit belongs to an episode: the covering assignment's, else (a coordinator's
+        # visit outside any assignment) the person's episode of that day, open or latest.
+        episode_id = assignment.episode_id if assignment is not None else None
+        if assignment is None and cover is not None:
+            # A substitute's visit: the scheduled visit stands for the assignment.
+            episode_id = cover.episode_id
+            if program is None and not item.program_code:
+                program = next((p for p in ctx.programs.values() if p.pk == cover.program_id), None)
+        if episode_id is None and (assignment is not None or ctx.is_coordinator):
+            episode_id = episode_choose(ctx.episodes_of(recipient.pk), visit_day)
+            if episode_id is None:
+                errors["recipient"].append(_("이 대상자에게는 돌봄 회차가 없습니다."))
+        if assignment is None and cover is None:
             if ctx.is_coordinator:
                 # A coordinator may record a visit the assignment does not cover (a substitute,
                 # a late paper record); it is kept, and listed as an exception to review.
@@ -241,6 +318,7 @@ def visit_check(item: VisitInput, ctx: VisitContext) -> CheckedVisit:
         client_uuid=item.client_uuid,
         recipient=recipient,
         corps_member_id=member_id,
+        episode_id=episode_id,
         program=program,
         started_at=item.started_at,
         ended_at=item.ended_at,
@@ -251,7 +329,10 @@ def visit_check(item: VisitInput, ctx: VisitContext) -> CheckedVisit:
         created_at=ctx.now,
     )
     return CheckedVisit(
-        visit=visit, service_types=service_types, outside_assignment=outside_assignment
+        visit=visit,
+        service_types=service_types,
+        outside_assignment=outside_assignment,
+        scheduled_visit_id=item.scheduled_visit_id,
     )
 
 
@@ -359,6 +440,62 @@ def _exceptions_for(checked: Sequence[CheckedVisit], now: datetime) -> list[Visi
     return found
 
 
+def _hours_limit_exceptions(visits: Sequence[Visit]) -> list[VisitException]:
+    """HOURS_LIMIT on the just-stored visits that took their episode past its maximum hours.
+
+    One query for the batch: the episodes' delivered minutes, now that the batch is in. The
+    visit stays (care already given is never refused); the coordinator sees the exception.
+    """
+    by_episode: dict[int, list[Visit]] = defaultdict(list)
+    for visit in visits:
+        if visit.episode_id and visit.ended_at and visit.status != Visit.Status.VOID:
+            by_episode[visit.episode_id].append(visit)
+    if not by_episode:
+        return []
+    delivered = (
+        Visit.objects.counted()
+        .filter(episode=OuterRef("pk"), ended_at__isnull=False)
+        .order_by()
+        .values("episode")
+        .annotate(minutes=Sum(MinutesBetween("started_at", "ended_at")))
+        .values("minutes")
+    )
+    found = []
+    for episode_id, max_hours, minutes in (
+        Episode.objects.filter(pk__in=by_episode, max_hours__isnull=False)
+        .annotate(minutes=Subquery(delivered))
+        .values_list("pk", "max_hours", "minutes")
+    ):
+        limit = float(max_hours) * 60
+        if not minutes or minutes <= limit:
+            continue
+        # The visits of this batch in time order: those from the one that crossed the limit
+        # on are over it (earlier visits of the batch were still within it).
+        batch = sorted(by_episode[episode_id], key=lambda v: (v.started_at, v.pk))
+        running = minutes - sum(_minutes(v) for v in batch)
+        for visit in batch:
+            running += _minutes(visit)
+            if running > limit:
+                found.append(
+                    VisitException(
+                        visit=visit,
+                        kind=VisitException.Kind.HOURS_LIMIT,
+                        detail=_(
+                            "회차의 서비스 시간이 최대 %(max)s시간을 넘었습니다 "
+                            "(누적 %(hours).1f시간)."
+                        )
+                        % {"max": max_hours, "hours": running / 60},
+                    )
+                )
+    return found
+
+
+def _minutes(visit: Visit) -> float:
+    if visit.ended_at is None:
+        return 0.0
+    return (visit.ended_at - visit.started_at).total_seconds() / 60
+
+
 def _store(checked: Sequence[CheckedVisit], ctx: VisitContext, *, source_ip: str | None) -> None:
     """Insert a batch of checked visits, their service types, exceptions and access log rows."""
     visits = Visit.objects.bulk_create([entry.visit for entry in checked])
@@ -368,7 +505,17 @@ def _store(checked: Sequence[CheckedVisit], ctx: VisitContext, *, source_ip: str
         for visit, entry in zip(visits, checked, strict=True)
         for service_type in entry.service_types
     )
-    VisitException.objects.bulk_create(_exceptions_for(checked, ctx.now), ignore_conflicts=True)
+    VisitException.objects.bulk_create(
+        _exceptions_for(checked, ctx.now) + _hours_limit_exceptions(visits), ignore_conflicts=True
+    )
+    # The scheduled visits these fulfil become done; a visit without one stays unscheduled.
+    scheduled_visits_match(
+        visits,
+        explicit={
+            e.visit.client_uuid: e.scheduled_visit_id for e in checked if e.scheduled_visit_id
+        },
+        candidates=ctx.scheduled,
+    )
     access_log_record(
         actor=ctx.actor,
         action=AccessLog.Action.CREATE,
@@ -522,7 +669,8 @@ def visit_update(
     # (the unique visit+kind constraint keeps a resolved kind from being raised again).
     visit.exceptions.filter(resolved_at__isnull=True).delete()
     VisitException.objects.bulk_create(
-        _exceptions_for([checked], visit.created_at), ignore_conflicts=True
+        _exceptions_for([checked], visit.created_at) + _hours_limit_exceptions([visit]),
+        ignore_conflicts=True,
     )
     access_log_record(
         actor=actor,
@@ -598,12 +746,18 @@ def no_visit_alerts_record(*, as_of: date | None = None) -> int:
         .annotate(last=Max("started_at"))
         .values("last")
     )
+    # A recipient whose open episode has a care plan is followed by the schedule instead
+    # (late and missed visits, every 15 minutes); the 7-day rule is for those without one.
+    planned = CarePlanEntry.objects.filter(
+        episode__recipient_id=OuterRef("recipient_id"), episode__state__in=Episode.OPEN_STATES
+    )
     candidates = (
         Assignment.objects.active_on(as_of)
         .filter(
             recipient__status=Recipient.Status.ACTIVE,
             starts_on__lte=as_of - timedelta(days=NO_VISIT_DAYS),
         )
+        .exclude(Exists(planned))
         .annotate(last_visit_at=Subquery(last_visit))
         .filter(Q(last_visit_at__isnull=True) | Q(last_visit_at__lt=cutoff))
         .values_list("recipient_id", "corps_member_id", "last_visit_at")

@@ -236,6 +236,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "consultations.record_follow_up_alerts",
         "schedule": crontab(hour=6, minute=10),
     },
+    # The next 14 days of every care plan, before anyone looks at a tablet (Seoul time).
+    "generate-schedule": {
+        "task": "care.schedule_generate",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    # Scheduled visits late after the grace, missed after their day; a lost tick is harmless.
+    "mark-missed-visits": {
+        "task": "care.schedule_mark_missed",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 600},
+    },
     # The outbox's safety net: messages whose queued task was lost or whose retry has come.
     # A tick not started within 50 s is dropped; the next one does the same work.
     "send-due-messages": {
@@ -267,6 +278,11 @@ if NOTIFICATION_MAX_ATTEMPTS < 1:
     raise ImproperlyConfigured("NOTIFICATION_MAX_ATTEMPTS must be at least 1.")
 # A message "sending" for longer belongs to a worker that died mid-send and is sent again.
 NOTIFICATION_SENDING_TIMEOUT_SECONDS = env_int("NOTIFICATION_SENDING_TIMEOUT_SECONDS", 300)
+
+# A scheduled visit with no visit this many minutes after its start is shown as late.
+SCHEDULE_LATE_AFTER_MINUTES = env_int("SCHEDULE_LATE_AFTER_MINUTES", 30)
+if SCHEDULE_LATE_AFTER_MINUTES < 0:
+    raise ImproperlyConfigured("SCHEDULE_LATE_AFTER_MINUTES must not be negative.")
 
 # Personal data access records (접속기록) must be kept at least two years (개인정보의 안전성
 # 확보조치 기준 제8조); the database refuses deleting younger rows.

@@ -13,6 +13,7 @@ from rest_framework.routers import DefaultRouter
 from base import api as base_api
 from care import api as care_api
 from care.episodes import api as episodes_api
+from care.schedule import api as schedule_api
 from care.statements import api as statements_api
 from consultations import api as consultations_api
 from consultations import consultation_api
@@ -28,6 +29,8 @@ router.register("assignments", care_api.AssignmentViewSet, basename="assignment"
 router.register("visits", care_api.VisitViewSet, basename="visit")
 router.register("visit-exceptions", care_api.VisitExceptionViewSet, basename="visit-exception")
 router.register("no-visit-alerts", care_api.NoVisitAlertViewSet, basename="no-visit-alert")
+router.register("care-plans", schedule_api.CarePlanEntryViewSet, basename="care-plan")
+router.register("scheduled-visits", schedule_api.ScheduledVisitViewSet, basename="scheduled-visit")
 router.register("episodes", episodes_api.EpisodeViewSet, basename="episode")
 router.register(
     "episode-extensions", episodes_api.ExtensionRequestViewSet, basename="episode-extension"

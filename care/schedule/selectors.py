@@ -7,11 +7,13 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Max, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
+from base.models import Region, ServiceType
 from care.models import Assignment, Recipient, Visit
-from care.schedule.models import ScheduledVisit
+from care.schedule.models import CarePlanEntry, ScheduledVisit
+from volunteers.models import CorpsMember
 
 
 @dataclass
@@ -153,3 +155,144 @@ def caregiver_scheduled_visit(
         .prefetch_related("plan_entry__service_types", "recipient__needs")
         .first()
     )
+
+
+# --- the desk and the API (schedule helper) ----------------------------------------------------
+
+
+def plan_entry_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[CarePlanEntry]:
+    return (
+        CarePlanEntry.objects.visible_to(user)
+        .select_related("episode__recipient", "corps_member")
+        .prefetch_related(
+            Prefetch("service_types", queryset=ServiceType.objects.only("id", "code"))
+        )
+    )
+
+
+def scheduled_visit_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[ScheduledVisit]:
+    """The schedule as the API lists it: each row with its person, corps members and the
+    plan's services, in a fixed number of queries whatever the page size."""
+    return (
+        ScheduledVisit.objects.visible_to(user)
+        .select_related("recipient__region", "corps_member", "original_corps_member", "plan_entry")
+        .prefetch_related(
+            Prefetch("plan_entry__service_types", queryset=ServiceType.objects.only("id", "code"))
+        )
+    )
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of ``day``'s week."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+@dataclass
+class WeekRow:
+    """One row of a week view: a corps member or a person, and the visits of each day."""
+
+    key: int
+    label: str
+    detail: str
+    days: list[list[ScheduledVisit]]
+
+
+@dataclass
+class Week:
+    monday: dt.date
+    days: list[dt.date]
+    rows: list[WeekRow]
+
+    @property
+    def previous(self) -> dt.date:
+        return self.monday - dt.timedelta(days=7)
+
+    @property
+    def next(self) -> dt.date:
+        return self.monday + dt.timedelta(days=7)
+
+    @property
+    def recipients(self) -> list[Recipient]:
+        seen: dict[int, Recipient] = {}
+        for row in self.rows:
+            for cell in row.days:
+                for visit in cell:
+                    seen.setdefault(visit.recipient_id, visit.recipient)
+        return list(seen.values())
+
+
+def schedule_week(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    monday: dt.date,
+    region: Region | None = None,
+    corps_member: CorpsMember | None = None,
+) -> Week:
+    """A week of the schedule in one query: for a 시·군 (the people living there), one row per
+    corps member; for one corps member, one row per person they visit. Each cell holds that
+    day's visits in time order."""
+    start, _ = local_day_bounds(monday)
+    _, end = local_day_bounds(monday + dt.timedelta(days=6))
+    visits = (
+        ScheduledVisit.objects.visible_to(user)
+        .between(start, end)
+        .select_related("recipient", "corps_member", "original_corps_member")
+        .order_by("starts_at", "id")
+    )
+    if region is not None:
+        visits = visits.filter(recipient__region=region)
+    if corps_member is not None:
+        visits = visits.filter(corps_member=corps_member)
+    days = [monday + dt.timedelta(days=offset) for offset in range(7)]
+    rows: dict[int, WeekRow] = {}
+    by_member = corps_member is None
+    for visit in visits:
+        if by_member:
+            key, label, detail = (
+                visit.corps_member_id,
+                visit.corps_member.name,
+                visit.corps_member.phone,
+            )
+        else:
+            key, label, detail = visit.recipient_id, visit.recipient.name, visit.recipient.address
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = WeekRow(key=key, label=label, detail=detail, days=[[] for _ in days])
+        row.days[(timezone.localdate(visit.starts_at) - monday).days].append(visit)
+    return Week(
+        monday=monday, days=days, rows=sorted(rows.values(), key=lambda r: (r.label, r.key))
+    )
+
+
+def scheduled_visits_needing_attention(
+    *, user: AbstractBaseUser | AnonymousUser, today: dt.date | None = None
+) -> QuerySet[ScheduledVisit]:
+    """Today's late visits and the missed ones since yesterday (a visit is missed when its
+    day has ended), with the caregiver's phone to call."""
+    today = today or timezone.localdate()
+    start, end = local_day_bounds(today)
+    return (
+        ScheduledVisit.objects.visible_to(user)
+        .filter(
+            state__in=(ScheduledVisit.State.LATE, ScheduledVisit.State.MISSED),
+            starts_at__gte=start - dt.timedelta(days=1),
+            starts_at__lt=end,
+        )
+        .select_related("recipient", "corps_member", "episode")
+        .order_by("state", "starts_at", "id")
+    )
+
+
+def desk_summary(user: AbstractBaseUser | AnonymousUser) -> dict[str, int]:
+    """The desk home's schedule section: how many visits are late or missed now."""
+    counts = dict(
+        scheduled_visits_needing_attention(user=user)
+        .order_by()
+        .values_list("state")
+        .annotate(count=Count("id"))
+        .values_list("state", "count")
+    )
+    return {
+        "late": counts.get(ScheduledVisit.State.LATE, 0),
+        "missed": counts.get(ScheduledVisit.State.MISSED, 0),
+    }
