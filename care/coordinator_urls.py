@@ -15,6 +15,7 @@ urlpatterns = [
     path("exceptions/", views.open_exceptions, name="exceptions"),
     path("exceptions/<int:pk>/resolve/", views.exception_resolve, name="exception-resolve"),
     path("alerts/", views.no_visit_alerts, name="alerts"),
+    path("episodes/", include("care.episodes.urls")),
     path("statements/", include("care.statements.urls")),
     path("schedule/", include("care.schedule.urls")),
 ]

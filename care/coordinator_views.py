@@ -36,6 +36,7 @@ from care.forms import (
     add_service_errors,
 )
 from care.matching import corps_member_suggestions
+from care.episodes import selectors as episode_selectors
 from care.models import Recipient, Visit, VisitException
 from care.schedule import selectors as schedule_selectors
 from care.statements import selectors as statement_selectors
@@ -117,6 +118,7 @@ def desk_home(request: HttpRequest) -> HttpResponse:
         "alert_day": alerts.values_list("as_of", flat=True).first(),
         "today": timezone.localdate(),
         "statements": statement_selectors.desk_summary(user),
+        "episodes": episode_selectors.desk_summary(user),
         "schedule": schedule_selectors.desk_summary(user),
     }
     return render(request, "coordinator/dashboard.html", context)
