@@ -4,23 +4,13 @@ changes (substitute, move, cancel) likewise."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from base.admin import ReadOnlyLogAdmin
 from care.schedule.models import CarePlanEntry, ScheduledVisit
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+# Read-only, as the logs are: the same rule of no add, change or delete, superusers included.
+ReadOnlyAdmin = ReadOnlyLogAdmin
 
 
 @admin.register(CarePlanEntry)
