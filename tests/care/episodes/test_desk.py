@@ -165,12 +165,14 @@ def test_decision_start_extension_closure_and_aftercare_through_the_forms(
 
     episode = episode_in(State.ASSESSED, care_program)
     url = f"{DESK}{episode.pk}/"
+    assert "결정 기록" in desk.get(url).content.decode()
 
     assert desk.post(f"{url}decide/", {"approve": "1", "starts_on": today()}).status_code == 302
     assert desk.post(f"{url}start/", {}).status_code == 302
     assert desk.post(f"{url}extend/", {"reason": "회복 지연"}).status_code == 302
     extension = ExtensionRequest.objects.get(episode=episode)
-    assert desk.get(url).status_code == 200
+    page = desk.get(url).content.decode()
+    assert "승인" in page and "1회까지" in page and 'id="close"' in page
     desk.post(f"{DESK}extensions/{extension.pk}/approve/", {"note": "승인"})
     organization = Organization.objects.create(name="국민건강보험공단 전주지사")
     closed = desk.post(f"{url}close/", {"reason": "linked", "linked_organization": organization.pk})
