@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from base.models import AccessLog, Program
 from base.services import access_log_record
 from care import selectors, services, visits
+from care.episodes import selectors as episode_selectors
 from care.forms import (
     AssignmentCreateForm,
     RecipientIntakeForm,
@@ -36,7 +37,6 @@ from care.forms import (
     add_service_errors,
 )
 from care.matching import corps_member_suggestions
-from care.episodes import selectors as episode_selectors
 from care.models import Recipient, Visit, VisitException
 from care.schedule import selectors as schedule_selectors
 from care.statements import selectors as statement_selectors
