@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -17,19 +17,38 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
+def _start_of(day: date) -> datetime:
+    """Midnight of a Seoul day, as an aware datetime."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 class RecipientQuerySet(models.QuerySet["Recipient"]):
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> RecipientQuerySet:
-        """The recipients a user may read: a caregiver only those assigned to them today."""
+        """The recipients a user may read.
+
+        A caregiver reads those assigned to them today, and those they cover as a substitute
+        today or tomorrow (a scheduled visit given to them for that day, not cancelled): the
+        tablet must show a substitute the address and phone of the person they are sent to.
+        """
         if not user.is_authenticated:
             return self.none()
         if has_role(user, "coordinator", "counselor", "administrator"):
             return self
         if has_role(user, "caregiver"):
             today = timezone.localdate()
+            covered = ScheduledVisit.objects.filter(
+                corps_member__user=user,
+                original_corps_member__isnull=False,
+                starts_at__gte=_start_of(today),
+                starts_at__lt=_start_of(today + timedelta(days=2)),
+            ).exclude(state=ScheduledVisit.State.CANCELLED)
             return self.filter(
-                pk__in=Assignment.objects.active_on(today)
-                .filter(corps_member__user=user)
-                .values("recipient_id")
+                Q(
+                    pk__in=Assignment.objects.active_on(today)
+                    .filter(corps_member__user=user)
+                    .values("recipient_id")
+                )
+                | Q(pk__in=covered.values("recipient_id"))
             )
         return self.none()
 
