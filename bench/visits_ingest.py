@@ -114,6 +114,8 @@ class Fixtures:
     service_type_ids: dict[str, int]
     recipients: int
     assignments: int
+    # Each recipient's episode (돌봄 회차): a visit belongs to one, whichever path writes it.
+    episode_ids: dict[int, int]
 
 
 @dataclass(frozen=True)
@@ -220,6 +222,7 @@ def build_fixtures(
 
     from base import roles
     from base.models import Program, Region, ServiceType
+    from care.episodes.models import Episode
     from care.models import Assignment, Recipient
     from volunteers.models import CorpsMember
 
@@ -327,6 +330,30 @@ def build_fixtures(
                     ends_on=starts_on - timedelta(days=1),
                 )
             )
+    # One active episode per person, from its first assignment, with limits wide enough that
+    # no visit of the benchmark passes them (the hours-limit exception is not what is timed).
+    first_start: dict[int, date] = {}
+    for assignment in assignments:
+        pk = assignment.recipient.pk
+        first_start[pk] = min(first_start.get(pk, assignment.starts_on), assignment.starts_on)
+    episodes = Episode.objects.bulk_create(
+        Episode(
+            recipient=person,
+            program=program,
+            state=Episode.State.ACTIVE,
+            referred_on=first_start[person.pk],
+            referral_source=Episode.ReferralSource.MUNICIPAL_OFFICE,
+            emergency_reason=person.emergency_reason,
+            starts_on=first_start[person.pk],
+            planned_end_on=today + timedelta(days=30),
+            max_days=(today - first_start[person.pk]).days + 31,
+            max_hours=Decimal("9999"),
+        )
+        for person in people
+    )
+    episode_ids = {episode.recipient_id: episode.pk for episode in episodes}
+    for assignment in assignments:
+        assignment.episode_id = episode_ids[assignment.recipient.pk]
     Assignment.objects.bulk_create(assignments)
 
     caseloads: dict[int, list[int]] = {index: [] for index in range(caregivers)}
@@ -349,6 +376,7 @@ def build_fixtures(
         service_type_ids=service_types,
         recipients=len(people),
         assignments=len(assignments),
+        episode_ids=episode_ids,
     )
 
 
@@ -486,6 +514,7 @@ def time_bare(fixtures: Fixtures, plan: list[list[PlannedVisit]]) -> tuple[float
                 client_uuid=v.client_uuid,
                 recipient_id=v.recipient_id,
                 corps_member_id=v.corps_member_id,
+                episode_id=fixtures.episode_ids[v.recipient_id],
                 program_id=fixtures.program_id,
                 started_at=v.started_at,
                 ended_at=v.ended_at,
@@ -521,6 +550,7 @@ def _fingerprint(member_ids: list[int]) -> tuple[list[tuple[Any, ...]], list[tup
             "client_uuid",
             "recipient_id",
             "corps_member_id",
+            "episode_id",
             "program_id",
             "started_at",
             "ended_at",

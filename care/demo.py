@@ -1,4 +1,5 @@
-"""The demo data set that ``make run`` loads: demo logins, corps members, recipients, assignments.
+"""The demo data set that ``make run`` loads: demo logins, corps members, recipients, and
+their episodes, assignments, visits and schedule (the episodes' part: care/episodes/demo.py).
 
 DEMO ONLY. Every person here is invented: names are drawn from common Korean names, phone
 numbers are random, and an address pairs a real 읍·면·동 with a road of the same 시·군 and a
@@ -26,8 +27,17 @@ from django.utils import timezone
 
 from base import roles
 from base.models import Program, Region, ServiceType
-from care.models import Assignment, Recipient
-from care.services import assignment_create, recipient_create
+from care.episodes.demo import (
+    VISIT_NOTES,
+    HistoryAssignment,
+    caseload_create,
+    corps_accounts_ensure,
+    history_create,
+    history_limits_settle,
+)
+from care.models import Assignment, Episode, Recipient
+from care.schedule.models import ScheduledVisit
+from care.services import recipient_create
 from volunteers.models import WEEKDAY_CODES, CorpsMember, Qualification
 from volunteers.services import corps_member_create, corps_member_update
 
@@ -232,6 +242,8 @@ class DemoSummary:
     regions: int
     assignments: int
     caregiver_recipients: int
+    episodes: int
+    scheduled_visits: int
     # False when the data set was already in the database and only the users were ensured.
     created: bool
 
@@ -250,8 +262,22 @@ def demo_data_load(*, seed: int = 2023, password: str | None = None) -> DemoSumm
     if created:
         members = _corps_members_create(rng, actor=coordinator, caregiver=caregiver)
         recipients = _recipients_create(rng, actor=coordinator)
-        _assignments_create(rng, actor=coordinator, members=members, recipients=recipients)
+        corps_accounts_ensure(members)
+        # 2023: the first release's assignments and visits, as migrated into episodes.
+        history = _assignments_create(
+            rng, actor=coordinator, members=members, recipients=recipients
+        )
         _visits_create(rng, recorded_by=caregiver)
+        history_limits_settle([assignment.episode_id for assignment in history])
+        # Today: episodes in every state, care plans and their schedule.
+        caseload_create(
+            rng,
+            coordinator=coordinator,
+            caregiver_member=members[0],
+            members=members,
+            recipients=recipients,
+        )
+        _recipient_statuses_follow_episodes()
     elif not CorpsMember.objects.filter(user=caregiver).exists():
         # The caregiver login lost its corps member record: give it back a demo case load.
         member = (
@@ -264,6 +290,7 @@ def demo_data_load(*, seed: int = 2023, password: str | None = None) -> DemoSumm
             corps_member_update(actor=coordinator, corps_member=member, user=caregiver)
 
     demo_recipients = Recipient.objects.filter(notes__startswith=DEMO_MARK)
+    demo_episodes = Episode.objects.filter(recipient__in=demo_recipients)
     return DemoSummary(
         logins=logins,
         corps_members=demo_members.count(),
@@ -271,6 +298,8 @@ def demo_data_load(*, seed: int = 2023, password: str | None = None) -> DemoSumm
         regions=demo_recipients.values("region").distinct().count(),
         assignments=Assignment.objects.filter(recipient__in=demo_recipients).count(),
         caregiver_recipients=Recipient.objects.visible_to(caregiver).count(),
+        episodes=demo_episodes.count(),
+        scheduled_visits=ScheduledVisit.objects.filter(episode__in=demo_episodes).count(),
         created=created,
     )
 
@@ -536,11 +565,13 @@ def _assignments_create(
     actor: AbstractBaseUser,
     members: list[CorpsMember],
     recipients: list[Recipient],
-) -> None:
-    """Give most active recipients a caregiver of their region whose services cover their needs.
+) -> list[Assignment]:
+    """2023: most active recipients had a caregiver of their region whose services covered
+    their needs, until the year's end; each assignment is one closed episode, as care
+    migration 0014 made them from the first release.
 
-    The demo caregiver's record (``members[0]``, in 전주) gets exactly
-    ``CAREGIVER_RECIPIENT_COUNT`` of them, so the tablet shows a small, known case load.
+    The demo caregiver's record (``members[0]``, in 전주) had ``CAREGIVER_RECIPIENT_COUNT``
+    of them.
     """
     programs = {program.code: program for program in Program.objects.all()}
     member_types = {m.pk: set(m.service_types.values_list("code", flat=True)) for m in members}
@@ -552,6 +583,7 @@ def _assignments_create(
     caregiver_share = [r for r in active if r.region_id == caregiver_member.region_id][
         :CAREGIVER_RECIPIENT_COUNT
     ]
+    rows = []
     for recipient in active:
         needs = list(recipient.needs.values_list("code", flat=True))
         if recipient in caregiver_share:
@@ -578,33 +610,43 @@ def _assignments_create(
             member.joined_on,
             ASSIGNMENT_FROM,
         )
-        assignment_create(
-            actor=actor,
-            recipient=recipient,
-            corps_member=member,
-            program=programs[program_code],
-            starts_on=min(starts_on, ASSIGNMENT_TO),
+        rows.append(
+            HistoryAssignment(
+                recipient=recipient,
+                corps_member=member,
+                program=programs[program_code],
+                starts_on=min(starts_on, ASSIGNMENT_TO),
+            )
         )
         load[member.pk] += 1
+    return history_create(rows, ends_on=VISITS_UNTIL, assigned_by=actor)
 
 
-# Demo visits: weekly through the seed year, and again over the last three weeks, so that
-# the goal tracker has a 2023 to roll up and the desks have recent work to show.
+def _recipient_statuses_follow_episodes() -> None:
+    """A demo person's status as the episodes service keeps it: closed with no episode open.
+    (The 2023 history is inserted in bulk, as the migration does, not through the service.)"""
+    open_episodes = Episode.objects.open().values("recipient_id")
+    Recipient.objects.filter(notes__startswith=DEMO_MARK).exclude(pk__in=open_episodes).exclude(
+        status=Recipient.Status.CLOSED
+    ).update(status=Recipient.Status.CLOSED, updated_at=timezone.now())
+
+
+# Demo visits of 2023: weekly through the seed year, so that the goal tracker has a 2023 to
+# roll up. The recent weeks' visits are those of today's caseload (care.episodes.demo).
 VISITS_UNTIL = date(2023, 12, 31)
-RECENT_WEEKS = 3
 
 
 def _visits_create(rng: random.Random, *, recorded_by: AbstractBaseUser) -> int:
-    """Weekly visits for every demo assignment, inserted in bulk (demo data only: the real
-    path for visits is ``care.visits``, with its per-visit rules)."""
+    """Weekly visits for every 2023 demo assignment, inserted in bulk (demo data only: the
+    real path for visits is ``care.visits``, with its per-visit rules)."""
     from care.models import Visit
 
     today = timezone.localdate()
     service_types = {st.code: st for st in ServiceType.objects.all()}
     visits, chosen = [], []
-    assignments = Assignment.objects.filter(recipient__notes__startswith=DEMO_MARK).select_related(
-        "corps_member", "recipient"
-    )
+    assignments = Assignment.objects.filter(
+        recipient__notes__startswith=DEMO_MARK, ends_on=VISITS_UNTIL
+    ).select_related("corps_member", "recipient")
     for assignment in assignments.prefetch_related("recipient__needs"):
         needs = [st.code for st in assignment.recipient.needs.all()] or ["safety_check"]
         weeks = []
@@ -612,7 +654,6 @@ def _visits_create(rng: random.Random, *, recorded_by: AbstractBaseUser) -> int:
         while day <= min(VISITS_UNTIL, today):
             weeks.append(day)
             day += timedelta(days=7)
-        weeks += [today - timedelta(days=7 * w + rng.randint(1, 6)) for w in range(RECENT_WEEKS)]
         for day in weeks:
             if day < assignment.starts_on or day >= today:
                 continue
@@ -625,10 +666,11 @@ def _visits_create(rng: random.Random, *, recorded_by: AbstractBaseUser) -> int:
                     client_uuid=uuid.UUID(int=rng.getrandbits(128), version=4),
                     recipient=assignment.recipient,
                     corps_member=assignment.corps_member,
+                    episode_id=assignment.episode_id,
                     program_id=assignment.program_id,
                     started_at=start,
                     ended_at=start + timedelta(minutes=rng.choice([60, 90, 120])),
-                    notes=rng.choice(DEMO_VISIT_NOTES),
+                    notes=rng.choice(VISIT_NOTES),
                     status=Visit.Status.VOID
                     if void
                     else (Visit.Status.VERIFIED if day <= VISITS_UNTIL else Visit.Status.SUBMITTED),
@@ -649,13 +691,3 @@ def _visits_create(rng: random.Random, *, recorded_by: AbstractBaseUser) -> int:
         batch_size=2000,
     )
     return len(visits)
-
-
-DEMO_VISIT_NOTES = (
-    "식사 준비와 설거지, 컨디션 양호",
-    "안부 확인, 복약 확인함",
-    "병원 동행(내과), 다음 진료 예약 안내",
-    "청소와 빨래, 보호자와 통화함",
-    "장보기 동행, 식재료 정리",
-    "거동이 불편하여 실내 이동 도움",
-)

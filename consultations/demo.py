@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from base.models import Program, Region
 from care import demo as care_demo
+from care.episodes import demo as care_episodes_demo
 from care.models import Recipient
 from consultations.models import (
     Consultation,
@@ -391,6 +392,9 @@ def consultations_demo_load(*, seed: int = 2023) -> Summary:
     if not demo_resources.exists():
         _resources_create(rng, organizations)
         created = True
+    # Care's demo episodes waiting to be linked to a long-term service close now that the
+    # directory has it.
+    care_episodes_demo.demo_linked_closures_close(service_for=_linked_service)
     demo_consultations = Consultation.objects.filter(summary__startswith=DEMO_MARK)
     if not demo_consultations.exists():
         _consultations_create(rng, counselor=counselor)
@@ -413,6 +417,27 @@ def consultations_demo_load(*, seed: int = 2023) -> Summary:
         follow_ups_today=open_follow_ups.filter(follow_up_on=today).count(),
         created=created,
     )
+
+
+# The directory's services that care's demo episodes are linked to on closure.
+LINKED_SERVICES = {
+    "long_term_care": "장기요양 재가서비스 기관 안내",
+    "customized_elderly_care": "노인맞춤돌봄서비스",
+}
+
+
+def _linked_service(
+    kind: str, region: Region
+) -> tuple[Organization | None, WelfareResource | None]:
+    """The demo directory's service of ``kind`` for a person of ``region`` (its own 시·군's
+    if there is one), and its provider."""
+    found = WelfareResource.objects.filter(
+        external_id__startswith=DEMO_ID_PREFIX,
+        name=LINKED_SERVICES[kind],
+        status=WelfareResource.Status.ACTIVE,
+    ).select_related("organization")
+    resource = found.filter(regions=region).first() or found.order_by("pk").first()
+    return (resource.organization if resource else None), resource
 
 
 def _counselor() -> AbstractBaseUser:

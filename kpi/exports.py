@@ -1,10 +1,13 @@
 """The year's report as a download: an Excel workbook laid out like the document's goal table,
 and a CSV of the same rows.
 
-The workbook is meant to be printed: every sheet is A4 landscape, fitted to the page's width,
-with its header rows repeated on each page, in 맑은 고딕 (the Korean font every Office install
-has). Figures are written as numbers with a number format that adds the unit (56 shows as
-"56회"), so a reader can still sum or sort them in Excel.
+The workbook is meant to be printed: every sheet is one A4 landscape page, with the
+institute's name and the report's date in the page header and the page number in the footer,
+in 맑은 고딕 (the Korean font every Office install has). Rows are as tall as their wrapped text
+(``config.downloads.fit_row_height``), since neither Excel nor LibreOffice grows a row that has
+a height, and the goal table carries a 결재란 (sign-off box) at its top right. Figures are
+written as numbers with a number format that adds the unit (56 shows as "56회"), so a reader
+can still sum or sort them in Excel.
 """
 
 from __future__ import annotations
@@ -22,11 +25,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from config.downloads import (
     BOLD,
     CENTER,
+    INSTITUTE,
     RIGHT,
     SUBTITLE,
     TITLE,
+    WRAP,
+    fit_row_height,
     print_setup,
     sheet_title,
+    signoff_box,
 )
 from config.downloads import attachment_header as attachment_header
 from config.downloads import cell as _cell
@@ -41,7 +48,9 @@ BUDGET_FORMAT = "0.0##"
 MONTHS = range(1, 13)
 
 # The goal table's columns (the document's 성과지표 · 사업비 · 측정방법 · 성과목표 · 2022 실적
-# (전년도목표) · 전년목표 대비), with this year's actual and rate between them.
+# (전년도목표) · 전년목표 대비), with this year's actual and rate between them. The last three
+# are as wide as each other because the 결재란's three roles stand above them, its "결재" label
+# above 달성률.
 GOAL_TABLE_COLUMNS: list[tuple[str, float]] = [
     ("성과지표", 34),
     ("사업비(억원)", 9),
@@ -49,10 +58,11 @@ GOAL_TABLE_COLUMNS: list[tuple[str, float]] = [
     ("성과목표", 11),
     ("실적(누적)", 11),
     ("달성률", 8),
-    ("전년 실적(목표)", 18),
-    ("전년목표 대비", 10),
-    ("비고", 30),
+    ("전년 실적(목표)", 19),
+    ("전년목표 대비", 19),
+    ("비고", 19),
 ]
+SIGNOFF_COLUMN = 6  # 결재란 from 달성률 to 비고
 
 STATUS_LABELS = {
     "achieved": "달성",
@@ -145,11 +155,14 @@ def _rate(ws: Worksheet, row: int, column: int, rate: int | None, fallback: str 
 
 
 def _title(ws: Worksheet, text: str, subtitle: str, width: int) -> None:
+    """The title and the subtitle, each merged over the first ``width`` columns."""
     ws.cell(row=1, column=1, value=text).font = TITLE
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.cell(row=2, column=1, value=subtitle).font = SUBTITLE
+    ws.cell(row=2, column=1).alignment = WRAP
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    ws.row_dimensions[1].height = 24
+    fit_row_height(ws, 1)
+    fit_row_height(ws, 2)
 
 
 def _band(ws: Worksheet, row: int, text: str, width: int, fill: PatternFill) -> None:
@@ -159,9 +172,21 @@ def _band(ws: Worksheet, row: int, text: str, width: int, fill: PatternFill) -> 
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
 
 
-def _print_setup(ws: Worksheet, title_rows: str) -> None:
-    """A4 landscape, as wide as the page, header rows repeated on every page."""
-    print_setup(ws, title_rows=title_rows)
+def _print_setup(ws: Worksheet, report: YearReport, title_rows: str) -> None:
+    """One A4 landscape page, the institute and the report's date in the page header."""
+    reported = timezone.localtime(report.generated_at).strftime("%Y-%m-%d")
+    print_setup(
+        ws,
+        title_rows=title_rows,
+        header_left=INSTITUTE,
+        header_right=f"{report.year}년 경영성과 목표 및 실적 · 보고일 {reported}",
+        pages_tall=1,
+    )
+
+
+def _fit_rows(ws: Worksheet, first: int) -> None:
+    for row in range(first, ws.max_row + 1):
+        fit_row_height(ws, row)
 
 
 def _subtitle(report: YearReport) -> str:
@@ -175,10 +200,11 @@ def _subtitle(report: YearReport) -> str:
 
 def _goal_table(ws: Worksheet, report: YearReport) -> None:
     width = len(GOAL_TABLE_COLUMNS)
-    _title(ws, f"{report.year}년 경영성과 목표 및 실적", _subtitle(report), width)
-    _header_row(ws, 3, (label for label, _w in GOAL_TABLE_COLUMNS))
     for column, (_label, column_width) in enumerate(GOAL_TABLE_COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(column)].width = column_width
+    _title(ws, f"{report.year}년 경영성과 목표 및 실적", _subtitle(report), SIGNOFF_COLUMN - 1)
+    signoff_box(ws, row=1, column=SIGNOFF_COLUMN)
+    _header_row(ws, 3, (label for label, _w in GOAL_TABLE_COLUMNS))
     row = 4
     for goal in report.goals:
         _band(ws, row, goal.label, width, GOAL_FILL)
@@ -189,7 +215,8 @@ def _goal_table(ws: Worksheet, report: YearReport) -> None:
                 label = f"{indicator.code} {indicator.name}" if index == 0 else None
                 _goal_table_row(ws, row, label, measure)
                 row += 1
-    _print_setup(ws, "1:3")
+    _fit_rows(ws, 3)
+    _print_setup(ws, report, "1:3")
     ws.freeze_panes = "A4"
 
 
@@ -221,14 +248,17 @@ def _goal_sheet(ws: Worksheet, report: YearReport, goal: GoalReport) -> None:
     monthly_width = 5 + len(MONTHS) + 2
     plan_width = 4 + len(plan_years) + 4
     width = max(monthly_width, plan_width)
-    _title(ws, goal.label, _subtitle(report), width)
-    widths = [26, 14, 30, 6] + [9] * (width - 4)
+    # Nineteen columns on one A4 width, kept narrow so that the print stays as large as it can
+    # (at these widths LibreOffice prints the detail pages at 58 %): the names wrap, rows grow
+    # to fit them, and a figure column still holds "1,006회" or "100가구" in Excel's digits.
+    widths = [28, 12, 26, 5] + [8] * (width - 4)
     for column, column_width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(column)].width = column_width
+    _title(ws, goal.label, _subtitle(report), width)
 
     # 단위사업 추진계획: the unit programs' targets for each year of the plan.
     row = 3
-    _band(ws, row, "단위사업 추진계획", width, SECTION_FILL)
+    _band(ws, row, "단위사업 추진계획", plan_width, SECTION_FILL)
     row += 1
     _header_row(
         ws,
@@ -271,7 +301,7 @@ def _goal_sheet(ws: Worksheet, report: YearReport, goal: GoalReport) -> None:
 
     # 월별 실적: every measure's and unit program's monthly figures and year to date.
     row += 1
-    _band(ws, row, f"{report.year}년 월별 실적", width, SECTION_FILL)
+    _band(ws, row, f"{report.year}년 월별 실적", monthly_width, SECTION_FILL)
     row += 1
     _header_row(
         ws,
@@ -297,7 +327,8 @@ def _goal_sheet(ws: Worksheet, report: YearReport, goal: GoalReport) -> None:
             _figure(ws, row, 6 + len(MONTHS), line.actual, line.unit)
             _rate(ws, row, 7 + len(MONTHS), line.achievement_rate)
             row += 1
-    _print_setup(ws, "1:1")
+    _fit_rows(ws, 3)
+    _print_setup(ws, report, "1:1")
     ws.freeze_panes = "A3"
 
 
@@ -311,7 +342,7 @@ def report_workbook(report: YearReport) -> bytes:
     for goal in report.goals:
         _goal_sheet(wb.create_sheet(sheet_title(goal.label, taken)), report, goal)
     wb.properties.title = f"{report.year}년 경영성과 목표 및 실적"
-    wb.properties.creator = "전라북도사회서비스원 성과관리"
+    wb.properties.creator = f"{INSTITUTE} 성과관리"
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

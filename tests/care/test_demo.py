@@ -1,22 +1,41 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.db import connection, models, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from base import roles
 from base.models import Region
 from base.validators import contains_resident_registration_number
-from care.demo import DemoSummary, demo_data_load
-from care.models import Assignment, Recipient
+from care.demo import VISITS_UNTIL, DemoSummary, demo_data_load
+from care.episodes.models import AfterCareCheck, Episode, ExtensionRequest
+from care.episodes.selectors import delivered_minutes, episodes_near_limit
+from care.models import Assignment, Recipient, Visit
+from care.schedule.models import CarePlanEntry, ScheduledVisit
+from care.schedule.selectors import caregiver_day
 from volunteers.models import CorpsMember
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[DemoSummary]:
+    """The demo, loaded once for the module (through the services it takes many seconds), in
+    a transaction rolled back at the end; each test runs in a savepoint inside it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield demo_data_load(seed=2023)
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def summary() -> DemoSummary:
-    return demo_data_load(seed=2023)
+def summary(loaded: DemoSummary, db: None) -> DemoSummary:
+    return loaded
 
 
 def counts() -> dict[str, int]:
@@ -25,6 +44,10 @@ def counts() -> dict[str, int]:
         "corps_members": CorpsMember.objects.count(),
         "recipients": Recipient.objects.count(),
         "assignments": Assignment.objects.count(),
+        "episodes": Episode.objects.count(),
+        "plan_entries": CarePlanEntry.objects.count(),
+        "scheduled_visits": ScheduledVisit.objects.count(),
+        "visits": Visit.objects.count(),
     }
 
 
@@ -42,9 +65,11 @@ def test_loaded_recipients_live_in_both_rural_and_urban_areas(summary: DemoSumma
     assert Recipient.objects.filter(is_rural=False).exists()
 
 
-def test_each_role_has_one_demo_user_in_its_group(summary: DemoSummary) -> None:
+def test_each_role_has_one_demo_login_in_its_group(summary: DemoSummary) -> None:
     User = get_user_model()
-    for role in roles.ROLES:
+    for login in summary.logins:
+        assert User.objects.filter(username=login.username, groups__name=login.role).exists()
+    for role in set(roles.ROLES) - {roles.CAREGIVER}:
         assert User.objects.filter(groups__name=role).count() == 1
     assert {login.role for login in summary.logins} == set(roles.ROLES)
     admin = User.objects.get(username="admin")
@@ -63,9 +88,9 @@ def test_caregiver_sees_exactly_the_recipients_assigned_to_their_corps_member(
 ) -> None:
     caregiver = get_user_model().objects.get(username="caregiver")
     assigned = set(
-        Assignment.objects.filter(corps_member__user=caregiver).values_list(
-            "recipient_id", flat=True
-        )
+        Assignment.objects.active_on(timezone.localdate())
+        .filter(corps_member__user=caregiver)
+        .values_list("recipient_id", flat=True)
     )
 
     visible = set(Recipient.objects.visible_to(caregiver).values_list("pk", flat=True))
@@ -95,3 +120,124 @@ def test_no_recipient_field_looks_like_a_resident_registration_number(
     for values in Recipient.objects.values_list(*text_fields):
         for value in values:
             assert not contains_resident_registration_number(value), value
+
+
+def test_other_corps_members_have_caregiver_accounts_without_a_usable_password(
+    summary: DemoSummary,
+) -> None:
+    # A schedule reaches a caregiver on the tablet: every active member can be planned.
+    others = CorpsMember.objects.filter(status=CorpsMember.Status.ACTIVE).exclude(
+        user__username="caregiver"
+    )
+    assert not others.filter(user__isnull=True).exists()
+    for member in others.select_related("user"):
+        assert member.user.groups.filter(name=roles.CAREGIVER).exists()
+        assert not member.user.has_usable_password()
+
+
+def test_every_episode_state_is_present(summary: DemoSummary) -> None:
+    states = set(Episode.objects.values_list("state", flat=True))
+
+    assert states == set(Episode.State.values)
+    reasons = set(
+        Episode.objects.filter(state=Episode.State.CLOSED).values_list("closure_reason", flat=True)
+    )
+    assert {"recovered", "carer_returned", "admitted", "moved", "refused", "period_ended"} <= (
+        reasons
+    )
+    assert summary.episodes == Episode.objects.count()
+
+
+def test_no_recipient_has_two_open_episodes_and_statuses_follow_them(
+    summary: DemoSummary,
+) -> None:
+    open_episodes = Episode.objects.open()
+    assert open_episodes.count() == open_episodes.values("recipient").distinct().count()
+    active = set(
+        Episode.objects.filter(state=Episode.State.ACTIVE).values_list("recipient", flat=True)
+    )
+    assert (
+        set(Recipient.objects.filter(status=Recipient.Status.ACTIVE).values_list("pk", flat=True))
+        == active
+    )
+    assert not Recipient.objects.filter(status=Recipient.Status.CLOSED, episodes__in=open_episodes)
+
+
+def test_desk_has_extensions_limits_and_after_care_to_show(summary: DemoSummary) -> None:
+    today = timezone.localdate()
+
+    assert ExtensionRequest.objects.filter(state="pending").count() >= 2
+    assert ExtensionRequest.objects.filter(state="approved").exists()
+    near = [usage for _episode, usage in episodes_near_limit()]
+    assert any(usage.warn_days and not usage.warn_hours for usage in near)
+    assert any(usage.warn_hours for usage in near)
+    checks = AfterCareCheck.objects.all()
+    assert checks.filter(done_at__isnull=True, due_on__lte=today).exists()
+    assert checks.filter(done_at__isnull=True, due_on__gt=today).exists()
+    assert checks.filter(done_at__isnull=False).exclude(outcome="").exists()
+
+
+def test_active_episodes_have_plans_and_a_schedule_around_today(summary: DemoSummary) -> None:
+    today = timezone.localdate()
+    active = Episode.objects.filter(state=Episode.State.ACTIVE)
+
+    # Every active episode but one (waiting for its plan) has a plan.
+    assert active.filter(plan_entries__isnull=True).count() == 1
+    week = ScheduledVisit.objects.filter(
+        occurrence_date__range=(today - timedelta(days=3), today + timedelta(days=3))
+    )
+    past, now = week.filter(occurrence_date__lt=today), week.filter(occurrence_date=today)
+    assert past.filter(state="done", visit__isnull=False).exists()
+    assert past.filter(state="missed").exists()
+    assert not past.filter(state="planned").exists()
+    assert now.filter(state__in=["planned", "late"]).exists()
+    assert ScheduledVisit.objects.filter(state="cancelled").exclude(change_reason="").exists()
+    if connection.vendor == "postgresql":
+        assert ScheduledVisit.objects.filter(original_corps_member__isnull=False).exists()
+
+
+def test_caregiver_has_scheduled_visits_today_and_tomorrow_in_time_order(
+    summary: DemoSummary,
+) -> None:
+    caregiver = get_user_model().objects.get(username="caregiver")
+    today = timezone.localdate()
+
+    for day in (today, today + timedelta(days=1)):
+        scheduled = caregiver_day(user=caregiver, day=day).scheduled
+        assert len(scheduled) >= 2
+        assert [v.starts_at for v in scheduled] == sorted(v.starts_at for v in scheduled)
+
+
+def test_2023_visits_belong_to_the_episode_of_their_assignment(summary: DemoSummary) -> None:
+    history = Visit.objects.filter(started_at__year=VISITS_UNTIL.year)
+    assert history.count() > 1000
+    assert not history.exclude(
+        episode__assignments__corps_member=F("corps_member"),
+        episode__starts_on__lte=F("started_at__date"),
+    ).exists()
+    # Limits as migration 0014 sets them: never below what the history used.
+    history = Episode.objects.filter(closed_on=VISITS_UNTIL).annotate(minutes=delivered_minutes())
+    assert history.count() > 50
+    for episode in history:
+        assert episode.max_hours * 60 >= round(episode.minutes)
+        assert episode.max_days >= (episode.closed_on - episode.starts_on).days + 1
+
+
+def test_directory_demo_closes_two_episodes_linked_to_long_term_services(
+    summary: DemoSummary,
+) -> None:
+    from consultations.demo import consultations_demo_load
+
+    consultations_demo_load(seed=2023)
+
+    linked = Episode.objects.filter(closure_reason=Episode.ClosureReason.LINKED)
+    assert linked.count() == 2
+    assert not linked.filter(linked_resource__isnull=True).exists()
+    assert set(linked.values_list("linked_resource__name", flat=True)) == {
+        "장기요양 재가서비스 기관 안내",
+        "노인맞춤돌봄서비스",
+    }
+    assert AfterCareCheck.objects.filter(episode__in=linked).count() == 2
+    # and a second run closes nothing more
+    consultations_demo_load(seed=2023)
+    assert Episode.objects.filter(closure_reason=Episode.ClosureReason.LINKED).count() == 2

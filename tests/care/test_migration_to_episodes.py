@@ -115,6 +115,86 @@ def assert_visits_within_or_nearest_their_episode() -> None:
         assert distance(day, span(own)) == best, (visit.pk, day)
 
 
+# --- the demo data set ---------------------------------------------------------------------
+
+# What identifies an episode 0014 made, whichever run made it.
+HISTORY_FIELDS = (
+    "recipient_id", "program_id", "state", "referred_on", "starts_on", "planned_end_on",
+    "max_days", "max_hours", "closed_on", "closure_reason", "emergency_reason", "referral_note",
+)  # fmt: skip
+
+
+def migrated_episodes() -> set[tuple]:
+    return set(
+        Episode.objects.filter(transitions__reason=MIGRATED_REASON).values_list(*HISTORY_FIELDS)
+    )
+
+
+def rows() -> dict[str, set[tuple]]:
+    """Every visit and assignment, with the episode's recipient they point at."""
+    return {
+        "visits": set(
+            Visit.objects.values_list("pk", "recipient_id", "started_at", "episode__recipient_id")
+        ),
+        "assignments": set(
+            Assignment.objects.values_list(
+                "pk", "recipient_id", "starts_on", "ends_on", "episode__recipient_id"
+            )
+        ),
+    }
+
+
+@pytest.fixture
+def demo() -> Iterator[None]:
+    from care.demo import demo_data_load
+
+    demo_data_load(seed=2023)
+    try:
+        yield
+    finally:
+        migrate_to_latest()
+
+
+def test_demo_data_set_migrates_into_episodes_without_loss_back_and_forth(demo: None) -> None:
+    # Given the demo: its 2023 as 0014 made it from the first release, and today's caseload
+    # made through the services
+    before = rows()
+    kpi = kpi_figures_2023()
+    history = migrated_episodes()
+    caseload = set(Episode.objects.exclude(transitions__reason=MIGRATED_REASON).values_list("pk"))
+    assert len(history) > 50 and len(caseload) > 30
+
+    # When it is migrated back to before the episodes, the reverse removes only what 0014 made
+    executor = migrate([BEFORE_EPISODES])
+    old = historical_apps(executor)
+    assert set(old.get_model("care", "Episode").objects.values_list("pk")) == caseload
+    assert old.get_model("care", "Visit").objects.filter(episode__isnull=True).exists()
+
+    # and forward again gives the same episodes back, with every row in its place
+    migrate_to_latest()
+    assert migrated_episodes() == history
+    assert rows() == before
+
+    # When everything is taken back to the first release's shape, no episode at all
+    executor = migrate([BEFORE_EPISODES])
+    strip_episodes(historical_apps(executor))
+    migrate_to_latest()
+
+    # Then no visit or assignment is lost or changed, each in an episode of its own recipient
+    after = rows()
+    assert {row[:-1] for row in after["visits"]} == {row[:-1] for row in before["visits"]}
+    assert {row[:-1] for row in after["assignments"]} == {row[:-1] for row in before["assignments"]}
+    assert_every_row_in_an_episode_of_its_own_recipient()
+    assert_no_recipient_has_two_open_episodes()
+    assert_visits_within_or_nearest_their_episode()
+    # and the goal tracker's 2023 reads the same
+    assert kpi_figures_2023() == kpi
+    # and each episode says where it came from
+    assert Episode.objects.filter(transitions__reason=MIGRATED_REASON).count() == (
+        Episode.objects.count()
+    )
+
+
 # --- hand-built shapes ---------------------------------------------------------------------
 
 

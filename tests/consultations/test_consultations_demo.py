@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from base.models import AccessLog, Program, Region
 from base.validators import contains_resident_registration_number
+from care.episodes.models import Episode
 from care.models import Recipient
 from consultations.demo import Summary, consultations_demo_load
 from consultations.models import (
@@ -210,6 +211,12 @@ def test_loading_is_deterministic_for_a_seed(summary: Summary) -> None:
         )
 
     first = fingerprint()
+    # Care's demo closes two episodes linked to the directory's services: unlink them first.
+    Episode.objects.filter(closure_reason=Episode.ClosureReason.LINKED).update(
+        closure_reason=Episode.ClosureReason.PERIOD_ENDED,
+        linked_organization=None,
+        linked_resource=None,
+    )
     Referral.objects.all().delete()
     Consultation.objects.all().delete()
     WelfareResource.objects.all().delete()

@@ -50,6 +50,8 @@ class Command(BaseCommand):
                 ("시·군 regions", str(summary.regions)),
                 ("배정 assignments", str(summary.assignments)),
                 ("caregiver 담당 대상자 recipients", str(summary.caregiver_recipients)),
+                ("돌봄 회차 episodes", str(summary.episodes)),
+                ("방문 일정 scheduled visits", str(summary.scheduled_visits)),
             ]
         )
 
