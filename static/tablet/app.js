@@ -19,6 +19,7 @@ const elements = {
   ready: document.getElementById("offline-ready"),
   button: document.getElementById("sync-button"),
   relogin: document.getElementById("relogin"),
+  flash: document.getElementById("flash"),
   reloginDetail: document.getElementById("relogin-detail"),
 };
 
@@ -42,6 +43,8 @@ export const tablet = {
     elements.count.dataset.count = String(counts.pending);
     elements.count.textContent = tablet.text("pending", { n: counts.pending });
     elements.count.classList.toggle("has-items", counts.pending > 0);
+    // "지금 전송" only asks for attention when something waits to be sent.
+    elements.button.classList.toggle("quiet", counts.pending === 0);
     elements.attention.dataset.count = String(counts.attention);
     elements.attention.textContent = tablet.text("attention", { n: counts.attention });
     elements.attention.hidden = counts.attention === 0;
@@ -50,6 +53,16 @@ export const tablet = {
 
   /* One sync at a time in this tab, and across tabs where the browser has Web Locks: two
    * tabs sending the same visit would still store it once, but would show confusing counts. */
+  /* A message for the next page of this tab (the visit screen goes back to today's list
+   * after a save): shown there in a status line that takes the focus. */
+  leaveMessage(text, kind = "ok") {
+    try {
+      sessionStorage.setItem(flashKey(), JSON.stringify({ text, kind }));
+    } catch (error) {
+      // Private mode: the list opens without the message.
+    }
+  },
+
   sync() {
     if (running) {
       // A visit saved while a sync is under way is sent by one more run right after it.
@@ -67,6 +80,26 @@ export const tablet = {
     return running;
   },
 };
+
+const flashKey = () => `care-tablet-flash:${config.userId}`;
+
+function showFlash() {
+  let flash = null;
+  try {
+    flash = JSON.parse(sessionStorage.getItem(flashKey()) || "null");
+    sessionStorage.removeItem(flashKey());
+  } catch (error) {
+    return;
+  }
+  if (!flash || !elements.flash) {
+    return;
+  }
+  elements.flash.textContent = flash.text;
+  elements.flash.dataset.kind = flash.kind;
+  elements.flash.hidden = false;
+  // Where the caregiver's attention is: focus (and the status role) reads it out.
+  elements.flash.focus();
+}
 
 function showMessage(text, kind = "") {
   elements.message.textContent = text;
@@ -289,6 +322,7 @@ const csrfInput = document.querySelector('input[name="csrfmiddlewaretoken"]');
 config.csrfToken = csrfInput ? csrfInput.value : "";
 
 showNetwork();
+showFlash();
 guardLogout();
 elements.button.addEventListener("click", async () => {
   const result = await tablet.sync();

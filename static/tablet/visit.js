@@ -18,6 +18,10 @@ const draftKey = `${tablet.owner}:${recipient.id}`;
 const el = {
   checkIn: document.getElementById("check-in"),
   checkOut: document.getElementById("check-out"),
+  checkedIn: document.getElementById("checked-in"),
+  checkedInTime: document.getElementById("checked-in-time"),
+  checkedOut: document.getElementById("checked-out"),
+  checkedOutTime: document.getElementById("checked-out-time"),
   clockState: document.getElementById("clock-state"),
   services: document.getElementById("services"),
   toggles: Array.from(document.querySelectorAll("#services .toggle")),
@@ -33,23 +37,40 @@ let saving = false;
 // overwritten by the draft that was still loading.
 let loaded = false;
 
+// 시:분, as on the schedule: the seconds of a check-in mean nothing to anyone.
 const timeFormat = new Intl.DateTimeFormat("ko-KR", {
   timeZone: tablet.config.timeZone,
   hour: "2-digit",
   minute: "2-digit",
-  second: "2-digit",
   hour12: false,
 });
+// How long a save waits for the sync before going back to today's list. Leaving earlier only
+// means the list's own sync sends the visit again, which the server stores once.
+const SYNC_WAIT_MS = 5000;
 
 function say(text, kind = "") {
   el.message.textContent = text;
   el.message.dataset.kind = kind;
 }
 
+function showTime(box, timeElement, iso) {
+  box.hidden = !iso;
+  timeElement.textContent = iso ? timeFormat.format(new Date(iso)) : "";
+  timeElement.dateTime = iso || "";
+}
+
 function render() {
   const active = Boolean(draft);
-  el.checkIn.disabled = active || !loaded;
-  el.checkOut.disabled = !active || Boolean(draft && draft.ended_at);
+  const ended = Boolean(draft && draft.ended_at);
+  // While a save is under way (and the page about to leave), no new visit starts here.
+  el.checkIn.disabled = active || !loaded || saving;
+  el.checkOut.disabled = !active || ended;
+  // Once pressed, a clock button gives its place to the time it recorded, in large type.
+  el.checkIn.hidden = active;
+  el.checkOut.hidden = ended;
+  showTime(el.checkedIn, el.checkedInTime, active ? draft.started_at : null);
+  showTime(el.checkedOut, el.checkedOutTime, ended ? draft.ended_at : null);
+  el.save.textContent = tablet.text(active && !ended ? "save_and_checkout" : "save");
   el.services.disabled = !active;
   el.notes.disabled = !active;
   el.save.disabled = !active || saving;
@@ -105,6 +126,8 @@ el.checkIn.addEventListener("click", async () => {
   };
   say("");
   render();
+  // The next step is the services (the planned ones are already chosen).
+  el.toggles[0]?.focus();
   await store();
 });
 
@@ -114,6 +137,7 @@ el.checkOut.addEventListener("click", async () => {
   }
   draft.ended_at = endTime(draft.started_at);
   render();
+  el.save.focus();
   await store();
 });
 
@@ -151,6 +175,7 @@ el.save.addEventListener("click", async () => {
   draft.notes = el.notes.value;
   if (!draft.service_types.length) {
     say(tablet.text("need_service"), "bad");
+    el.toggles[0]?.focus();
     return;
   }
   // Saving is the end of the visit: a caregiver who forgot check-out is checked out now.
@@ -187,19 +212,48 @@ el.save.addEventListener("click", async () => {
   }
   const savedUuid = draft.client_uuid;
   draft = null;
-  saving = false;
   render();
   say(tablet.text("saved_queued"), "ok");
+  el.message.focus();
   await tablet.refreshCounter();
-  const result = await tablet.sync();
+  const result = await Promise.race([
+    tablet.sync(),
+    new Promise((resolve) => setTimeout(() => resolve({ status: "waiting" }), SYNC_WAIT_MS)),
+  ]);
+  let message = tablet.text("saved_queued");
   if (result.status === "ok") {
     // Sent when it has left the outbox; a conflict or an error is shown by the sync bar.
     const items = await outboxList(tablet.owner);
     if (!items.some((item) => item.client_uuid === savedUuid)) {
-      say(tablet.text("saved_sent"), "ok");
+      message = tablet.text("saved_sent");
     }
   }
+  if (!(await canOpen(tablet.config.urls.home))) {
+    // Offline with no stored list (dropped at a logout): stay here rather than show the
+    // offline page; the screen is ready for the next visit.
+    saving = false;
+    render();
+    say(message, "ok");
+    el.message.focus();
+    return;
+  }
+  // The visit is over: back to today's list, which says what became of it.
+  tablet.leaveMessage(tablet.text("visit_saved", { name: recipient.name, message }), "ok");
+  window.location.assign(tablet.config.urls.home);
 });
+
+/* Whether a tablet page opens: always online; offline only if the worker stored it. */
+async function canOpen(url) {
+  if (navigator.onLine) {
+    return true;
+  }
+  try {
+    const key = new URL(url, window.location.origin).href;
+    return Boolean(await caches.match(key, { ignoreSearch: true, ignoreVary: true }));
+  } catch (error) {
+    return false;
+  }
+}
 
 /* A check-in made by mistake: the draft goes, nothing was sent, and its client_uuid is never
  * used again. */
@@ -211,6 +265,7 @@ el.discard.addEventListener("click", async () => {
   draft = null;
   say("");
   render();
+  el.checkIn.focus();
 });
 
 render();

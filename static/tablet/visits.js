@@ -10,7 +10,7 @@ const el = {
   serverNote: document.getElementById("server-note"),
 };
 
-const dateTime = new Intl.DateTimeFormat("ko-KR", {
+const dateParts = {
   timeZone: tablet.config.timeZone,
   month: "long",
   day: "numeric",
@@ -18,7 +18,22 @@ const dateTime = new Intl.DateTimeFormat("ko-KR", {
   hour: "2-digit",
   minute: "2-digit",
   hour12: false,
-});
+};
+const dateTime = new Intl.DateTimeFormat("ko-KR", dateParts);
+// A visit of another year says its year ("2023년 12월 29일"): without it, last December's
+// visits would read as this December's.
+const dateTimeWithYear = new Intl.DateTimeFormat("ko-KR", { ...dateParts, year: "numeric" });
+const yearOf = new Intl.DateTimeFormat("en-CA", { timeZone: tablet.config.timeZone, year: "numeric" });
+const thisYear = yearOf.format(new Date());
+
+function when(date) {
+  return (yearOf.format(date) === thisYear ? dateTime : dateTimeWithYear).format(date);
+}
+
+/* Newest first, by when the visit began. */
+function byStartDescending(startOf) {
+  return (a, b) => Date.parse(startOf(b)) - Date.parse(startOf(a));
+}
 const timeOnly = new Intl.DateTimeFormat("ko-KR", {
   timeZone: tablet.config.timeZone,
   hour: "2-digit",
@@ -48,7 +63,7 @@ function node(tag, attrs = {}, ...children) {
 }
 
 function period(startedAt, endedAt) {
-  const start = dateTime.format(new Date(startedAt));
+  const start = when(new Date(startedAt));
   return endedAt
     ? `${start} – ${timeOnly.format(new Date(endedAt))}`
     : `${start} (${tablet.text("no_checkout")})`;
@@ -107,7 +122,7 @@ function outboxItem(item) {
     node("p", { class: "chips" }, (item.service_names || payload.service_types).map((name) => node("span", { class: "chip" }, name))),
     payload.notes ? node("p", { class: "muted pre" }, payload.notes) : null,
     messages.length ? node("ul", { class: "errorlist" }, messages.map((line) => node("li", {}, line))) : null,
-    node("p", { class: "muted small" }, tablet.text("saved_on_tablet", { time: dateTime.format(new Date(item.saved_at)) })),
+    node("p", { class: "muted small" }, tablet.text("saved_on_tablet", { time: when(new Date(item.saved_at)) })),
     actions.length ? node("div", { class: "actions" }, actions) : null,
   );
 }
@@ -147,7 +162,8 @@ async function loadJson(url) {
 
 async function renderOutbox() {
   const items = await outboxList(tablet.owner);
-  el.outboxList.replaceChildren(...items.reverse().map(outboxItem));
+  items.sort(byStartDescending((item) => item.payload.started_at));
+  el.outboxList.replaceChildren(...items.map(outboxItem));
   el.outboxSection.hidden = items.length === 0;
 }
 
@@ -159,8 +175,11 @@ async function renderServer() {
     // Codes are shown instead of names.
   }
   try {
-    const { body, cached } = await loadJson(`${tablet.config.urls.visitList}?page_size=20`);
-    el.serverList.replaceChildren(...body.results.map(serverItem));
+    const { body, cached } = await loadJson(
+      `${tablet.config.urls.visitList}?page_size=20&ordering=-started_at`,
+    );
+    const visits = [...body.results].sort(byStartDescending((visit) => visit.started_at));
+    el.serverList.replaceChildren(...visits.map(serverItem));
     el.serverNote.textContent = cached
       ? tablet.text("visits_cached")
       : body.results.length

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
 import uuid
 from typing import Any
@@ -45,7 +46,12 @@ def wait_until(condition: Any, timeout: float = 10.0) -> None:
         time.sleep(0.1)
 
 
-def record_visit(page: Page, services: list[str], notes: str) -> None:
+def record_visit(
+    page: Page, services: list[str], notes: str, *, back_to_list: bool | None = True
+) -> None:
+    """Records a visit on the open visit screen. Saving goes back to today's list, which says
+    so; offline with no stored list (``back_to_list=False``), the screen stays and says it.
+    ``None``: either (whether the list is stored is not what the test is about)."""
     page.click("#check-in")
     expect(page.locator("#clock-state")).to_contain_text("체크인")
     for code in services:
@@ -57,9 +63,16 @@ def record_visit(page: Page, services: list[str], notes: str) -> None:
     page.click("#check-out")
     expect(page.locator("#clock-state")).to_contain_text("체크아웃")
     page.click("#save")
-    expect(page.locator("#form-message")).to_contain_text("저장")
-    # The screen is ready for the next visit: the saved one has left it.
-    expect(page.locator("#check-in")).to_be_enabled()
+    if back_to_list is None:
+        expect(page.locator("#flash, #form-message").filter(has_text="저장")).to_have_count(1)
+    elif back_to_list:
+        expect(page).to_have_url(re.compile(r"/tablet/$"))
+        expect(page.locator("#flash")).to_contain_text("저장")
+        expect(page.locator("#flash")).to_be_focused()
+    else:
+        expect(page.locator("#form-message")).to_contain_text("저장")
+        # The screen is ready for the next visit: the saved one has left it.
+        expect(page.locator("#check-in")).to_be_enabled()
 
 
 def outbox_items(page: Page) -> list[dict[str, Any]]:
@@ -83,6 +96,27 @@ def outbox_size(page: Page) -> int:
     )
 
 
+def queue_visits(page: Page, recipient_id: int, count: int) -> None:
+    """Puts visits straight into the outbox, as if saved offline (one a minute from
+    2025-01-01), without going through the visit screen."""
+    page.evaluate(
+        """async ([recipient, count]) => {
+            const outbox = await import("/static/tablet/outbox.js");
+            const owner = JSON.parse(document.getElementById("tablet-config").textContent).userId;
+            for (let i = 0; i < count; i++) {
+                const started = new Date(Date.UTC(2025, 0, 1, 0, i)).toISOString();
+                const client_uuid = outbox.newUuid();
+                await outbox.saveDraftToOutbox("none", {
+                    client_uuid, owner, saved_at: started,
+                    payload: {client_uuid, recipient, started_at: started, ended_at: null,
+                              service_types: ["meal"], notes: ""},
+                });
+            }
+        }""",
+        [recipient_id, count],
+    )
+
+
 def test_visits_recorded_offline_reach_the_server_once(
     context: Any, server_url: str, tablet_caregiver: Any, screenshot: Any
 ) -> None:
@@ -100,14 +134,12 @@ def test_visits_recorded_offline_reach_the_server_once(
     page.click(".toggle[data-code='housework']")
     page.click(".toggle[data-code='meal']")
     page.fill("#notes", "식사 준비 후 설거지, 컨디션 양호")
-    screenshot(page, "visit")
-    page.set_viewport_size({"width": 800, "height": 1280})
-    screenshot(page, "visit-portrait")
-    page.set_viewport_size({"width": 1280, "height": 800})
+    screenshot(page, "visit-landscape")
     page.click("#check-out")
     page.click("#save")
-    # Shown once the server's answer has taken the visit out of the outbox.
-    expect(page.locator("#form-message")).to_have_text("저장하고 전송했습니다.")
+    # Back on today's list, which says the server's answer took the visit out of the outbox.
+    expect(page).to_have_url(f"{server_url}/tablet/")
+    expect(page.locator("#flash")).to_have_text(f"{recipient.name} 님 방문: 저장하고 전송했습니다.")
     expect(page.locator("#outbox-count")).to_have_attribute("data-count", "0")
     wait_until(lambda: Visit.objects.count() == 1)
     first = Visit.objects.get()
@@ -118,13 +150,16 @@ def test_visits_recorded_offline_reach_the_server_once(
 
     context.set_offline(True)
     expect(page.locator("#net-state")).to_have_attribute("data-online", "0")
+    visit_url = f"{server_url}/tablet/visit/{recipient.pk}/"
+    # Offline, the screens come from the worker's cache, the outbox from IndexedDB.
+    page.goto(visit_url)
     record_visit(page, ["safety_check"], "오프라인 방문 1")
+    page.goto(visit_url)
     record_visit(page, ["housework", "safety_check"], "오프라인 방문 2")
     expect(page.locator("#outbox-count")).to_have_attribute("data-count", "2")
     expect(page.locator("#outbox-count")).to_have_text("전송 대기 2건")
 
-    # Still offline: the page comes from the worker's cache, the outbox from IndexedDB.
-    page.reload()
+    page.goto(visit_url)
     expect(page.locator("#check-in")).to_be_enabled()
     expect(page.locator(".recipient-info")).to_contain_text(recipient.name)
     expect(page.locator("#outbox-count")).to_have_text("전송 대기 2건")
@@ -178,7 +213,7 @@ def test_an_expired_session_keeps_the_outbox_until_the_caregiver_logs_in_again(
     other_tab.close()
 
     context.set_offline(True)
-    record_visit(page, ["safety_check"], "세션 만료 뒤 기록")
+    record_visit(page, ["safety_check"], "세션 만료 뒤 기록", back_to_list=None)
     expect(page.locator("#outbox-count")).to_have_text("전송 대기 1건")
     context.set_offline(False)
 
@@ -278,22 +313,7 @@ def test_a_large_outbox_is_sent_in_batches_of_at_most_100(
         route.fulfill(json={"results": results, "summary": {"created": len(results)}})
 
     page.route("**/api/v1/visits/sync/", answer)
-    page.evaluate(
-        """async (recipient) => {
-            const outbox = await import("/static/tablet/outbox.js");
-            const owner = JSON.parse(document.getElementById("tablet-config").textContent).userId;
-            for (let i = 0; i < 250; i++) {
-                const started = new Date(Date.UTC(2025, 0, 1, 0, i)).toISOString();
-                const client_uuid = outbox.newUuid();
-                await outbox.saveDraftToOutbox("none", {
-                    client_uuid, owner, saved_at: started,
-                    payload: {client_uuid, recipient, started_at: started, ended_at: null,
-                              service_types: ["meal"], notes: ""},
-                });
-            }
-        }""",
-        tablet_caregiver.recipients[0].pk,
-    )
+    queue_visits(page, tablet_caregiver.recipients[0].pk, 250)
     page.click("#sync-button")
     expect(page.locator("#sync-message")).to_have_text("250건을 전송했습니다.")
     assert [len(batch) for batch in batches] == [100, 100, 50]
