@@ -34,7 +34,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
-from django.db import connection
 from django.utils import timezone
 
 from base import roles
@@ -612,10 +611,6 @@ class _Caseload:
     def substitutions(self) -> None:
         """A few days covered by someone else: one in the past (done by the substitute), a
         sick corps member's whole day today, and one of tomorrow's visits."""
-        if connection.vendor == "sqlite":
-            # The double-booking check multiplies a duration in SQL, which SQLite cannot
-            # (care.schedule.services._ends_at): no substitutions on SQLite yet.
-            return
         planned = ScheduledVisit.objects.filter(
             state=ScheduledVisit.State.PLANNED, episode__state=State.ACTIVE
         ).exclude(corps_member=self.caregiver_member)

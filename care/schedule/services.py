@@ -25,9 +25,6 @@ from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
-    DateTimeField,
-    Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -458,40 +455,51 @@ def schedule_regenerate_episode(*, episode_id: int, today: date | None = None) -
 # --- one occurrence: reassign, move, cancel ---------------------------------------------------
 
 
-def _ends_at() -> ExpressionWrapper:
-    """An occurrence's planned end, as an SQL expression."""
-    return ExpressionWrapper(
-        F("starts_at") + Value(timedelta(minutes=1)) * F("planned_minutes"),
-        output_field=DateTimeField(),
-    )
+def _booked_near(starts_at: datetime, minutes: int) -> QuerySet[ScheduledVisit]:
+    """Booked occurrences that may overlap [starts_at, starts_at + minutes).
 
-
-def _booked_between(starts_at: datetime, minutes: int) -> Q:
-    """Occurrences holding their corps member's time over [starts_at, starts_at + minutes).
-
-    The planned start bounds the search first (no occurrence is longer than 720 minutes, so
-    one that starts earlier cannot reach us), which the (corps_member, starts_at) index
-    serves; the end is then compared on those few rows."""
-    return Q(
+    The planned start bounds the search (no occurrence is longer than 720 minutes, so one
+    that starts earlier cannot reach us), which the (corps_member, starts_at) index serves.
+    The end is compared in Python on those few rows: SQLite cannot multiply a duration, and
+    the same code must run on the embedded default and on PostgreSQL."""
+    return ScheduledVisit.objects.filter(
         state__in=BOOKED_STATES,
         starts_at__lt=starts_at + timedelta(minutes=minutes),
         starts_at__gt=starts_at - timedelta(minutes=720),
-        ends__gt=starts_at,
     )
+
+
+def _reaches(row_start: datetime, row_minutes: int, starts_at: datetime) -> bool:
+    return row_start + timedelta(minutes=row_minutes) > starts_at
 
 
 def _overlapping(
     *, member_ids: Iterable[int], starts_at: datetime, minutes: int, exclude_pk: int | None
-) -> QuerySet[ScheduledVisit]:
-    """Occurrences of these corps members that overlap [starts_at, starts_at + minutes)."""
-    overlapping = (
-        ScheduledVisit.objects.filter(corps_member_id__in=list(member_ids))
-        .alias(ends=_ends_at())
-        .filter(_booked_between(starts_at, minutes))
+) -> ScheduledVisit | None:
+    """The first occurrence of these corps members that overlaps [starts_at, +minutes)."""
+    near = (
+        _booked_near(starts_at, minutes)
+        .filter(corps_member_id__in=list(member_ids))
+        .select_related("recipient", "corps_member")
+        .order_by("starts_at", "pk")
     )
     if exclude_pk is not None:
-        overlapping = overlapping.exclude(pk=exclude_pk)
-    return overlapping
+        near = near.exclude(pk=exclude_pk)
+    for row in near:
+        if _reaches(row.starts_at, row.planned_minutes, starts_at):
+            return row
+    return None
+
+
+def _busy_member_ids(starts_at: datetime, minutes: int) -> set[int]:
+    """Corps members with a booking overlapping [starts_at, starts_at + minutes)."""
+    return {
+        member_id
+        for member_id, row_start, row_minutes in _booked_near(starts_at, minutes).values_list(
+            "corps_member_id", "starts_at", "planned_minutes"
+        )
+        if _reaches(row_start, row_minutes, starts_at)
+    }
 
 
 def _lock(scheduled_visit: ScheduledVisit) -> ScheduledVisit:
@@ -576,15 +584,11 @@ def _reassign_locked(
     # The substitute's row is locked too, so that two coordinators booking one substitute at
     # the same hour take turns and the second sees the first's booking.
     CorpsMember.objects.select_for_update().filter(pk=corps_member.pk).first()
-    clash = (
-        _overlapping(
-            member_ids=[corps_member.pk],
-            starts_at=occurrence.starts_at,
-            minutes=occurrence.planned_minutes,
-            exclude_pk=occurrence.pk,
-        )
-        .select_related("recipient")
-        .first()
+    clash = _overlapping(
+        member_ids=[corps_member.pk],
+        starts_at=occurrence.starts_at,
+        minutes=occurrence.planned_minutes,
+        exclude_pk=occurrence.pk,
     )
     if clash is not None:
         problems.append(
@@ -745,15 +749,11 @@ def scheduled_visit_move(
     ):
         errors["starts_at"].append(_("회차 기간 밖으로 옮길 수 없습니다."))
     if not errors:
-        clash = (
-            _overlapping(
-                member_ids=[occurrence.corps_member_id],
-                starts_at=starts_at,
-                minutes=occurrence.planned_minutes,
-                exclude_pk=occurrence.pk,
-            )
-            .select_related("recipient")
-            .first()
+        clash = _overlapping(
+            member_ids=[occurrence.corps_member_id],
+            starts_at=starts_at,
+            minutes=occurrence.planned_minutes,
+            exclude_pk=occurrence.pk,
         )
         if clash is not None:
             errors["starts_at"].append(
@@ -986,16 +986,9 @@ def substitute_candidates(
 ) -> QuerySet[CorpsMember]:
     """Corps members who could cover a visit: active, with a login account, able to give the
     services, and without an overlapping booking."""
-    busy = (
-        ScheduledVisit.objects.filter(corps_member_id=OuterRef("pk"))
-        .alias(ends=_ends_at())
-        .filter(_booked_between(starts_at, planned_minutes))
-    )
+    busy = _busy_member_ids(starts_at, planned_minutes)
     members = (
-        CorpsMember.objects.active()
-        .filter(user__isnull=False)
-        .exclude(pk__in=list(exclude))
-        .filter(~Exists(busy))
+        CorpsMember.objects.active().filter(user__isnull=False).exclude(pk__in=[*exclude, *busy])
     )
     return _qualified(members, service_ids)
 
