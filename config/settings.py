@@ -92,6 +92,11 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
+# Behind PgBouncer in transaction mode (docker-compose.yml) a server-side cursor would outlive
+# the transaction its server connection was lent for; DB_CONN_MAX_AGE is then 0 as well.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "DB_DISABLE_SERVER_SIDE_CURSORS", False
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default is shared by the web server, the worker and beat: wait for a lock
     # instead of failing, take the write lock up front, and let readers run beside a writer.

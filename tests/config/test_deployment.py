@@ -20,9 +20,10 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 SETTINGS_FILE = ROOT / "config" / "settings.py"
 
-APP_SERVICES = ("web", "worker", "beat")
+APP_SERVICES = ("web", "web2", "worker", "beat")
+WEB_REPLICAS = ("web", "web2")
 ONE_SHOT_SERVICES = {"migrate"}
-SECRET_VARIABLES = ("SECRET_KEY", "POSTGRES_PASSWORD")
+SECRET_VARIABLES = ("SECRET_KEY", "POSTGRES_PASSWORD", "DB_PASSWORD")
 # ${NAME}, ${NAME:-default}, ${NAME:?message} and friends: a value taken from the environment.
 REFERENCE = re.compile(r"^\$\{[A-Z_][A-Z0-9_]*(?:[:?+-][^}]*)?\}$")
 REFERENCE_ANYWHERE = re.compile(r"\$\{[^}]*\}")
@@ -91,10 +92,10 @@ def dockerfile_instructions() -> list[str]:
     return [line.strip() for line in joined.splitlines() if line.strip()]
 
 
-def test_compose_defines_the_web_worker_beat_postgres_and_redis_services(
+def test_compose_defines_the_web_worker_beat_postgres_pgbouncer_and_redis_services(
     services: dict[str, dict[str, Any]],
 ) -> None:
-    assert {"web", "worker", "beat", "postgres", "redis"} <= services.keys()
+    assert {"web", "web2", "worker", "beat", "postgres", "pgbouncer", "redis"} <= services.keys()
 
 
 def test_every_long_running_service_has_a_healthcheck(
@@ -115,18 +116,70 @@ def test_every_long_running_service_restarts_unless_stopped(
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
-def test_app_service_reaches_postgres_and_redis_by_service_name(
+def test_app_service_reaches_postgres_through_pgbouncer_and_redis_by_service_name(
     services: dict[str, dict[str, Any]], name: str
 ) -> None:
     environment = environment_of(services[name])
     database = parse_url(environment["DATABASE_URL"])
     redis = parse_url(environment["REDIS_URL"])
     assert database.scheme in {"postgres", "postgresql"}
-    assert database.hostname == "postgres"
+    assert database.hostname == "pgbouncer"
+    assert (database.port or 5432) == 5432
     assert database.path == "/" + environment_of(services["postgres"])["POSTGRES_DB"]
     assert database.username == environment_of(services["postgres"])["POSTGRES_USER"]
     assert redis.scheme == "redis"
     assert redis.hostname == "redis"
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_service_behind_transaction_pooling_keeps_no_connection_nor_server_cursor(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    # PgBouncer lends a server connection for one transaction: a persistent connection would
+    # only hold a client slot, and a server-side cursor would outlive its transaction.
+    environment = environment_of(services[name])
+    assert environment["DB_CONN_MAX_AGE"] == "0"
+    assert environment["DB_DISABLE_SERVER_SIDE_CURSORS"].lower() == "true"
+
+
+def test_pgbouncer_pools_transactions_for_the_postgres_database_and_user(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    pgbouncer = services["pgbouncer"]
+    environment = environment_of(pgbouncer)
+    postgres = environment_of(services["postgres"])
+    assert pgbouncer["image"].startswith("edoburu/pgbouncer:")
+    assert environment["POOL_MODE"] == "transaction"
+    assert environment["DB_HOST"] == "postgres"
+    assert environment["DB_NAME"] == postgres["POSTGRES_DB"]
+    assert environment["DB_USER"] == postgres["POSTGRES_USER"]
+    # PostgreSQL 15 stores passwords as SCRAM: PgBouncer must speak it to log in.
+    assert environment["AUTH_TYPE"] == "scram-sha-256"
+    assert int(environment["DEFAULT_POOL_SIZE"]) < int(environment["MAX_CLIENT_CONN"])
+    assert pgbouncer["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert "pg_isready" in healthcheck_command_of(pgbouncer)
+
+
+def test_migrations_connect_to_postgres_directly_not_through_the_pool(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    # A migration needs a session of its own (locks and settings that span transactions).
+    environment = environment_of(services["migrate"])
+    database = parse_url(environment["DATABASE_URL"])
+    assert database.hostname == "postgres"
+    assert (database.port or 5432) == 5432
+    assert database.path == "/" + environment_of(services["postgres"])["POSTGRES_DB"]
+    assert environment.get("DB_DISABLE_SERVER_SIDE_CURSORS", "false").lower() == "false"
+
+
+def test_web2_is_a_second_replica_of_web_on_its_own_host_port(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    web, web2 = services["web"], services["web2"]
+    for key in ("image", "command", "environment", "healthcheck", "depends_on", "restart"):
+        assert web2[key] == web[key], key
+    assert web["ports"] != web2["ports"]
+    assert all(port.endswith(":8000") for port in (*web["ports"], *web2["ports"]))
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
@@ -138,10 +191,11 @@ def test_app_service_gets_a_secret_key_and_runs_with_debug_off(
     assert environment["DEBUG"].lower() == "false"
 
 
+@pytest.mark.parametrize("name", WEB_REPLICAS)
 def test_web_runs_gunicorn_with_the_wsgi_application(
-    services: dict[str, dict[str, Any]],
+    services: dict[str, dict[str, Any]], name: str
 ) -> None:
-    command = command_of(services["web"])
+    command = command_of(services[name])
     assert command.startswith("gunicorn ")
     assert "config.wsgi:application" in command
     assert "0.0.0.0:8000" in command
@@ -183,11 +237,12 @@ def test_web_healthcheck_fetches_a_public_page_without_curl(
     assert "http://127.0.0.1:8000/admin/login/" in check
 
 
-def test_web_waits_for_healthy_postgres_and_redis_and_a_finished_migration(
-    services: dict[str, dict[str, Any]],
+@pytest.mark.parametrize("name", (*WEB_REPLICAS, "worker"))
+def test_web_and_worker_wait_for_healthy_pgbouncer_and_redis_and_a_finished_migration(
+    services: dict[str, dict[str, Any]], name: str
 ) -> None:
-    depends_on = services["web"]["depends_on"]
-    assert depends_on["postgres"]["condition"] == "service_healthy"
+    depends_on = services[name]["depends_on"]
+    assert depends_on["pgbouncer"]["condition"] == "service_healthy"
     assert depends_on["redis"]["condition"] == "service_healthy"
     assert depends_on["migrate"]["condition"] == "service_completed_successfully"
 
