@@ -97,12 +97,13 @@ def corps_member_suggestions(
 ) -> list[Suggestion]:
     """Active corps members ranked for a recipient: the coordinator's assignment board.
 
-    Ranked in one query, whatever the size of the corps: same 시·군 first, then how many of
-    the recipient's needs the member can give (the most possible is all of them, so full
-    coverage comes before partial), then free on every wanted weekday, then the lightest
-    current load. Members already assigned to this recipient (now or from a later date) are
-    left out: the board is for adding someone. ``weekdays`` are codes of
-    ``volunteers.models.WEEKDAY_CODES``; an unknown one is a ``ValueError``.
+    Ranked in one query, whatever the size of the corps: how many of the recipient's needs
+    the member can give first (full coverage before partial, and a member who gives none of
+    them after every member who gives some: a neighbour who cannot do the work is no help),
+    then same 시·군, then free on every wanted weekday, then the lightest current load.
+    Members already assigned to this recipient (now or from a later date) are left out: the
+    board is for adding someone. ``weekdays`` are codes of ``volunteers.models.WEEKDAY_CODES``;
+    an unknown one is a ``ValueError``.
 
     ``candidates`` narrows the members ranked (the schedule's substitutes: free at the time
     and qualified); ``exclude_assigned=False`` keeps those already assigned to the recipient,
@@ -173,7 +174,7 @@ def corps_member_suggestions(
     else:
         members = members.annotate(available=Value(True, output_field=BooleanField()))
     members = members.order_by(
-        "-same_region", "-covered_needs", "-available", "current_recipients", "name", "id"
+        "-covered_needs", "-same_region", "-available", "current_recipients", "name", "id"
     )[:limit]
 
     suggestions = [

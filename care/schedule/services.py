@@ -995,7 +995,7 @@ def substitute_candidates(
 
 def substitute_suggestions(*, scheduled_visit: ScheduledVisit, limit: int = 10) -> list[Suggestion]:
     """Who could cover this visit, best first: the ranking of today's assignment suggestions
-    (``care.matching``: same 시·군, needs covered, free that weekday, lightest load), among
+    (``care.matching``: needs covered, same 시·군, free that weekday, lightest load), among
     those free at that time, active and qualified for the plan's services."""
     occurrence = (
         ScheduledVisit.objects.select_related("recipient", "plan_entry")

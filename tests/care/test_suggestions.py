@@ -67,7 +67,22 @@ def names(suggestions: list[Suggestion]) -> list[str]:
 # --- ranking -------------------------------------------------------------------------------
 
 
-def test_a_member_of_the_same_region_comes_before_a_better_fit_elsewhere() -> None:
+def test_a_member_who_gives_none_of_the_needs_ranks_below_those_who_give_it() -> None:
+    # given a recipient who needs one service, a member here who cannot give it and a member
+    # elsewhere who can
+    recipient = recipient_in("jangsu", needs=["housework"])
+    member("장수무관", region_code="jangsu", gives=["meal"])
+    member("전주가사", region_code="jeonju", gives=["housework"])
+
+    # when the board is asked
+    suggestions = corps_member_suggestions(recipient=recipient)
+
+    # then the one who can do the work leads; the neighbour who cannot comes after
+    assert names(suggestions) == ["전주가사", "장수무관"]
+    assert [(s.covered_needs, s.needs_total) for s in suggestions] == [(1, 1), (0, 1)]
+
+
+def test_coverage_of_the_needs_comes_before_the_region() -> None:
     # given a member elsewhere who gives everything and one here who gives one service
     recipient = recipient_in("jangsu")
     member("전주단원", region_code="jeonju")
@@ -76,9 +91,19 @@ def test_a_member_of_the_same_region_comes_before_a_better_fit_elsewhere() -> No
     # when the board is asked
     suggestions = corps_member_suggestions(recipient=recipient)
 
-    # then the member of the recipient's own 시·군 leads
+    # then the member who covers more of the needs leads
+    assert names(suggestions) == ["전주단원", "장수단원"]
+    assert [s.same_region for s in suggestions] == [False, True]
+
+
+def test_among_equal_coverage_a_member_of_the_same_region_comes_first() -> None:
+    recipient = recipient_in("jangsu")
+    member("전주단원", region_code="jeonju", gives=["housework"])
+    member("장수단원", region_code="jangsu", gives=["meal"])
+
+    suggestions = corps_member_suggestions(recipient=recipient)
+
     assert names(suggestions) == ["장수단원", "전주단원"]
-    assert [s.same_region for s in suggestions] == [True, False]
 
 
 def test_full_coverage_of_the_needs_comes_before_partial_coverage() -> None:
