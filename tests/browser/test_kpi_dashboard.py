@@ -26,6 +26,7 @@ from tests.factories import (
     CorpsMemberFactory,
     RecipientFactory,
     UserFactory,
+    episode_of,
     program,
     region,
 )
@@ -57,6 +58,7 @@ def tracker(db: None) -> Any:
     manager = UserFactory(username="gyeongyeong", roles=["manager"])
     members = [CorpsMemberFactory(region=region(code)) for code, _unit in PLACES]
     people = [RecipientFactory(region=region(code), admin_unit=unit) for code, unit in PLACES]
+    episodes = {person.pk: episode_of(person) for person in people}
     visits = []
     for month in range(1, THROUGH + 1):
         for index, (member, person) in enumerate(zip(members, people, strict=True)):
@@ -68,6 +70,7 @@ def tracker(db: None) -> Any:
                     client_uuid=uuid4(),
                     recipient=person,
                     corps_member=member,
+                    episode=episodes[person.pk],
                     program=program("rural_gap_care" if index % 2 else "emergency_care"),
                     started_at=start,
                     ended_at=start + timedelta(hours=2),

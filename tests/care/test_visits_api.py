@@ -18,7 +18,7 @@ from tests.care.visit_factories import (
     hours_ago,
     visit_payload,
 )
-from tests.factories import AssignmentFactory, RecipientFactory, program
+from tests.factories import AssignmentFactory, RecipientFactory, episode_of, program
 
 pytestmark = pytest.mark.django_db
 
@@ -585,8 +585,9 @@ def test_coordinator_records_a_visit_on_behalf_of_a_caregiver(
 def test_coordinator_visit_outside_any_assignment_is_kept_with_an_exception(
     coordinator_api: APIClient, caregiver: Any
 ) -> None:
-    # given a recipient the caregiver is not assigned to (a substitute visit)
+    # given a recipient the caregiver is not assigned to (a substitute visit), in an episode
     recipient = RecipientFactory()
+    episode_of(recipient)
     payload = visit_payload(recipient, corps_member=caregiver.corps_member_record.pk)
 
     response = coordinator_api.post(URL, payload, format="json")
