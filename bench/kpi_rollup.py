@@ -40,14 +40,15 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._database import django_setup, own_test_database  # noqa: E402
+from bench._database import django_setup, own_test_database, server_version  # noqa: E402
 
 YEAR = 2023
 SINGLE_MONTH = 6
@@ -388,6 +389,31 @@ def generate(
         consultations=consultations,
         seconds=time.perf_counter() - started,
     )
+
+
+def generated() -> Dataset | None:
+    """What a kept database already holds (None when it holds no visits)."""
+    from django.db import connection
+
+    from base.models import Program
+
+    with connection.cursor() as cursor:
+        counts = _fetch(
+            cursor,
+            """
+            SELECT (SELECT COUNT(*) FROM care_recipient),
+                   (SELECT COUNT(*) FROM care_recipient WHERE is_rural),
+                   (SELECT COUNT(*) FROM volunteers_corpsmember),
+                   (SELECT COUNT(*) FROM care_visit),
+                   (SELECT COUNT(*) FROM care_visit WHERE status = 'void'),
+                   (SELECT COUNT(*) FROM care_visit WHERE program_id = %s),
+                   (SELECT COUNT(*) FROM consultations_consultation)
+            """,
+            [Program.objects.get(code="rural_gap_care").pk],
+        )[0]
+    if not counts[3]:
+        return None
+    return Dataset(*counts, seconds=0.0)
 
 
 # --- the floor: bare SQL for the same numbers -----------------------------------------------
@@ -810,26 +836,34 @@ def run(
     repeat: int = DEFAULT_REPEAT,
     seed: int = DEFAULT_SEED,
     slowest: int = 0,
+    generate_only: bool = False,
     progress: Callable[[str], None] = lambda line: None,
-) -> BenchResult:
+) -> BenchResult | None:
     """Generate the year, time the rollup, the floor and a single month, compare the numbers.
 
-    Runs in the current database, which must hold the migrations' reference data and no
-    operational rows (a fresh test database)."""
+    Runs in the current database, which must hold the migrations' reference data and either
+    no operational rows (a fresh test database) or a year this function generated before (a
+    kept database: then it is not generated again)."""
     from django.db import connection
 
     from kpi import rollups
     from kpi.goals import goals_load
 
     goals_load()
-    dataset = generate(
-        visits=visits,
-        recipients=recipients,
-        members=members,
-        consultations=consultations,
-        seed=seed,
-    )
-    progress(f"generated in {dataset.seconds:.1f} s: {dataset}")
+    dataset = generated()
+    if dataset is None:
+        dataset = generate(
+            visits=visits,
+            recipients=recipients,
+            members=members,
+            consultations=consultations,
+            seed=seed,
+        )
+        progress(f"generated in {dataset.seconds:.1f} s: {dataset}")
+    else:
+        progress(f"reusing the kept year: {dataset}")
+    if generate_only:
+        return None
     # Warm-up, untimed: brings the tables into the cache and makes the months' periods.
     reference = reference_seconds()
     floor, parts = floor_figures()
@@ -955,10 +989,27 @@ def exit_code(result: BenchResult, *, check: bool) -> int:
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--visits", type=int, default=DEFAULT_VISITS)
-    parser.add_argument("--recipients", type=int, default=DEFAULT_RECIPIENTS)
-    parser.add_argument("--members", type=int, default=DEFAULT_MEMBERS)
-    parser.add_argument("--consultations", type=int, default=DEFAULT_CONSULTATIONS)
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="multiply every default size (10: 10,000,000 visits, 1,000,000 recipients)",
+    )
+    parser.add_argument("--visits", type=int, default=0, help=f"default {DEFAULT_VISITS}")
+    parser.add_argument("--recipients", type=int, default=0, help=f"default {DEFAULT_RECIPIENTS}")
+    parser.add_argument("--members", type=int, default=0, help=f"default {DEFAULT_MEMBERS}")
+    parser.add_argument(
+        "--consultations", type=int, default=0, help=f"default {DEFAULT_CONSULTATIONS}"
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the generated database (test_<NAME>_kpi_rollup_x<scale>) and reuse it "
+        "when it is there (no second generation)",
+    )
+    parser.add_argument(
+        "--generate-only", action="store_true", help="generate (with --keep) and stop"
+    )
     parser.add_argument(
         "--repeat", type=int, default=DEFAULT_REPEAT, help="timed runs of each; the best counts"
     )
@@ -974,23 +1025,52 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+@contextmanager
+def kept_database(connection: Any, suffix: str) -> Iterator[str]:
+    """Like ``own_test_database``, but kept after the run and reused by the next one (its
+    migrations brought up to date): a 10-million-visit year takes long to generate, and the
+    timings can then be run again on the same data."""
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    setup_test_environment(debug=False)
+    real_name = connection.settings_dict["NAME"]
+    connection.settings_dict["TEST"]["NAME"] = f"test_{real_name}_{suffix}"
+    connection.creation.create_test_db(verbosity=0, keepdb=True, serialize=False)
+    try:
+        database = f"{connection.settings_dict['NAME']} (kept), {server_version(connection)}"
+        print(f"database: {connection.vendor} {database}", flush=True)
+        yield database
+    finally:
+        teardown_test_environment()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
     connection = django_setup()
     if connection.vendor != "postgresql":
         print("bench/kpi_rollup.py needs PostgreSQL: set DATABASE_URL", file=sys.stderr)
         return 2
-    with own_test_database(connection, "kpi_rollup") as database:
+    scale = args.scale
+    database_of = (
+        kept_database(connection, f"kpi_rollup_x{scale:g}")
+        if args.keep
+        else own_test_database(connection, "kpi_rollup")
+    )
+    with database_of as database:
         result = run(
-            visits=args.visits,
-            recipients=args.recipients,
-            members=args.members,
-            consultations=args.consultations,
+            visits=args.visits or int(DEFAULT_VISITS * scale),
+            recipients=args.recipients or int(DEFAULT_RECIPIENTS * scale),
+            members=args.members or int(DEFAULT_MEMBERS * scale),
+            consultations=args.consultations or int(DEFAULT_CONSULTATIONS * scale),
             repeat=args.repeat,
             seed=args.seed,
             slowest=args.queries,
+            generate_only=args.generate_only,
             progress=lambda line: print(line, flush=True),
         )
+        if result is None:
+            print("generated; kept for the next run with --keep")
+            return 0
     print(report(result, database=database))
     return exit_code(result, check=args.check)
 

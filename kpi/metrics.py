@@ -39,7 +39,7 @@ from django.db.models import (
     Sum,
     When,
 )
-from django.db.models.functions import Cast, ExtractMonth, TruncDate
+from django.db.models.functions import Cast, ExtractMonth
 from django.utils.translation import gettext_lazy as _
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -505,6 +505,8 @@ def month_figures(code: str, year: int, month: int) -> Figures:
     """A month's value and year-to-date value, in total and per breakdown key: one query
     over the year so far (the stock: one over the corps)."""
     metric = METRICS[code]
+    if code in VISIT_FAMILY:
+        return _visit_month({code}, year, month)[code]
     if metric.kind == "stock":
         return _stock_figures(metric, _month_end(year, month))
     if metric.kind in YEAR_KINDS:
@@ -557,15 +559,13 @@ def year_figures(code: str, year: int, through: int = 12) -> dict[int, Figures]:
     the month each person was first served per key (the year to date counts each once)."""
     metric = METRICS[code]
     months = range(1, through + 1)
+    if code in VISIT_FAMILY:
+        return _visit_year({code}, year, through)[code]
     if metric.kind == "stock":
         # Twelve small grouped counts over the corps table (thousands of rows, not visits).
         return {m: _stock_figures(metric, _month_end(year, m)) for m in months}
     if metric.kind == "ratio":
         return _ratio_figures(metric, year, through)
-    if metric.kind == "median":
-        return _median_figures(metric, year, through)
-    if metric.kind == "groups":
-        return _group_figures(metric, year, through)
     rows = _in_year(metric, year, through).order_by().annotate(kpi_m=_month_of(metric))
     key = _key_of(metric)
     monthly: dict[tuple[str, str], dict[int, Any]] = {}
@@ -601,6 +601,390 @@ def year_figures(code: str, year: int, through: int = 12) -> dict[int, Figures]:
             if running or dim_key == TOTAL:
                 value = monthly.get(dim_key, {}).get(m, 0)
                 figures[m][dim_key] = (_figure(metric, value), _figure(metric, running))
+    return figures
+
+
+# --- the metrics of counted visits, from one read ------------------------------------------
+#
+# Every person metric, the visits' count and hours and the programs that ran come from the same
+# counted visits of the year so far. Instead of one read per metric, the visits are read once,
+# reduced to one row per (recipient, corps member, program) — per month too, for the year — with
+# what the figures need (a flag for the month, the visits and their seconds), and the recipients
+# are joined once to those rows for the 시·군 and rural keys. Each figure is then counted from
+# that small set in the same statement (a CTE, materialized by PostgreSQL since it is read more
+# than once); where the rows are already one per person, by COUNT(*), not COUNT(DISTINCT).
+# The definitions below are those of the metrics in ``METRICS`` (sources ``_visits`` and
+# ``_rural_visits``); tests/kpi/test_metrics.py holds every metric to its own rule, and the
+# benchmark's independent floor (bench/kpi_rollup.py) holds them to DESIGN §3.
+
+# person metrics: code → (the person's column in the reduced rows, rural gap care only)
+_VISIT_PERSONS = {
+    "recipients_served": ("kpi_recipient", False),
+    "rural_recipients_served": ("kpi_recipient", True),
+    "corps_members_served": ("kpi_member", False),
+}
+# additive metrics: code → the reduced rows' column summed
+_VISIT_AMOUNTS = {"visits": "kpi_n", "delivered_hours": "kpi_s"}
+_VISIT_GROUPS = "programs_operated"
+_VISIT_MEDIAN = "referral_to_first_visit_days"
+VISIT_FAMILY = {*_VISIT_PERSONS, *_VISIT_AMOUNTS, _VISIT_GROUPS, _VISIT_MEDIAN}
+_VISIT_KEYS = ["kpi_region", "kpi_rural"]
+
+
+def _visit_rows(year: int, through: int, month: int | None) -> tuple[str, tuple]:
+    """SQL of the counted visits of months 1..``through``, one row per (recipient, corps
+    member, program, episode) — and Seoul month ``kpi_m`` when ``month`` is None (the year) —
+    with the visits ``kpi_n``, service seconds ``kpi_s`` and first visit ``kpi_first_at``; for a
+    month, also whether any fell in it
+    (``kpi_in``) and their visits and seconds in it. The recipient's 시·군 and rural flag are
+    joined to the reduced rows, not to the visits."""
+    from care.models import Recipient
+
+    rows = _in_year(METRICS["visits"], year, through).order_by()
+    group = {
+        "kpi_recipient": F("recipient_id"),
+        "kpi_member": F("corps_member_id"),
+        "kpi_program": F("program_id"),
+        "kpi_episode": F("episode_id"),
+    }
+    if month is None:
+        group["kpi_m"] = _month_of(METRICS["visits"])
+    aggregates: dict[str, Aggregate] = {
+        "kpi_n": Count("pk"),
+        "kpi_s": Sum(_service_seconds()),
+        "kpi_first_at": Min("started_at"),
+    }
+    if month is not None:
+        in_month = Q(started_at__gte=month_start(year, month))
+        aggregates |= {
+            "kpi_in": Max(Case(When(in_month, then=1), default=0)),
+            "kpi_n_in": Count("pk", filter=in_month),
+            "kpi_s_in": Sum(_service_seconds(), filter=in_month),
+        }
+    reduced = rows.annotate(**group).values(*group).annotate(**aggregates)
+    sql, params = reduced.query.sql_with_params()
+    quote = connection.ops.quote_name
+    region = Recipient._meta.get_field("region").column
+    rural = Recipient._meta.get_field("is_rural").column
+    columns = ", ".join(f"kpi.{name}" for name in [*group, *aggregates])
+    sql = (
+        f"SELECT {columns}, o.{quote(region)} AS kpi_region, "  # noqa: S608
+        f"o.{quote(rural)} AS kpi_rural FROM ({sql}) kpi "
+        f"JOIN {quote(Recipient._meta.db_table)} o ON o.id = kpi.kpi_recipient"
+    )
+    return sql, params
+
+
+def _rural_gap_condition() -> str:
+    from base.models import Program
+
+    program = Program.objects.filter(code="rural_gap_care").values_list("pk", flat=True).first()
+    truth = "TRUE" if connection.vendor == "postgresql" else "1"
+    return f"kpi_program = {int(program or 0)} AND kpi_rural = {truth}"
+
+
+def _person_rows(code: str, group: list[str], aggregate: str) -> str:
+    """SQL of one row per person per ``group`` with ``aggregate`` (over ``kpi_rows``): for a
+    recipient, whose keys are their own, one row per (group, person, keys); a corps member,
+    counted under each 시·군 and area of the recipients served, is reduced per grouping set
+    (the caller's ``kpi_g`` then says which)."""
+    person, rural_only = _VISIT_PERSONS[code]
+    where = f" WHERE {_rural_gap_condition()}" if rural_only else ""
+    columns = ", ".join([*group, f"{person} AS kpi_person", *_VISIT_KEYS])
+    keys = ", ".join([*group, person, *_VISIT_KEYS])
+    return f"SELECT {columns}, {aggregate} FROM kpi_rows{where} GROUP BY {keys}"  # noqa: S608
+
+
+def _tagged(tag: str, sql_params: tuple[str, tuple], columns: str) -> tuple[str, tuple]:
+    sql, params = sql_params
+    return f"SELECT '{tag}' AS kpi_tag, {columns} FROM ({sql}) t", tuple(params)  # noqa: S608
+
+
+def _visit_parts(
+    codes: set[str], year: int, through: int, month: int | None, *, portable: bool = False
+) -> list[tuple[str, tuple]]:
+    """The parts of the one statement over ``kpi_rows``, each tagged with its metric: for a
+    month (kpi_tag, kpi_g, keys, month's value, year to date); for the year (kpi_tag, kpi_g,
+    keys, month, value), with person metrics tagged ``code`` for the months' values and
+    ``code:first`` for the persons first served in each month."""
+    keys = _VISIT_KEYS
+    parts = []
+    for code in sorted(codes & set(_VISIT_PERSONS)):
+        recipient = _VISIT_PERSONS[code][0] == "kpi_recipient"
+        if month is not None:
+            if recipient:  # already one row per person: the keys are the person's own
+                rows = _person_rows(code, [], "MAX(kpi_in) AS kpi_in")
+                counted = _grouping_sets((rows, ()), [], keys, "SUM(kpi_in), COUNT(*)")
+                parts.append(_tagged(code, counted, "*"))
+                continue
+            rows = _person_rows(code, [], "MAX(kpi_in) AS kpi_in")
+            per_set = _grouping_sets((rows, ()), ["kpi_person"], keys, "MAX(kpi_in) AS kpi_in")
+            counted = (
+                f"SELECT kpi_g, kpi_region, kpi_rural, SUM(kpi_in), COUNT(*) "  # noqa: S608
+                f"FROM ({per_set[0]}) p GROUP BY kpi_g, kpi_region, kpi_rural"
+            )
+            parts.append(_tagged(code, (counted, ()), "*"))
+            continue
+        monthly_rows = _person_rows(code, ["kpi_m"], "COUNT(*) AS kpi_n")
+        first_rows = _person_rows(code, [], "MIN(kpi_m) AS kpi_m")
+        if recipient:
+            monthly = _grouping_sets((monthly_rows, ()), ["kpi_m"], keys, "COUNT(*)")
+            firsts = _grouping_sets((first_rows, ()), ["kpi_m"], keys, "COUNT(*)")
+        else:
+            per_set = _grouping_sets((monthly_rows, ()), ["kpi_m", "kpi_person"], keys, "1 AS o")
+            monthly = (
+                f"SELECT kpi_g, kpi_region, kpi_rural, kpi_m, COUNT(*) "  # noqa: S608
+                f"FROM ({per_set[0]}) p GROUP BY kpi_g, kpi_region, kpi_rural, kpi_m",
+                (),
+            )
+            per_set = _grouping_sets(
+                (first_rows, ()), ["kpi_person"], keys, "MIN(kpi_m) AS kpi_first"
+            )
+            firsts = (
+                f"SELECT kpi_g, kpi_region, kpi_rural, kpi_first, COUNT(*) "  # noqa: S608
+                f"FROM ({per_set[0]}) p GROUP BY kpi_g, kpi_region, kpi_rural, kpi_first",
+                (),
+            )
+        parts.append(_tagged(code, monthly, "*"))
+        parts.append(_tagged(f"{code}:first", firsts, "*"))
+    for code in sorted(codes & set(_VISIT_AMOUNTS)):
+        column = _VISIT_AMOUNTS[code]
+        if month is not None:
+            summed = _grouping_sets(
+                ("SELECT * FROM kpi_rows", ()), [], keys, f"SUM({column}_in), SUM({column})"
+            )
+        else:
+            summed = _grouping_sets(
+                ("SELECT * FROM kpi_rows", ()), ["kpi_m"], keys, f"SUM({column})"
+            )
+        parts.append(_tagged(code, summed, "*"))
+    if _VISIT_GROUPS in codes:
+        # The programs with counted visits (the groups are mapped in Python: a few rows).
+        if month is not None:
+            ran = "SELECT kpi_program, MAX(kpi_in) FROM kpi_rows GROUP BY kpi_program"
+        else:
+            ran = "SELECT kpi_program, kpi_m FROM kpi_rows GROUP BY kpi_program, kpi_m"
+        parts.append(_tagged(_VISIT_GROUPS, (ran, ()), "NULL, NULL, NULL, t.*"))
+    if _VISIT_MEDIAN in codes:
+        parts += _median_parts(year, through, month, portable=portable)
+    return parts
+
+
+def _median_parts(
+    year: int, through: int, month: int | None, *, portable: bool = False
+) -> list[tuple[str, tuple]]:
+    """The median days from referral to first visit (DESIGN §7, docs/kpi.md §3.1) over
+    ``kpi_rows``: the episodes first visited in the year (their first counted visit ever, so
+    none before January: an index probe per episode, or one anti-join, as the planner finds
+    cheaper), in the month and the year so far — or, for the year, in each month and the year
+    to that month, as two rows per month (``:ytd``)."""
+    from care.models import Episode, Visit
+
+    quote = connection.ops.quote_name
+    first_sql, first_params = "f.kpi_first", ()
+    m_sql, m_params = connection.ops.datetime_extract_sql(
+        "month", first_sql, first_params, SEOUL.key
+    )
+    day_sql, day_params = connection.ops.datetime_cast_date_sql(first_sql, first_params, SEOUL.key)
+    referred = f"e.{quote(Episode._meta.get_field('referred_on').column)}"
+    if connection.vendor == "postgresql":
+        days = f"({day_sql} - {referred})"
+    else:
+        days = f"CAST(julianday({day_sql}) - julianday({referred}) AS INTEGER)"
+    visit, episode = quote(Visit._meta.db_table), quote(Episode._meta.db_table)
+    firsts = (
+        f"SELECT CAST({m_sql} AS INTEGER) AS kpi_m, {days} AS kpi_days "  # noqa: S608
+        f"FROM (SELECT kpi_episode, MIN(kpi_first_at) AS kpi_first FROM kpi_rows "
+        f"GROUP BY kpi_episode) f JOIN {episode} e ON e.id = f.kpi_episode "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {visit} p WHERE p.episode_id = f.kpi_episode "
+        "AND p.status <> %s AND p.started_at < %s)"
+    )
+    params = (*m_params, *day_params, Visit.Status.VOID, month_start(year, 1))
+    months = _months_sql(through)
+    if connection.vendor == "postgresql" and not portable:
+        median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY d.kpi_days)"
+        sql = (
+            f"SELECT t.m, {median} FILTER (WHERE d.kpi_m = t.m) AS kpi_value, "  # noqa: S608
+            f"{median} AS kpi_ytd FROM ({firsts}) d JOIN ({months}) t ON d.kpi_m <= t.m "
+            "GROUP BY t.m"
+        )
+    else:
+        portable, params = _portable_median(firsts, params, months)
+        sql = (
+            "SELECT m, MAX(CASE WHEN scope = 0 THEN v END) AS kpi_value, "  # noqa: S608
+            f"MAX(CASE WHEN scope = 1 THEN v END) AS kpi_ytd FROM ({portable}) x GROUP BY m"
+        )
+        sql = sql.replace("SELECT scope, m, AVG(v)", "SELECT scope, m, AVG(v) AS v", 1)
+    if month is not None:
+        return [
+            (
+                f"SELECT '{_VISIT_MEDIAN}', NULL, NULL, NULL, kpi_value, kpi_ytd "  # noqa: S608
+                f"FROM ({sql}) t WHERE m = {int(month)}",
+                params,
+            )
+        ]
+    return [
+        (f"SELECT '{_VISIT_MEDIAN}', NULL, NULL, NULL, m, kpi_value FROM ({sql}) t", params),  # noqa: S608
+        (f"SELECT '{_VISIT_MEDIAN}:ytd', NULL, NULL, NULL, m, kpi_ytd FROM ({sql}) t", params),  # noqa: S608
+    ]
+
+
+def _visit_statement(
+    codes: set[str], year: int, through: int, month: int | None, *, portable: bool = False
+) -> list[tuple]:
+    """The one statement: ``kpi_rows`` (``_visit_rows``) and every part over it. ``portable``
+    takes the median without ``percentile_cont`` (SQLite's way) on PostgreSQL too, for tests."""
+    rows_sql, params = _visit_rows(year, through, month)
+    parts = _visit_parts(codes, year, through, month, portable=portable)
+    sql = f"WITH kpi_rows AS ({rows_sql}) " + " UNION ALL ".join(sql for sql, _p in parts)
+    return _fetch(sql, (*params, *(p for _sql, part in parts for p in part)))
+
+
+def _visit_month(codes: set[str], year: int, month: int) -> dict[str, Figures]:
+    """``month_figures`` of the visit metrics among ``codes``, from one read."""
+    found: dict[str, Figures] = {code: {TOTAL: (0, 0)} for code in codes}
+    if _VISIT_MEDIAN in codes:
+        found[_VISIT_MEDIAN] = {TOTAL: (None, None)}
+    programs: dict[int, tuple[bool, bool]] = {}
+    for tag, g, region, rural, value, ytd in _visit_statement(codes, year, month, month):
+        if tag == _VISIT_MEDIAN:
+            found[tag] = {TOTAL: (_days(value), _days(ytd))}
+            continue
+        if tag == _VISIT_GROUPS:
+            programs[int(value)] = (bool(ytd), True)
+            continue
+        metric = METRICS[tag]
+        key = _key_of(metric)(int(g), (region, rural))
+        found[tag][key] = (_figure(metric, value), _figure(metric, ytd))
+    if _VISIT_GROUPS in codes:
+        found[_VISIT_GROUPS] = {TOTAL: _groups_of_month(programs, year, month)}
+    return found
+
+
+def _visit_year(
+    codes: set[str], year: int, through: int, *, portable: bool = False
+) -> dict[str, dict[int, Figures]]:
+    """``year_figures`` of the visit metrics among ``codes``, from one read."""
+    months = range(1, through + 1)
+    monthly: dict[str, dict[tuple[str, str], dict[int, Any]]] = {code: {} for code in codes}
+    firsts: dict[str, dict[tuple[str, str], dict[int, Any]]] = {code: {} for code in codes}
+    ran: set[tuple[int, int]] = set()
+    medians: dict[str, dict[int, Any]] = {}
+    rows = _visit_statement(codes, year, through, None, portable=portable)
+    for tag, g, region, rural, m, value in rows:
+        if tag.startswith(_VISIT_MEDIAN):
+            medians.setdefault(tag, {})[int(m)] = _days(value)
+            continue
+        if tag == _VISIT_GROUPS:
+            ran.add((int(m), int(value)))  # this part's columns: program, month
+            continue
+        code, _sep, first = tag.partition(":")
+        metric = METRICS[code]
+        key = _key_of(metric)(int(g), (region, rural))
+        # Unrounded: the year to date sums the amounts, not the months' rounded figures.
+        amount = Decimal(str(value or 0)) if metric.kind == "sum" else int(value)
+        (firsts if first else monthly)[code].setdefault(key, {})[int(m)] = amount
+    found: dict[str, dict[int, Figures]] = {}
+    if _VISIT_MEDIAN in codes:
+        value, ytd = medians.get(_VISIT_MEDIAN, {}), medians.get(f"{_VISIT_MEDIAN}:ytd", {})
+        found[_VISIT_MEDIAN] = {m: {TOTAL: (value.get(m), ytd.get(m))} for m in months}
+    for code in codes - {_VISIT_GROUPS, _VISIT_MEDIAN}:
+        metric = METRICS[code]
+        # Events add up (the year to date is the running sum); persons count once, in the
+        # month first served.
+        additive = metric.kind != "distinct"
+        found[code] = _running(
+            metric, monthly[code], monthly[code] if additive else firsts[code], months
+        )
+    if _VISIT_GROUPS in codes:
+        found[_VISIT_GROUPS] = _groups_of_year(ran, year, through)
+    return found
+
+
+def _running(
+    metric: Metric,
+    monthly: dict[tuple[str, str], dict[int, Any]],
+    firsts: dict[tuple[str, str], dict[int, Any]],
+    months: range,
+) -> dict[int, Figures]:
+    """Every month's figures from the months' values and what each month adds to the year to
+    date; breakdown keys appear once their year to date is above zero."""
+    figures: dict[int, Figures] = {m: {TOTAL: (0, 0)} for m in months}
+    for dim_key in set(monthly) | set(firsts):
+        running: Any = 0
+        for m in months:
+            running += firsts.get(dim_key, {}).get(m, 0)
+            if running or dim_key == TOTAL:
+                value = monthly.get(dim_key, {}).get(m, 0)
+                figures[m][dim_key] = (_figure(metric, value), _figure(metric, running))
+    return figures
+
+
+def _operating_groups(year: int) -> dict[int, set[tuple[int, str]]]:
+    """Program id → the 운영 groups (indicator, group) it counts for, in the goal structure of
+    ``year``, among the indicators whose measures are bound to ``programs_operated``."""
+    from kpi.models import OperatingGroupProgram
+    from kpi.rollups import structure_year
+
+    groups: dict[int, set[tuple[int, str]]] = {}
+    for indicator, group, program in (
+        OperatingGroupProgram.objects.filter(
+            indicator__goal__year=structure_year(year),
+            indicator__measures__metric=_VISIT_GROUPS,
+        )
+        .values_list("indicator_id", "group", "program_id")
+        .distinct()
+    ):
+        groups.setdefault(program, set()).add((indicator, group))
+    return groups
+
+
+def _consultations_between(start: datetime, end: datetime) -> QuerySet:
+    from consultations.models import Consultation
+
+    return Consultation.objects.filter(held_at__gte=start, held_at__lt=end).order_by()
+
+
+def _groups_of_month(
+    visited: dict[int, tuple[bool, bool]], year: int, month: int
+) -> tuple[int, int]:
+    """The 운영 groups that ran in the month and in the year so far: those of the programs
+    with a counted visit (``visited``: program → (in the month, in the year so far)) or a
+    consultation. A consultation program's month is an index probe (program, held_at) per
+    program of the groups, not a read of the consultations."""
+    groups = _operating_groups(year)
+    ran = dict(visited)
+    start, first, end = month_start(year, 1), month_start(year, month), month_start(year, month + 1)
+    for program in set(groups) - {p for p, (in_month, _ytd) in ran.items() if in_month}:
+        rows = _consultations_between(start, end).filter(program_id=program)
+        if rows.filter(held_at__gte=first).exists():
+            ran[program] = (True, True)
+        elif program not in ran and rows.exists():
+            ran[program] = (False, True)
+    in_month = {g for p, (flag, _ytd) in ran.items() if flag for g in groups.get(p, ())}
+    so_far = {g for p in ran for g in groups.get(p, ())}
+    return len(in_month), len(so_far)
+
+
+def _groups_of_year(ran: set[tuple[int, int]], year: int, through: int) -> dict[int, Figures]:
+    """The 운영 groups that ran in each month and in the year so far, from the (program, month)
+    pairs of the counted visits (``ran``) and of the consultations."""
+    groups = _operating_groups(year)
+    held = Cast(ExtractMonth("held_at", tzinfo=SEOUL), IntegerField())
+    consulted = (
+        _consultations_between(month_start(year, 1), month_start(year, through + 1))
+        .filter(program_id__in=list(groups))
+        .annotate(kpi_m=held)
+        .values_list("program_id", "kpi_m")
+        .distinct()
+    )
+    pairs = ran | {(program, int(m)) for program, m in consulted}
+    figures: dict[int, Figures] = {}
+    so_far: set[tuple[int, str]] = set()
+    for m in range(1, through + 1):
+        active = {g for program, pm in pairs if pm == m for g in groups.get(program, ())}
+        so_far |= active
+        figures[m] = {TOTAL: (len(active), len(so_far))}
     return figures
 
 
@@ -647,55 +1031,6 @@ def _months_sql(through: int) -> str:
     return " UNION ALL ".join(f"SELECT {m} AS m" for m in range(1, through + 1))
 
 
-def _first_visits(metric: Metric, year: int, through: int) -> tuple[str, tuple]:
-    """SQL of one row per episode whose first counted visit falls in months 1..through:
-    ``kpi_m`` (that visit's Seoul month) and ``kpi_days`` (days from the referral to it)."""
-    visits = (
-        metric.source()
-        .filter(episode__isnull=False, started_at__lt=month_start(year, through + 1))
-        .order_by()
-        .annotate(kpi_episode=F("episode_id"), kpi_referred=F("episode__referred_on"))
-        .values("kpi_episode", "kpi_referred")
-        # The episode's first visit ever: one in December makes a January visit no first.
-        .annotate(kpi_first=Min("started_at"))
-        .filter(kpi_first__gte=month_start(year, 1))
-        .annotate(
-            kpi_m=Cast(ExtractMonth("kpi_first", tzinfo=SEOUL), IntegerField()),
-            kpi_day=TruncDate("kpi_first", tzinfo=SEOUL),
-        )
-    )
-    sql, params = visits.query.sql_with_params()
-    if connection.vendor == "postgresql":
-        days = "(kpi_day - kpi_referred)"
-    else:
-        days = "CAST(julianday(kpi_day) - julianday(kpi_referred) AS INTEGER)"
-    return f"SELECT kpi_m, {days} AS kpi_days FROM ({sql}) firsts", params  # noqa: S608
-
-
-def _median_figures(metric: Metric, year: int, through: int) -> dict[int, Figures]:
-    """The median days from referral to first visit of the episodes first visited in each
-    month, and in the year so far (over the episodes themselves, never a median of medians):
-    one query. PostgreSQL's ``percentile_cont``; elsewhere the middle row(s) by row number."""
-    days, params = _first_visits(metric, year, through)
-    months = _months_sql(through)
-    if connection.vendor == "postgresql":
-        median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY d.kpi_days)"
-        sql = (
-            f"SELECT t.m, {median} FILTER (WHERE d.kpi_m = t.m), {median} "  # noqa: S608
-            f"FROM ({days}) d JOIN ({months}) t ON d.kpi_m <= t.m GROUP BY t.m"
-        )
-        rows = [(m, value, ytd) for m, value, ytd in _fetch(sql, params)]
-    else:
-        found = _fetch(*_portable_median(days, params, months))
-        medians = {(scope, m): value for scope, m, value in found}
-        rows = [(m, medians.get((0, m)), medians.get((1, m))) for m in range(1, through + 1)]
-    by_month = {int(m): (value, ytd) for m, value, ytd in rows}
-    return {
-        m: {TOTAL: tuple(_days(v) for v in by_month.get(m, (None, None)))}
-        for m in range(1, through + 1)
-    }
-
-
 def _portable_median(days: str, params: tuple, months: str) -> tuple[str, tuple]:
     """The medians of ``_median_figures`` without ``percentile_cont`` (SQLite): each month's
     rows (scope 0) and the year so far's (scope 1) numbered in order; the median is the
@@ -721,71 +1056,22 @@ def _days(value: Any) -> Decimal | None:
     return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _group_figures(metric: Metric, year: int, through: int) -> dict[int, Figures]:
-    """The 운영 groups with activity in each month and in the year so far.
+def month_all(codes: set[str], year: int, month: int) -> dict[str, Figures]:
+    """``month_figures`` of every metric in ``codes``: the visit metrics from one read of the
+    counted visits of the year so far, each other metric by its own query."""
+    found = _visit_month(codes & VISIT_FAMILY, year, month) if codes & VISIT_FAMILY else {}
+    for code in sorted(codes - VISIT_FAMILY):
+        found[code] = month_figures(code, year, month)
+    return found
 
-    The groups are those of the indicators whose measures are bound to this metric, in the
-    goal structure of the year (``OperatingGroupProgram``: a program belongs to one group).
-    The visits and consultations are first reduced to (program, month) pairs, then mapped to
-    their groups: two small grouped queries, the months' groups and each group's first month.
-    """
-    from consultations.models import Consultation
-    from kpi.models import OperatingGroupProgram
-    from kpi.rollups import structure_year
 
-    visits = (
-        _in_year(metric, year, through)
-        .order_by()
-        .annotate(kpi_program=F("program_id"), kpi_m=_month_of(metric))
-        .values("kpi_program", "kpi_m")
-        .annotate(kpi_n=Count("pk"))
-    )
-    held = Cast(ExtractMonth("held_at", tzinfo=SEOUL), IntegerField())
-    consultations = (
-        Consultation.objects.filter(
-            held_at__gte=month_start(year, 1), held_at__lt=month_start(year, through + 1)
-        )
-        .order_by()
-        .annotate(kpi_program=F("program_id"), kpi_m=held)
-        .values("kpi_program", "kpi_m")
-        .annotate(kpi_n=Count("pk"))
-    )
-    groups = (
-        OperatingGroupProgram.objects.filter(
-            indicator__goal__year=structure_year(year),
-            indicator__measures__metric=metric.code,
-        )
-        .order_by()
-        .annotate(kpi_indicator=F("indicator_id"), kpi_group=F("group"), kpi_gp=F("program_id"))
-        .values("kpi_indicator", "kpi_group", "kpi_gp")
-        .distinct()
-    )
-    visit_sql, visit_params = visits.query.sql_with_params()
-    consultation_sql, consultation_params = consultations.query.sql_with_params()
-    group_sql, group_params = groups.query.sql_with_params()
-    active = (
-        "SELECT DISTINCT g.kpi_indicator, g.kpi_group, a.kpi_m FROM ("  # noqa: S608
-        f"SELECT kpi_program, kpi_m FROM ({visit_sql}) v "
-        f"UNION SELECT kpi_program, kpi_m FROM ({consultation_sql}) c"
-        f") a JOIN ({group_sql}) g ON g.kpi_gp = a.kpi_program"
-    )
-    params = (*visit_params, *consultation_params, *group_params)
-    monthly = dict(
-        _fetch(f"SELECT kpi_m, COUNT(*) FROM ({active}) x GROUP BY kpi_m", params)  # noqa: S608
-    )
-    firsts = dict(
-        _fetch(
-            "SELECT kpi_first, COUNT(*) FROM (SELECT MIN(kpi_m) AS kpi_first "  # noqa: S608
-            f"FROM ({active}) x GROUP BY kpi_indicator, kpi_group) f GROUP BY kpi_first",
-            params,
-        )
-    )
-    figures: dict[int, Figures] = {}
-    running = 0
-    for m in range(1, through + 1):
-        running += int(firsts.get(m, 0))
-        figures[m] = {TOTAL: (int(monthly.get(m, 0)), running)}
-    return figures
+def year_all(codes: set[str], year: int, through: int = 12) -> dict[str, dict[int, Figures]]:
+    """``year_figures`` of every metric in ``codes``: the visit metrics from one read of the
+    year's counted visits, each other metric by its own queries."""
+    found = _visit_year(codes & VISIT_FAMILY, year, through) if codes & VISIT_FAMILY else {}
+    for code in sorted(codes - VISIT_FAMILY):
+        found[code] = year_figures(code, year, through)
+    return found
 
 
 def series(code: str, year: int, through: int = 12) -> Series:
