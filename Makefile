@@ -21,6 +21,7 @@ install: $(VENV)/.installed
 migrate: install
 	$(RUN_ENV) $(MANAGE) migrate --noinput
 
+# Idempotent: a second run adds no data and leaves existing logins (and their sessions) alone.
 demo: migrate
 	$(RUN_ENV) $(MANAGE) load_goals
 	$(RUN_ENV) $(MANAGE) load_demo

@@ -8,8 +8,11 @@ console and must never reach a deployment.
 
 The data set is deterministic for a seed (one ``random.Random(seed)`` drives every choice, in a
 fixed order) and idempotent: demo corps members and recipients carry ``DEMO_MARK`` in their
-notes, and when demo corps members exist the data set is not created again. The demo users are
-ensured on every run, and their passwords reset to the ones reported.
+notes, and when demo corps members exist the data set is not created again. A demo login is
+created once; a login that already exists is left alone entirely (password, flags and groups),
+so that a second ``make run`` neither undoes a changed password nor ends the sessions of those
+logged in (Django ends a user's sessions when their password hash changes, and ``set_password``
+makes a new hash even for the same password).
 """
 
 from __future__ import annotations
@@ -231,7 +234,13 @@ class DemoLogin:
     username: str
     role: str
     role_label: str
-    password: str
+    # The password it was created with; None when the login already existed and was left alone
+    # (its password is whatever it was, which this run does not know).
+    password: str | None
+
+    @property
+    def created(self) -> bool:
+        return self.password is not None
 
 
 @dataclass(frozen=True)
@@ -250,9 +259,10 @@ class DemoSummary:
 
 @transaction.atomic
 def demo_data_load(*, seed: int = 2023, password: str | None = None) -> DemoSummary:
-    """Load the demo logins and data set; a second run only re-ensures the logins.
+    """Load the demo logins and data set; a second run adds nothing and changes no login.
 
-    ``password`` replaces every demo user's default password (``demo-<username>-2023``).
+    ``password`` replaces the default password (``demo-<username>-2023``) of the demo users
+    this run creates; existing users keep theirs.
     """
     rng = random.Random(seed)
     users, logins = _demo_users_ensure(password=password)
@@ -311,18 +321,22 @@ def demo_password(username: str) -> str:
 def _demo_users_ensure(
     *, password: str | None
 ) -> tuple[dict[str, AbstractBaseUser], list[DemoLogin]]:
+    """Create the demo logins that do not exist yet; leave every existing one as it is."""
     User = get_user_model()
     users: dict[str, AbstractBaseUser] = {}
     logins: list[DemoLogin] = []
     for spec in DEMO_USERS:
-        user, _created = User.objects.get_or_create(username=spec.username)
-        user_password = password or demo_password(spec.username)
-        user.is_active = True
-        user.is_staff = spec.is_staff
-        user.is_superuser = spec.is_superuser
-        user.set_password(user_password)
-        user.save()
-        user.groups.add(Group.objects.get(name=spec.role))
+        user = User.objects.filter(username=spec.username).first()
+        user_password: str | None = None
+        if user is None:
+            user_password = password or demo_password(spec.username)
+            user = User.objects.create_user(
+                spec.username,
+                password=user_password,
+                is_staff=spec.is_staff,
+                is_superuser=spec.is_superuser,
+            )
+            user.groups.add(Group.objects.get(name=spec.role))
         users[spec.role] = user
         logins.append(DemoLogin(spec.username, spec.role, ROLE_LABELS[spec.role], user_password))
     return users, logins

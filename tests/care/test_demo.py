@@ -2,12 +2,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from io import StringIO
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.db import models, transaction
 from django.db.models import F
+from django.test import Client
 from django.utils import timezone
 
 from base import roles
@@ -119,6 +123,65 @@ def test_loading_twice_changes_no_counts(summary: DemoSummary) -> None:
 
     assert counts() == before
     assert not again.created
+
+
+def test_a_second_load_keeps_a_logged_in_session(summary: DemoSummary, client: Client) -> None:
+    # given a caregiver working on the tablet
+    client.force_login(get_user_model().objects.get(username="caregiver"))
+    assert client.get("/tablet/").status_code == 200
+
+    # when the demo is loaded again (a second `make run`)
+    call_command("load_demo", stdout=StringIO())
+
+    # then their session is still valid
+    response = client.get("/tablet/")
+    assert response.status_code == 200
+    assert response.wsgi_request.user.get_username() == "caregiver"
+
+
+def test_a_second_load_leaves_an_existing_login_alone(summary: DemoSummary) -> None:
+    # given a coordinator who changed their password and lost the staff flag
+    coordinator = get_user_model().objects.get(username="coordinator")
+    coordinator.set_password("a-password-of-their-own")
+    coordinator.is_staff = False
+    coordinator.save()
+    coordinator.groups.add(Group.objects.get(name=roles.COUNSELOR))
+
+    # when
+    demo_data_load(seed=2023)
+
+    # then nothing about them changed
+    coordinator.refresh_from_db()
+    assert coordinator.check_password("a-password-of-their-own")
+    assert not coordinator.is_staff
+    assert set(coordinator.groups.values_list("name", flat=True)) == {
+        roles.COORDINATOR,
+        roles.COUNSELOR,
+    }
+
+
+def test_a_second_load_creates_a_missing_login_and_reports_the_others_unchanged(
+    summary: DemoSummary,
+) -> None:
+    # given a demo login that is gone (renamed: the role change log keeps its user)
+    get_user_model().objects.filter(username="manager").update(username="former-manager")
+    out = StringIO()
+
+    # when
+    call_command("load_demo", stdout=out)
+
+    # then it is back with its demo password, and the console says the others were kept
+    manager = get_user_model().objects.get(username="manager")
+    assert manager.check_password("demo-manager-2023")
+    assert manager.groups.filter(name=roles.MANAGER).exists()
+    printed: dict[str, str] = {}  # the first line that starts with each word: the logins table
+    for line in out.getvalue().splitlines():
+        if line.strip():
+            printed.setdefault(line.split()[0], line)
+    assert "demo-manager-2023" in printed["manager"]
+    for username in ("caregiver", "coordinator", "counselor", "admin"):
+        assert "unchanged" in printed[username]
+        assert f"demo-{username}-2023" not in printed[username]
 
 
 def test_no_recipient_field_looks_like_a_resident_registration_number(

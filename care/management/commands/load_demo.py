@@ -20,7 +20,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--password",
             default=None,
-            help="one password for every demo login (default: demo-<username>-2023)",
+            help=(
+                "one password for the demo logins this run creates (default: "
+                "demo-<username>-2023); existing logins keep theirs"
+            ),
         )
 
     def handle(self, *args: Any, seed: int, password: str | None, **options: Any) -> None:
@@ -31,10 +34,22 @@ class Command(BaseCommand):
         self._table(
             [("아이디 username", "역할 role", "비밀번호 password")]
             + [
-                (login.username, f"{login.role_label} ({login.role})", login.password)
+                (
+                    login.username,
+                    f"{login.role_label} ({login.role})",
+                    login.password or "그대로 둠 (unchanged)",
+                )
                 for login in summary.logins
             ]
         )
+        if not all(login.created for login in summary.logins):
+            # A second run never resets a password: that would also log out every session.
+            self.stdout.write(
+                "  이미 있던 계정은 비밀번호와 역할을 바꾸지 않았습니다; 처음 만든 비밀번호는 "
+                "demo-<아이디>-2023 (--password를 주지 않았다면)\n"
+                "  (existing logins were left alone, password and roles included; their first "
+                "password was demo-<username>-2023 unless --password was given)"
+            )
         self.stdout.write("")
         if summary.created:
             self.stdout.write(self.style.SUCCESS("데모 자료를 만들었습니다 (demo data created)"))
