@@ -9,34 +9,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from base.roles import ADMINISTRATOR, CAREGIVER, COORDINATOR, COUNSELOR, MANAGER
+# desk_for is looked up here at each call (tests replace it to make the database fail).
+from config.desks import HOME, desk_for
 
 logger = logging.getLogger(__name__)
-
-# Each role's own desk. A user with several roles goes to the first that matches, the widest.
-DESKS = [
-    (ADMINISTRATOR, "/admin/", gettext_lazy("관리자 화면")),
-    (COORDINATOR, "/coordinator/", gettext_lazy("코디네이터 업무")),
-    (COUNSELOR, "/consultations/", gettext_lazy("돌봄종합정보상담")),
-    (MANAGER, "/kpi/", gettext_lazy("성과관리")),
-    (CAREGIVER, "/tablet/", gettext_lazy("돌봄 방문 (태블릿)")),
-]
-HOME = ("/", gettext_lazy("처음 화면"))
-LOGIN = ("/login/", gettext_lazy("로그인"))
-
-
-def desk_for(user: Any) -> tuple[str, str]:
-    """The address and name of the page a user works from: login for a visitor."""
-    if user is None or not user.is_authenticated:
-        return LOGIN[0], str(LOGIN[1])
-    roles = set(user.groups.values_list("name", flat=True))
-    for role, url, label in DESKS:
-        if role in roles or (user.is_superuser and role == ADMINISTRATOR):
-            return url, str(label)
-    return HOME[0], str(HOME[1])
 
 
 def _is_api(request: HttpRequest) -> bool:

@@ -81,6 +81,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                # The user's desks, for the home page's cards and the header's desk links.
+                "config.desks.user_desks",
             ],
         },
     },
@@ -141,7 +143,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
-LOGIN_REDIRECT_URL = "/"
+# A login without a (safe) ``next`` lands on the user's own desk, chosen by role.
+LOGIN_REDIRECT_URL = "/desk/"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -15,6 +15,7 @@ from care import api as care_api
 from care.episodes import api as episodes_api
 from care.schedule import api as schedule_api
 from care.statements import api as statements_api
+from config import desks
 from consultations import api as consultations_api
 from consultations import consultation_api
 from volunteers import api as volunteers_api
@@ -82,6 +83,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("desk/", desks.landing, name="desk"),
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -23,7 +23,9 @@ FAILING_URLS = "tests.config.error_urls"
 
 def signed_in_as(role: str) -> Client:
     client = Client()
-    client.force_login(UserFactory(username=f"{role}-errors", roles=[role]))
+    # An administrator is staff, as /admin/ requires (the demo's is too).
+    user = UserFactory(username=f"{role}-errors", roles=[role], is_staff=role == "administrator")
+    client.force_login(user)
     return client
 
 
