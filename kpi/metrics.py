@@ -101,9 +101,14 @@ def _rural_visits() -> QuerySet:
 
 def _consultations(program: str) -> Callable[[], QuerySet]:
     def rows() -> QuerySet:
+        from base.models import Program
         from consultations.models import Consultation
 
-        return Consultation.objects.filter(program__code=program)
+        # By the program's id, not a join on its code: with the id known when the query is
+        # planned, PostgreSQL reads the program's range of the (program, held_at) index
+        # (consultation_program_held) instead of every consultation of the period.
+        found = Program.objects.filter(code=program).values_list("pk", flat=True).first()
+        return Consultation.objects.filter(program_id=found)
 
     return rows
 
@@ -846,6 +851,7 @@ def _visit_month(codes: set[str], year: int, month: int) -> dict[str, Figures]:
     if _VISIT_MEDIAN in codes:
         found[_VISIT_MEDIAN] = {TOTAL: (None, None)}
     programs: dict[int, tuple[bool, bool]] = {}
+    keys = {code: _key_of(METRICS[code]) for code in codes}
     for tag, g, region, rural, value, ytd in _visit_statement(codes, year, month, month):
         if tag == _VISIT_MEDIAN:
             found[tag] = {TOTAL: (_days(value), _days(ytd))}
@@ -854,7 +860,7 @@ def _visit_month(codes: set[str], year: int, month: int) -> dict[str, Figures]:
             programs[int(value)] = (bool(ytd), True)
             continue
         metric = METRICS[tag]
-        key = _key_of(metric)(int(g), (region, rural))
+        key = keys[tag](int(g), (region, rural))
         found[tag][key] = (_figure(metric, value), _figure(metric, ytd))
     if _VISIT_GROUPS in codes:
         found[_VISIT_GROUPS] = {TOTAL: _groups_of_month(programs, year, month)}
@@ -870,6 +876,7 @@ def _visit_year(
     firsts: dict[str, dict[tuple[str, str], dict[int, Any]]] = {code: {} for code in codes}
     ran: set[tuple[int, int]] = set()
     medians: dict[str, dict[int, Any]] = {}
+    keys = {code: _key_of(METRICS[code]) for code in codes}
     rows = _visit_statement(codes, year, through, None, portable=portable)
     for tag, g, region, rural, m, value in rows:
         if tag.startswith(_VISIT_MEDIAN):
@@ -880,7 +887,7 @@ def _visit_year(
             continue
         code, _sep, first = tag.partition(":")
         metric = METRICS[code]
-        key = _key_of(metric)(int(g), (region, rural))
+        key = keys[code](int(g), (region, rural))
         # Unrounded: the year to date sums the amounts, not the months' rounded figures.
         amount = Decimal(str(value or 0)) if metric.kind == "sum" else int(value)
         (firsts if first else monthly)[code].setdefault(key, {})[int(m)] = amount

@@ -89,7 +89,7 @@ def test_the_benchmark_rolls_up_a_generated_year_to_the_bare_sqls_numbers() -> N
     }
     assert exit_code(result, check=False) == 0
     text = report(result)
-    assert "ratio rollup / floor" in text and "rollup_month(2023, 6)" in text
+    assert "ratio rollup / independent floor" in text and "rollup_month(2023, 6)" in text
 
 
 @postgresql_only
