@@ -39,6 +39,7 @@ KPI_GOAL_MODELS = [
     "measuretarget",
     "unitprogram",
     "unitprogramtarget",
+    "operatinggroupprogram",
 ]
 
 
@@ -49,6 +50,21 @@ DIRECTORY_READS = [
     "consultations.view_resourcecategory",
     "consultations.view_targetgroup",
 ]
+
+
+# Episodes and schedules: coordinators work on them through the desk and the API (which check
+# roles with has_role); these let staff open them in the admin as well.
+EPISODE_RECORDS = [
+    "care.view_episode",
+    "care.view_episodetransition",
+    "care.view_eligibilityanswer",
+    "care.view_extensionrequest",
+    "care.view_aftercarecheck",
+    "care.view_careplanentry",
+    "care.view_scheduledvisit",
+]
+# Program rules, brackets, fees and criteria are data an administrator edits.
+EPISODE_RULES = ["programrules", "incomebracket", "feerule", "eligibilitycriterion"]
 
 
 def _crud(*models: str) -> list[str]:
@@ -78,6 +94,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_visitexception",
         "care.change_visitexception",
         "care.view_novisitalert",
+        *EPISODE_RECORDS,
+        *[f"care.view_{model}" for model in EPISODE_RULES],
         # Coordinators read the desk's consultations and follow-ups (issue 4); counselors write.
         *CONSULTATION_READS,
         *DIRECTORY_READS,
@@ -130,6 +148,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_visitexception",
         "care.change_visitexception",
         "care.view_novisitalert",
+        *_crud(*[f"care.{model}" for model in EPISODE_RULES]),
+        *EPISODE_RECORDS,
+        "notifications.view_message",
+        "notifications.change_message",
         "base.view_accesslog",
         "base.view_rolechangelog",
         "authtoken.view_token",
