@@ -94,6 +94,8 @@ def _forms_for(episode: Episode, data: Any = None) -> dict[str, forms.Form]:
     check = getattr(episode, "aftercare", None)
     if state == Episode.State.CLOSED and check is not None and check.done_at is None:
         offered["aftercare"] = AfterCareForm()
+    for step, form in offered.items():
+        form.auto_id = STEP_FIELD_ID.format(step=step)
     return offered
 
 
@@ -116,6 +118,11 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _log_views(request, [episode.recipient])
     return render(request, "care/episodes/detail.html", _detail_context(request, episode))
 
+
+# Several steps' forms share the page and some share a field's name (extend and close both ask
+# a reason): each field's id starts with its step ("close-reason"), so no id is on the page twice
+# and every label names its own field.
+STEP_FIELD_ID = "{step}-%s"
 
 # Each step: its form (given the episode) and the service call with the cleaned data.
 Step = tuple[Callable[..., forms.Form], Callable[..., Any], str]
@@ -170,6 +177,7 @@ def episode_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         return redirect("coordinator:episodes:detail", pk=pk)
     make_form, call, done = STEPS[step]
     form = make_form(request.POST, episode)
+    form.auto_id = STEP_FIELD_ID.format(step=step)  # before validation names the errors' ids
     if form.is_valid():
         try:
             call(form, actor=request.user, episode=episode, source_ip=client_ip(request))

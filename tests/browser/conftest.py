@@ -40,6 +40,35 @@ CHROMIUM_ARGS = [
 TABLET_LANDSCAPE = {"width": 1280, "height": 800}
 TABLET_PORTRAIT = {"width": 800, "height": 1280}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# axe-core, vendored (version in vendor/README.md): the tests run without the network.
+AXE_SCRIPT = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+# WCAG 2.0 and 2.1, levels A and AA: what the institute's accessibility rules ask for.
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+BLOCKING_IMPACTS = ("serious", "critical")
+# What axe leaves to a person's review, but a page must never do: a label for nothing, a
+# description or name pointing at an id that is not on the page, the same id twice.
+BROKEN_REFERENCES_JS = """() => {
+  const broken = [];
+  for (const label of document.querySelectorAll("label[for]")) {
+    const target = label.getAttribute("for");
+    if (!target || !document.getElementById(target)) {
+      broken.push(`label for="${target}" (${label.textContent.trim().slice(0, 40)})`);
+    }
+  }
+  for (const attribute of ["aria-describedby", "aria-labelledby", "aria-controls", "list"]) {
+    for (const element of document.querySelectorAll(`[${attribute}]`)) {
+      for (const id of element.getAttribute(attribute).split(/\\s+/).filter(Boolean)) {
+        if (!document.getElementById(id)) broken.push(`${attribute}="${id}" on #${element.id}`);
+      }
+    }
+  }
+  const seen = new Set();
+  for (const element of document.querySelectorAll("[id]")) {
+    if (seen.has(element.id)) broken.push(`id "${element.id}" twice`);
+    seen.add(element.id);
+  }
+  return broken;
+}"""
 
 
 def chromium_path() -> str:
@@ -169,3 +198,42 @@ def screenshot() -> Any:
         page.screenshot(path=str(SCREENSHOTS / f"tablet-{name}.png"))
 
     return take
+
+
+def log_in(page: Any, server_url: str, user: Any, *, landing: str) -> None:
+    """Logs in through the login page, asking for ``landing`` first, and waits until there."""
+    page.goto(f"{server_url}{landing}")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server_url}{landing}")
+
+
+@pytest.fixture(scope="session")
+def axe() -> Any:
+    """``axe(page)``: axe-core's WCAG 2.1 A/AA violations of the page as it is now, only the
+    serious and critical ones, each as {id, impact, help, targets}."""
+    source = AXE_SCRIPT.read_text(encoding="utf-8")
+
+    def run(page: Any) -> list[dict[str, Any]]:
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.evaluate(source)
+        violations = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)[
+            "violations"
+        ]
+        return [
+            {
+                "id": violation["id"],
+                "impact": violation["impact"],
+                "help": violation["help"],
+                "targets": [" ".join(node["target"]) for node in violation["nodes"][:5]],
+            }
+            for violation in violations
+            if violation["impact"] in BLOCKING_IMPACTS
+        ]
+
+    return run
+
+
+def broken_references(page: Any) -> list[str]:
+    return page.evaluate(BROKEN_REFERENCES_JS)
