@@ -4,6 +4,7 @@ import math
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from base.models import Program, Region, ServiceType
@@ -90,7 +91,7 @@ class VisitExceptionBriefSerializer(serializers.Serializer):
     kind = serializers.CharField(read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     detail = serializers.CharField(read_only=True)
-    resolved_at = serializers.DateTimeField(read_only=True)
+    resolved_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class VisitSerializer(serializers.ModelSerializer):
@@ -202,8 +203,36 @@ class VisitInputSerializer(serializers.Serializer):
                 parsed.append(self.to_input(self.run_validation(raw)))
             except serializers.ValidationError as exc:
                 detail = exc.detail
-                parsed.append(detail if isinstance(detail, dict) else {"non_field_errors": detail})
+                if not isinstance(detail, dict):
+                    detail = {"non_field_errors": detail}
+                parsed.append(flat_errors(detail))
         return parsed
+
+
+def flat_errors(detail: dict) -> dict[str, list[str]]:
+    """An item's errors as field → messages, as the schema declares them: a list field's
+    errors come from DRF keyed by position (``{"service_types": {0: [...]}}``), given here as
+    ``"service_types": ["0: ..."]``."""
+    flat: dict[str, list[str]] = {}
+    for field, errors in detail.items():
+        if isinstance(errors, dict):
+            messages = [
+                f"{position}: {message}"
+                for position, nested in errors.items()
+                for message in flat_errors({"": nested})[""]
+            ]
+        elif isinstance(errors, list):
+            messages = [
+                message
+                for error in errors
+                for message in (
+                    flat_errors({"": error})[""] if isinstance(error, dict | list) else [str(error)]
+                )
+            ]
+        else:
+            messages = [str(errors)]
+        flat[str(field)] = messages
+    return flat
 
 
 class VisitChangeSerializer(serializers.Serializer):
@@ -226,11 +255,21 @@ class VisitChangeSerializer(serializers.Serializer):
         return data
 
 
+@extend_schema_field(VisitInputSerializer)
+class VisitItemField(serializers.JSONField):
+    """One visit of a batch, kept as sent: items are checked one by one in the view, so that a
+    malformed item (even a null) is that item's error, never the whole batch's. The schema
+    declares what a well-formed item is, a visit as ``POST /api/v1/visits/`` takes it."""
+
+    def validate_empty_values(self, data: object) -> tuple[bool, object]:
+        if data is None:
+            return True, None
+        return super().validate_empty_values(data)
+
+
 class VisitSyncRequestSerializer(serializers.Serializer):
-    # Items are checked one by one in the view, so that a malformed item is that item's
-    # error, never the whole batch's.
     visits = serializers.ListField(
-        child=serializers.JSONField(allow_null=True),
+        child=VisitItemField(),
         allow_empty=False,
         max_length=500,
         help_text=_("방문 목록 (각 항목은 방문 등록과 같은 형식), 최대 500건"),
@@ -241,13 +280,24 @@ class VisitSyncResultSerializer(serializers.Serializer):
     index = serializers.IntegerField()
     client_uuid = serializers.UUIDField(allow_null=True)
     status = serializers.ChoiceField(choices=["created", "existing", "conflict", "error"])
-    visit = VisitSerializer(allow_null=True, required=False)
-    errors = serializers.DictField(child=serializers.ListField(), required=False)
+    visit = VisitSerializer(required=False, help_text=_("저장된 기록 (오류가 아닐 때)"))
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text=_('오류일 때: {"필드": ["메시지"]}'),
+    )
+
+
+class VisitSyncSummarySerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text=_("새로 저장한 건수"))
+    existing = serializers.IntegerField(help_text=_("같은 client_uuid로 이미 있던 건수"))
+    conflict = serializers.IntegerField(help_text=_("같은 client_uuid에 다른 내용인 건수"))
+    error = serializers.IntegerField(help_text=_("오류로 저장하지 않은 건수"))
 
 
 class VisitSyncResponseSerializer(serializers.Serializer):
     results = VisitSyncResultSerializer(many=True)
-    summary = serializers.DictField(child=serializers.IntegerField())
+    summary = VisitSyncSummarySerializer()
 
 
 class VisitVoidSerializer(serializers.Serializer):

@@ -11,20 +11,35 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, permissions
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from base.roles import has_role
 
+
+class ErrorDetailSerializer(serializers.Serializer):
+    """The body of a 401, 403 or 404 answer (DRF's, and config.errors' under /api/)."""
+
+    detail = serializers.CharField(help_text=gettext_lazy("사람이 읽는 오류 설명"))
+
+
 # The error answers every endpoint documents in the schema (their bodies are made by
-# ``exception_handler`` below).
+# ``exception_handler`` below). config.schema.AutoSchema adds 401/403/404 wherever a view's
+# authentication, permissions and lookup can give them; these constants serve views that name
+# them explicitly.
 ERRORS = OpenApiResponse(description=gettext_lazy('입력 오류: {"필드": ["메시지"]}'))
-NOT_ALLOWED = OpenApiResponse(
-    description=gettext_lazy("로그인하지 않았거나 이 역할에 허용되지 않음")
+NOT_LOGGED_IN = OpenApiResponse(
+    ErrorDetailSerializer,
+    description=gettext_lazy("로그인하지 않았거나 토큰이 잘못됨 (WWW-Authenticate: Token)"),
 )
-NOT_FOUND = OpenApiResponse(description=gettext_lazy("없거나 볼 수 없는 기록"))
+NOT_ALLOWED = OpenApiResponse(
+    ErrorDetailSerializer, description=gettext_lazy("이 역할에 허용되지 않음")
+)
+NOT_FOUND = OpenApiResponse(
+    ErrorDetailSerializer, description=gettext_lazy("없거나 볼 수 없는 기록")
+)
 
 
 class StandardPagination(PageNumberPagination):

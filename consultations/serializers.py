@@ -40,6 +40,8 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "external_id": {"help_text": _("다른 시스템의 기관 ID (있을 때, 고유)")},
             "is_partner": {"help_text": _("돌봄네트워크 협약기관이면 true (업무협약일 필요)")},
             "mou_date": {"help_text": _("업무협약일 (협약기관이면 필수)")},
+            "email": {"help_text": _("이메일 주소; 모르면 빈 문자열")},
+            "website": {"help_text": _("누리집 주소 (https://…); 모르면 빈 문자열")},
         }
 
     def validate_external_id(self, value: str | None) -> str | None:

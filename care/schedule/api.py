@@ -154,7 +154,8 @@ class ScheduledVisitViewSet(LogsRecipientReads, viewsets.ReadOnlyModelViewSet):
             404: NOT_FOUND,
         },
     )
-    @action(detail=True, methods=["get"], permission_classes=[IsCoordinator])
+    # One ranked list, never paged (``limit`` bounds it).
+    @action(detail=True, methods=["get"], permission_classes=[IsCoordinator], pagination_class=None)
     def substitutes(self, request: Request, pk: str | None = None) -> Response:
         """Who could cover this visit, best first (the ranking of the assignment board),
         among those free then, active and qualified for the plan's services."""

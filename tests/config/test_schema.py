@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
+from django.urls import resolve
+from rest_framework import permissions
 from rest_framework.test import APIClient
 
 from config.env import env_bool, env_int
@@ -169,3 +172,133 @@ def test_env_int_uses_the_default_when_unset(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.delenv("AXES_FAILURE_LIMIT", raising=False)
 
     assert env_int("AXES_FAILURE_LIMIT", 5) == 5
+
+
+# --- what a generated client relies on ------------------------------------------------------
+
+OPERATIONS = ("get", "post", "put", "patch", "delete")
+# Endpoints that take a file upload, and so a multipart body: none. The resource directory's
+# CSV import is an admin page (consultations/admin.py), not part of /api/v1/.
+UPLOAD_ENDPOINTS: set[tuple[str, str]] = set()
+
+
+def operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method in OPERATIONS
+    ]
+
+
+def view_permissions(path: str, method: str) -> list[Any]:
+    """The permission objects the view of ``path`` applies to ``method``, as at run time."""
+    match = resolve(re.sub(r"\{[^}]+\}", "1", path))
+    view_class, initkwargs = match.func.cls, match.func.initkwargs
+    view = view_class(**initkwargs)
+    actions = getattr(match.func, "actions", None)
+    if actions:
+        view.action = actions[method]
+    return view.get_permissions()
+
+
+def test_every_request_body_is_json_only(schema: dict[str, Any]) -> None:
+    not_json = {
+        f"{method.upper()} {path}": sorted(operation["requestBody"]["content"])
+        for path, method, operation in operations(schema)
+        if "requestBody" in operation
+        and (path, method) not in UPLOAD_ENDPOINTS
+        and list(operation["requestBody"]["content"]) != ["application/json"]
+    }
+
+    assert not_json == {}
+
+
+def test_every_operation_that_needs_a_login_declares_401(schema: dict[str, Any]) -> None:
+    missing = [
+        f"{method.upper()} {path}"
+        for path, method, operation in operations(schema)
+        if operation.get("security")
+        and {} not in operation["security"]
+        and "401" not in operation["responses"]
+    ]
+
+    assert missing == []
+
+
+def test_every_operation_on_a_named_record_declares_404(schema: dict[str, Any]) -> None:
+    missing = [
+        f"{method.upper()} {path}"
+        for path, method, operation in operations(schema)
+        if "{" in path and "404" not in operation["responses"]
+    ]
+
+    assert missing == []
+
+
+def test_every_operation_that_checks_a_role_declares_403(schema: dict[str, Any]) -> None:
+    anyone_logged_in = (permissions.AllowAny, permissions.IsAuthenticated)
+    missing = [
+        f"{method.upper()} {path}"
+        for path, method, operation in operations(schema)
+        if any(not isinstance(p, anyone_logged_in) for p in view_permissions(path, method))
+        and "403" not in operation["responses"]
+    ]
+
+    assert missing == []
+
+
+@pytest.mark.django_db
+def test_anonymous_caller_is_told_to_log_in_with_a_token(api: APIClient) -> None:
+    response = api.get("/api/v1/visits/")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert set(response.json()) == {"detail"}
+
+
+@pytest.mark.parametrize(
+    ("component", "field"),
+    [
+        ("Visit", "reviewed_by"),
+        ("Visit", "reviewed_at"),
+        ("VisitException", "resolved_by"),
+        ("VisitException", "resolved_at"),
+        ("VisitExceptionBrief", "resolved_at"),
+        ("Period", "closed_by"),
+        ("RollupRun", "requested_by"),
+        ("EpisodeDetail", "closed_by"),
+        ("ExtensionRequest", "decided_by"),
+    ],
+)
+def test_a_field_that_can_come_back_null_is_declared_nullable(
+    schema: dict[str, Any], component: str, field: str
+) -> None:
+    assert schema["components"]["schemas"][component]["properties"][field].get("nullable")
+
+
+@pytest.mark.parametrize("field", ["email", "website"])
+@pytest.mark.parametrize("component", ["Organization", "OrganizationRequest"])
+def test_organization_contact_that_may_be_empty_has_no_format(
+    schema: dict[str, Any], component: str, field: str
+) -> None:
+    # An organization without one answers "", which is no e-mail address or URL.
+    declared = schema["components"]["schemas"][component]["properties"][field]
+
+    assert declared["type"] == "string"
+    assert "format" not in declared
+
+
+def test_an_open_episode_may_answer_a_blank_closure_reason(schema: dict[str, Any]) -> None:
+    declared = schema["components"]["schemas"]["Episode"]["properties"]["closure_reason"]
+
+    assert {"$ref": "#/components/schemas/BlankEnum"} in declared["oneOf"]
+
+
+def test_sync_items_are_the_visit_a_single_create_takes(schema: dict[str, Any]) -> None:
+    sync = schema["paths"]["/api/v1/visits/sync/"]["post"]
+    body = sync["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+    single = schema["paths"]["/api/v1/visits/"]["post"]["requestBody"]["content"]
+    visits = schema["components"]["schemas"][body]["properties"]["visits"]
+
+    assert visits["items"] == single["application/json"]["schema"]
