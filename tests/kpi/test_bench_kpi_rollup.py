@@ -154,3 +154,31 @@ def test_different_numbers_fail_whatever_the_times() -> None:
 
     assert exit_code(wrong, check=False) == 2
     assert "NO" in report(wrong)
+
+
+@postgresql_only
+@pytest.mark.usefixtures("reference_data")
+def test_the_metrics_give_the_independent_floors_figures_on_a_generated_year() -> None:
+    # given a small generated year and the goals bound to metrics
+    from bench.kpi_rollup import FLOORED, YEAR, generate, independent_floor
+    from kpi import metrics
+    from kpi.goals import goals_load
+
+    goals_load()
+    generate(visits=2000, recipients=300, members=42, consultations=300)
+
+    # when the metrics compute the year and June, and the floor's minimal SQL does
+    year = metrics.year_all(set(FLOORED), YEAR)
+    june = metrics.month_all(set(FLOORED), YEAR, 6)
+    floor_year = independent_floor()
+    floor_june = independent_floor(through=6)
+
+    # then every figure, month, breakdown and year to date is the same
+    def keyed(by_month: dict[int, metrics.Figures], code: str) -> dict:
+        return {(code, m, *key): v for m, figures in by_month.items() for key, v in figures.items()}
+
+    ours = {k: v for code in FLOORED for k, v in keyed(year[code], code).items()}
+    assert ours == floor_year
+    ours_june = {k: v for code in FLOORED for k, v in keyed({6: june[code]}, code).items()}
+    assert ours_june == {k: v for k, v in floor_june.items() if k[1] == 6}
+    assert floor_year[("recipients_served", 12, "", "")][1] > 0
