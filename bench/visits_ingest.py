@@ -39,7 +39,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._database import django_setup, own_test_database  # noqa: E402
 
-GOAL_RATIO = 10.0
+GOAL_RATIO = 5.0
 DEFAULT_VISITS = 10_000
 DEFAULT_BATCH = 100
 DEFAULT_CAREGIVERS = 50

@@ -47,6 +47,7 @@ from care.serializers import (
     VisitSyncRequestSerializer,
     VisitSyncResponseSerializer,
     VisitVoidSerializer,
+    visit_rows_data,
 )
 from config.api import (
     ERRORS,
@@ -313,13 +314,8 @@ class VisitViewSet(LogsRecipientReads, viewsets.ReadOnlyModelViewSet):
         envelope.is_valid(raise_exception=True)
         items = VisitInputSerializer().parse_many(envelope.validated_data["visits"])
         results = visits.visit_sync(actor=request.user, items=items, source_ip=client_ip(request))
-        rows = list(
-            self.get_queryset().filter(
-                pk__in=[result.visit.pk for result in results if result.visit is not None]
-            )
-        )
-        # One serializer for the whole batch: one per visit would rebuild its fields each time.
-        stored = dict(zip((v.pk for v in rows), VisitSerializer(rows, many=True).data, strict=True))
+        # The visits as the sync wrote or found them: reading them back was a third of its time.
+        shown = iter(visit_rows_data([r.visit_row for r in results if r.visit_row is not None]))
         body = []
         for result in results:
             entry: dict[str, Any] = {
@@ -327,8 +323,8 @@ class VisitViewSet(LogsRecipientReads, viewsets.ReadOnlyModelViewSet):
                 "client_uuid": str(result.client_uuid) if result.client_uuid else None,
                 "status": result.status,
             }
-            if result.visit is not None and result.visit.pk in stored:
-                entry["visit"] = stored[result.visit.pk]
+            if result.visit_row is not None:
+                entry["visit"] = next(shown)
             if result.errors:
                 entry["errors"] = result.errors
             body.append(entry)

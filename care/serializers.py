@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from base.models import Program, Region, ServiceType
-from base.serializers import code_field
+from base.serializers import ChoiceLabelField, code_field
 from care.models import Assignment, Episode, NoVisitAlert, Recipient, Visit, VisitException
 from care.visits import VisitInput
 from volunteers.models import WEEKDAY_CODES, WEEKDAYS, CorpsMember
@@ -89,7 +93,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 class VisitExceptionBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     kind = serializers.CharField(read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField(VisitException.Kind.choices, source="kind")
     detail = serializers.CharField(read_only=True)
     resolved_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
@@ -114,6 +118,69 @@ class VisitSerializer(serializers.ModelSerializer):
             "reviewed_at", "created_at", "updated_at", "exceptions",
         ]  # fmt: skip
         read_only_fields = fields
+
+
+# The row key (care.visits.VISIT_ROW_COLUMNS and VISIT_ROW_NAMES) each related field of
+# VisitSerializer reads; the row holds its value as the API shows it (an id, a code, a name).
+_VISIT_ROW_KEYS = {
+    "recipient": "recipient_id",
+    "recipient_name": "recipient__name",
+    "corps_member": "corps_member_id",
+    "corps_member_name": "corps_member__name",
+    "program": "program__code",
+    "recorded_by": "recorded_by__username",
+    "reviewed_by": "reviewed_by__username",
+}
+
+Representation = Callable[[Any], Any] | None
+
+
+def _row_plan(
+    fields: Mapping[str, serializers.Field], keys: Mapping[str, str]
+) -> list[tuple[str, str, Representation]]:
+    """For each field: its name, the row key it reads, and its to_representation (None for a
+    related field, whose value is in the row as shown)."""
+    related = (serializers.RelatedField, serializers.ManyRelatedField, serializers.BaseSerializer)
+    current = timezone.get_current_timezone() if settings.USE_TZ else None
+    for field in fields.values():
+        # The zone once for the answer: DRF looks the current one up for every value.
+        if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone"):
+            field.timezone = current
+    return [
+        (
+            name,
+            keys.get(name, field.source),
+            None if isinstance(field, related) else field.to_representation,
+        )
+        for name, field in fields.items()
+    ]
+
+
+def visit_rows_data(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """What ``VisitSerializer(visits, many=True).data`` gives, for visits given as rows
+    (``care.visits.visit_rows``, or the rows a sync has just written): no model objects.
+
+    Each value goes through the to_representation of VisitSerializer's own field (times in
+    the current time zone, decimals to 6 places), so the answer stays the declared one; only
+    DRF's work per object and attribute (lookups, callables' signatures) is left out, which
+    was most of the time of a sync's answer. The sync's tests compare both."""
+    visit_plan = _row_plan(VisitSerializer().fields, _VISIT_ROW_KEYS)
+    exception_plan = _row_plan(VisitExceptionBriefSerializer().fields, {})
+
+    def data(row: Mapping[str, Any], plan: list[tuple[str, str, Representation]]) -> dict:
+        shown = {}
+        for name, key, represent in plan:
+            value = row[key]
+            # As DRF does: None is shown as None, never given to a field.
+            shown[name] = value if represent is None or value is None else represent(value)
+        return shown
+
+    found = []
+    for row in rows:
+        shown = data(row, visit_plan)
+        shown["exceptions"] = [data(e, exception_plan) for e in row["exceptions"]]
+        found.append(shown)
+    return found
 
 
 # Ids are 64-bit; a larger number must be a 400, not an overflow inside the database driver.
@@ -305,7 +372,7 @@ class VisitVoidSerializer(serializers.Serializer):
 
 
 class VisitExceptionSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField(VisitException.Kind.choices, source="kind")
     visit = VisitSerializer(read_only=True)
     resolved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 

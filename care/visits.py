@@ -71,6 +71,22 @@ class SyncResult:
     status: str  # created | existing | conflict | error
     visit: Visit | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
+    # The visit as the answer shows it (see ``visit_rows``), from the rows the sync wrote.
+    visit_row: dict[str, Any] | None = None
+
+
+# A visit as an answer shows it, in a plain row: its columns, the names and codes around it
+# (keys as ``values()`` spells them), plus "service_types" (codes, in ServiceType's order) and
+# "exceptions" (rows of EXCEPTION_ROW_FIELDS, newest first, as VisitException orders them).
+VISIT_ROW_COLUMNS = (
+    "id", "client_uuid", "recipient_id", "corps_member_id", "started_at", "ended_at", "notes",
+    "latitude", "longitude", "status", "void_reason", "reviewed_at", "created_at", "updated_at",
+)  # fmt: skip
+VISIT_ROW_NAMES = (
+    "recipient__name", "corps_member__name", "program__code", "recorded_by__username",
+    "reviewed_by__username",
+)  # fmt: skip
+EXCEPTION_ROW_FIELDS = ("id", "kind", "detail", "resolved_at")
 
 
 @dataclass
@@ -88,6 +104,8 @@ class VisitContext:
     existing: dict[uuid.UUID, Visit]
     visible_existing: set[int] = field(default_factory=set)
     known_members: set[int] = field(default_factory=set)
+    # The names of the actor's and the named corps members, for the answer.
+    member_names: dict[int, str] = field(default_factory=dict)
     # The batch's scheduled visits: those named by id and those its visits may match.
     scheduled: list[ScheduledVisit] = field(default_factory=list)
     # The batch's recipients' episodes, fetched once on first need (a coordinator's visit
@@ -107,7 +125,8 @@ def _is_coordinator(user: AbstractBaseUser) -> bool:
 def visit_context_load(*, actor: AbstractBaseUser, items: Sequence[VisitInput]) -> VisitContext:
     """Fetch the lookups for a batch in a fixed number of queries, whatever its size."""
     is_coordinator = _is_coordinator(actor)
-    actor_member_id = CorpsMember.objects.filter(user=actor).values_list("pk", flat=True).first()
+    actor_member = CorpsMember.objects.filter(user=actor).values_list("pk", "name").first()
+    actor_member_id = actor_member[0] if actor_member else None
     recipient_ids = {item.recipient_id for item in items}
     if is_coordinator:
         candidates = Recipient.objects.filter(pk__in=recipient_ids)
@@ -130,9 +149,10 @@ def visit_context_load(*, actor: AbstractBaseUser, items: Sequence[VisitInput]) 
         )
     recipients = {recipient.pk: recipient for recipient in candidates}
     named_members = {item.corps_member_id for item in items if item.corps_member_id}
-    known_members = set(
-        CorpsMember.objects.filter(pk__in=named_members).values_list("pk", flat=True)
-    )
+    member_names = dict(CorpsMember.objects.filter(pk__in=named_members).values_list("pk", "name"))
+    known_members = set(member_names)
+    if actor_member:
+        member_names[actor_member[0]] = actor_member[1]
     member_ids = set(known_members)
     if actor_member_id:
         member_ids.add(actor_member_id)
@@ -148,11 +168,16 @@ def visit_context_load(*, actor: AbstractBaseUser, items: Sequence[VisitInput]) 
         ).prefetch_related("service_types")
     }
     # Which stored visits the actor may see, once for the batch: resending a whole outbox
-    # after a time-out is the normal retry and must not cost queries per item.
-    visible_existing = set(
-        Visit.objects.visible_to(actor)
-        .filter(pk__in=[visit.pk for visit in existing.values()])
-        .values_list("pk", flat=True)
+    # after a time-out is the normal retry and must not cost queries per item. A batch of new
+    # visits asks nothing (visible_to asks for the actor's roles as it is built).
+    visible_existing = (
+        set(
+            Visit.objects.visible_to(actor)
+            .filter(pk__in=[visit.pk for visit in existing.values()])
+            .values_list("pk", flat=True)
+        )
+        if existing
+        else set()
     )
     return VisitContext(
         actor=actor,
@@ -166,6 +191,7 @@ def visit_context_load(*, actor: AbstractBaseUser, items: Sequence[VisitInput]) 
         existing=existing,
         visible_existing=visible_existing,
         known_members=known_members,
+        member_names=member_names,
         scheduled=scheduled_visits_for_visits(
             member_ids=member_ids,
             recipient_ids=recipients,
@@ -399,7 +425,9 @@ def _exceptions_for(checked: Sequence[CheckedVisit], now: datetime) -> list[Visi
     members = {entry.visit.corps_member_id for entry in checked}
     earliest = min(entry.visit.started_at for entry in checked)
     latest = max(end_of(entry.visit) for entry in checked)
-    others: dict[int, list[Visit]] = defaultdict(list)
+    # Named rows, not model instances: the span holds every stored visit of the batch's
+    # corps members over its days (the batch's own among them), a hundred or more a request.
+    others: dict[int, list[Any]] = defaultdict(list)
     for other in (
         Visit.objects.counted()
         .filter(corps_member_id__in=members, started_at__lt=latest)
@@ -407,7 +435,7 @@ def _exceptions_for(checked: Sequence[CheckedVisit], now: datetime) -> list[Visi
             Q(ended_at__gt=earliest)
             | Q(ended_at__isnull=True, started_at__gte=earliest - MAX_VISIT_LENGTH)
         )
-        .only("pk", "corps_member_id", "started_at", "ended_at")
+        .values_list("pk", "corps_member_id", "started_at", "ended_at", named=True)
     ):
         others[other.corps_member_id].append(other)
     # Per corps member, sorted by start: a visit can only overlap one that starts before it
@@ -496,8 +524,11 @@ def _minutes(visit: Visit) -> float:
     return (visit.ended_at - visit.started_at).total_seconds() / 60
 
 
-def _store(checked: Sequence[CheckedVisit], ctx: VisitContext, *, source_ip: str | None) -> None:
-    """Insert a batch of checked visits, their service types, exceptions and access log rows."""
+def _store(
+    checked: Sequence[CheckedVisit], ctx: VisitContext, *, source_ip: str | None
+) -> list[VisitException]:
+    """Insert a batch of checked visits, their service types, exceptions and access log rows;
+    returns the exceptions, with their ids."""
     visits = Visit.objects.bulk_create([entry.visit for entry in checked])
     Through = Visit.service_types.through
     Through.objects.bulk_create(
@@ -505,9 +536,13 @@ def _store(checked: Sequence[CheckedVisit], ctx: VisitContext, *, source_ip: str
         for visit, entry in zip(visits, checked, strict=True)
         for service_type in entry.service_types
     )
-    VisitException.objects.bulk_create(
-        _exceptions_for(checked, ctx.now) + _hours_limit_exceptions(visits), ignore_conflicts=True
-    )
+    # One exception of a kind per visit (the unique constraint), the first found. The visits
+    # are new and not yet committed, so no one else can have raised one: a plain insert, which
+    # gives the ids that the answer shows (ignore_conflicts would not).
+    found: dict[tuple[int, str], VisitException] = {}
+    for exception in _exceptions_for(checked, ctx.now) + _hours_limit_exceptions(visits):
+        found.setdefault((exception.visit_id, exception.kind), exception)
+    exceptions = VisitException.objects.bulk_create(found.values())
     # The scheduled visits these fulfil become done; a visit without one stays unscheduled.
     scheduled_visits_match(
         visits,
@@ -523,6 +558,60 @@ def _store(checked: Sequence[CheckedVisit], ctx: VisitContext, *, source_ip: str
         source_ip=source_ip,
         path="/api/v1/visits/",
     )
+    return exceptions
+
+
+def _row_of_new(
+    entry: CheckedVisit, ctx: VisitContext, exceptions: Sequence[VisitException]
+) -> dict[str, Any]:
+    """The row of a visit this sync has just stored, from what it wrote (see VISIT_ROW_COLUMNS).
+
+    Ordered as the stored rows would be read: service types by ServiceType's ordering,
+    exceptions newest first (VisitException's, on the created_at and id just written)."""
+    visit = entry.visit
+    service_types = sorted(entry.service_types, key=lambda st: (st.sort_order, st.code))
+    newest_first = sorted(exceptions, key=lambda e: (e.created_at, e.pk), reverse=True)
+    row = {name: getattr(visit, name) for name in VISIT_ROW_COLUMNS}
+    row.update(
+        {
+            "recipient__name": visit.recipient.name,
+            "corps_member__name": ctx.member_names[visit.corps_member_id],
+            "program__code": visit.program.code,
+            "recorded_by__username": ctx.actor.get_username(),
+            "reviewed_by__username": None,
+            "service_types": [st.code for st in service_types],
+            "exceptions": [
+                {name: getattr(exception, name) for name in EXCEPTION_ROW_FIELDS}
+                for exception in newest_first
+            ],
+        }
+    )
+    return row
+
+
+def visit_rows(pks: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Stored visits as rows (see VISIT_ROW_COLUMNS), by id: three queries, no model objects."""
+    pks = list(pks)
+    if not pks:
+        return {}
+    rows: dict[int, dict[str, Any]] = {
+        row["id"]: row | {"service_types": [], "exceptions": []}
+        for row in Visit.objects.filter(pk__in=pks)
+        .order_by()
+        .values(*VISIT_ROW_COLUMNS, *VISIT_ROW_NAMES)
+    }
+    Through = Visit.service_types.through
+    for visit_id, code in (
+        Through.objects.filter(visit_id__in=rows)
+        .order_by("servicetype__sort_order", "servicetype__code")
+        .values_list("visit_id", "servicetype__code")
+    ):
+        rows[visit_id]["service_types"].append(code)
+    for exception in VisitException.objects.filter(visit_id__in=rows).values(
+        "visit_id", *EXCEPTION_ROW_FIELDS
+    ):
+        rows[exception.pop("visit_id")]["exceptions"].append(exception)
+    return rows
 
 
 def visit_record(
@@ -599,14 +688,31 @@ def visit_sync(
                 result.visit = checked.visit
         except ValidationError as exc:
             result.errors = exc.message_dict
+    exceptions: list[VisitException] = []
     if to_store:
         try:
             with transaction.atomic():
-                _store(to_store, ctx, source_ip=source_ip)
+                exceptions = _store(to_store, ctx, source_ip=source_ip)
         except IntegrityError:
             # A concurrent sync stored some of these keys first: fall back to one at a time,
             # each of which resolves its own race.
             return _sync_one_by_one(actor=actor, items=items, source_ip=source_ip)
+    # The answer's rows: a new visit's from what was just written (reading the batch back
+    # was a third of a sync's time); the stored ones of a resent outbox read once.
+    exceptions_of: dict[int, list[VisitException]] = defaultdict(list)
+    for exception in exceptions:
+        exceptions_of[exception.visit_id].append(exception)
+    rows = {
+        entry.visit.pk: _row_of_new(entry, ctx, exceptions_of[entry.visit.pk]) for entry in to_store
+    }
+    rows |= visit_rows(
+        result.visit.pk
+        for result in results
+        if result.visit is not None and result.visit.pk not in rows
+    )
+    for result in results:
+        if result.visit is not None:
+            result.visit_row = rows[result.visit.pk]
     return results
 
 
@@ -626,6 +732,10 @@ def _sync_one_by_one(
             results.append(SyncResult(index, item.client_uuid, outcome, visit))
         except ValidationError as exc:
             results.append(SyncResult(index, item.client_uuid, "error", errors=exc.message_dict))
+    rows = visit_rows(result.visit.pk for result in results if result.visit is not None)
+    for result in results:
+        if result.visit is not None:
+            result.visit_row = rows[result.visit.pk]
     return results
 
 

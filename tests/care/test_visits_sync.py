@@ -7,14 +7,16 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from care.models import Recipient, Visit
-from tests.care.visit_factories import hours_ago, visit_payload
-from tests.factories import AssignmentFactory
+from care import selectors, visits
+from care.models import Episode, Recipient, Visit, VisitException
+from care.serializers import VisitExceptionBriefSerializer, VisitSerializer
+from tests.care.visit_factories import VisitExceptionFactory, hours_ago, visit_payload
+from tests.factories import AssignmentFactory, episode_of
 
 pytestmark = pytest.mark.django_db
 
@@ -210,7 +212,129 @@ def test_resending_a_batch_answers_existing_for_every_item_and_stores_nothing(
     assert Visit.objects.count() == 20
 
 
+# --- the answer -----------------------------------------------------------------------------
+
+
+def read_back(user: Any, visit_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The visits as the visits list shows them, read back from the database: what the sync
+    answered with before it answered from the rows it had just written."""
+    visits = selectors.visit_list(user=user).filter(pk__in=visit_ids)
+    return {visit["id"]: visit for visit in VisitSerializer(visits, many=True).data}
+
+
+def test_sync_answers_every_visit_as_it_reads_back_from_the_database(
+    caregiver_api: APIClient, caregiver: Any, coordinator: Any
+) -> None:
+    # given an episode with 3 hours, and a visit of an earlier sync since verified, with a
+    # resolved exception
+    recipient = caregiver.assigned_recipient
+    Episode.objects.filter(pk=episode_of(recipient).pk).update(max_hours=3)
+    earlier = visit_payload(
+        recipient,
+        started=hours_ago(30),
+        service_types=["meal", "housework"],
+        notes="안부 확인",
+        latitude=35.8,
+        longitude=127.148123,
+    )
+    assert statuses(sync(caregiver_api, [earlier])) == ["created"]
+    stored = Visit.objects.get(client_uuid=earlier["client_uuid"])
+    Visit.objects.filter(pk=stored.pk).update(
+        status=Visit.Status.VERIFIED, reviewed_by=coordinator, reviewed_at=timezone.now()
+    )
+    VisitExceptionFactory(
+        visit=stored, resolved_at=timezone.now(), resolved_by=coordinator, resolution="확인함"
+    )
+    late = visit_payload(
+        recipient,
+        started=hours_ago(100),
+        service_types=["safety_check", "meal", "housework"],
+        latitude=35.824,
+        longitude=127.1,
+    )
+    batch = [
+        late,  # late_sync
+        visit_payload(recipient, started_at="not a time"),
+        visit_payload(recipient, started=hours_ago(10)),  # overlaps the next; past 3 hours
+        visit_payload(recipient, started=hours_ago(10.5)),
+        visit_payload(recipient, started=hours_ago(2), length=None),  # missing_checkout
+        visit_payload(recipient, started=hours_ago(8), service_types=["juggling"]),
+        dict(late),
+        dict(late, notes="다른 내용"),
+        dict(earlier),
+        dict(earlier, notes="다른 내용"),
+    ]
+
+    # when the tablet syncs its outbox
+    response = sync(caregiver_api, batch)
+
+    # then each visit of the answer is the stored one, as the visits list shows it
+    assert response.status_code == 200, response.content
+    results = response.json()["results"]
+    assert statuses(response) == [
+        "created", "error", "created", "created", "created", "error", "existing", "conflict",
+        "existing", "conflict",
+    ]  # fmt: skip
+    shown = {result["index"]: result["visit"] for result in results if "visit" in result}
+    assert list(shown) == [0, 2, 3, 4, 8, 9]
+    assert {e["kind"] for e in shown[0]["exceptions"]} == {"late_sync"}
+    assert {e["kind"] for e in shown[2]["exceptions"]} == {"overlap", "hours_limit"}
+    assert {e["kind"] for e in shown[4]["exceptions"]} == {"missing_checkout"}
+    assert shown[8]["reviewed_by"] == coordinator.username
+    expected = read_back(caregiver, [visit["id"] for visit in shown.values()])
+    assert list(shown.values()) == [expected[visit["id"]] for visit in shown.values()]
+
+
+def test_sync_that_meets_a_concurrent_insert_answers_each_visit_as_it_reads_back(
+    caregiver_api: APIClient, caregiver: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a batch whose insert together meets a key another sync stored meanwhile
+    store = visits._store
+    attempts: list[int] = []
+
+    def store_after_a_race(*args: Any, **kwargs: Any) -> list[VisitException]:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return store(*args, **kwargs)
+
+    monkeypatch.setattr(visits, "_store", store_after_a_race)
+    items = outbox(caregiver.assigned_recipient, 3, from_hours_ago=100)
+
+    # when the tablet syncs it
+    response = sync(caregiver_api, items)
+
+    # then the visits are stored one at a time, and answered as they read back
+    assert statuses(response) == ["created"] * 3
+    assert len(attempts) == 4
+    shown = [result["visit"] for result in response.json()["results"]]
+    assert all(visit["exceptions"] for visit in shown)
+    expected = read_back(caregiver, [visit["id"] for visit in shown])
+    assert shown == [expected[visit["id"]] for visit in shown]
+
+
+@pytest.mark.parametrize("kind", VisitException.Kind.values)
+def test_exception_is_shown_with_the_label_of_its_kind(kind: str) -> None:
+    exception = VisitException(kind=kind, detail="")
+
+    shown = VisitExceptionBriefSerializer(exception).data
+
+    assert shown["kind_display"] == exception.get_kind_display()
+
+
 # --- query counts ---------------------------------------------------------------------------
+
+
+# A caregiver's batch of new visits (none with an exception): the roles (3), the lookups of
+# the batch (7: corps member, recipients, assignments, stored visits by client_uuid, service
+# types, programs, scheduled visits), the savepoint, the inserts of visits and service types,
+# the overlapping visits and the episodes' hours, the access log, the release. The answer
+# reads nothing: it is made from the rows just written.
+NEW_BATCH_QUERIES = 17
+# The same batch again: the lookups also read the stored visits' service types and which of
+# them the actor may see (2 role queries and the check); nothing is written, and the answer
+# reads the stored visits' names and codes, service types and exceptions (3).
+RESENT_BATCH_QUERIES = 17
 
 
 def queries_for_sync(api: APIClient, items: list[dict[str, Any]], expected: str) -> int:
@@ -231,6 +355,7 @@ def test_query_count_of_a_sync_does_not_grow_with_the_number_of_visits(
     count_10 = queries_for_sync(caregiver_api, ten, "created")
     count_100 = queries_for_sync(caregiver_api, hundred, "created")
 
+    assert count_10 == NEW_BATCH_QUERIES
     # SQLite inserts at most 999 parameters per statement: 100 visits take two inserts
     assert count_100 <= count_10 + 2, (count_10, count_100)
 
@@ -247,6 +372,7 @@ def test_query_count_of_a_resent_batch_does_not_grow_with_the_number_of_visits(
     count_10 = queries_for_sync(caregiver_api, ten, "existing")
     count_100 = queries_for_sync(caregiver_api, hundred, "existing")
 
+    assert count_10 == RESENT_BATCH_QUERIES
     assert count_100 <= count_10 + 2, (count_10, count_100)
 
 
