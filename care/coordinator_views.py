@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,10 +29,13 @@ from care import selectors, services, visits
 from care.episodes import selectors as episode_selectors
 from care.forms import (
     AssignmentCreateForm,
+    AssignmentEndForm,
+    RecipientEditForm,
     RecipientIntakeForm,
     RecipientListFilter,
     SuggestionWeekdaysForm,
     VisitExceptionResolveForm,
+    VisitReviewFilter,
     VisitVoidForm,
     add_service_errors,
 )
@@ -249,29 +252,161 @@ def recipient_assign(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(target)
 
 
+@coordinator_required
+def recipient_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    recipient = get_object_or_404(
+        Recipient.objects.visible_to(request.user)
+        .select_related("region")
+        .prefetch_related("needs"),
+        pk=pk,
+    )
+    if request.method != "POST":
+        _log_views(request, [recipient])
+        form = RecipientEditForm(instance=recipient)
+        return render(
+            request, "coordinator/recipient_form.html", {"form": form, "recipient": recipient}
+        )
+
+    form = RecipientEditForm(request.POST, instance=recipient)
+    if form.is_valid():
+        try:
+            services.recipient_update(
+                actor=request.user,  # type: ignore[arg-type]
+                recipient=recipient,
+                source_ip=client_ip(request),
+                needs=form.cleaned_data["needs"],
+                **form.service_fields(),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("%(name)s 님의 정보를 고쳤습니다.") % {"name": form.cleaned_data["name"]}
+            )
+            return redirect("coordinator:recipient-detail", pk=recipient.pk)
+    return render(
+        request, "coordinator/recipient_form.html", {"form": form, "recipient": recipient}
+    )
+
+
+@coordinator_required
+@require_POST
+def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_object_or_404(selectors.assignment_list(user=request.user), pk=pk)
+    form = AssignmentEndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_error_text(form))
+    else:
+        try:
+            services.assignment_end(
+                actor=request.user,  # type: ignore[arg-type]
+                assignment=assignment,
+                ends_on=form.cleaned_data["ends_on"],
+                source_ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                _("%(member)s 단원의 배정을 %(day)s에 끝냈습니다.")
+                % {
+                    "member": assignment.corps_member.name,
+                    "day": form.cleaned_data["ends_on"].isoformat(),
+                },
+            )
+    return redirect(
+        reverse("coordinator:recipient-detail", args=[assignment.recipient_id]) + "#assignments"
+    )
+
+
+# --- corps members ------------------------------------------------------------------------
+
+
+@coordinator_required
+def corps_members(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    page = _page(request, selectors.corps_member_load_list(user=request.user, week_of=today))
+    return render(
+        request,
+        "coordinator/corps_member_list.html",
+        {"page": page, "monday": schedule_selectors.week_start(today)},
+    )
+
+
 # --- visits -------------------------------------------------------------------------------
+
+
+def _review_filter(request: HttpRequest, data: Any) -> VisitReviewFilter:
+    return VisitReviewFilter(data, queryset=selectors.visit_review_list(user=request.user))
+
+
+def _without_open_exceptions(visits_qs: QuerySet[Visit]) -> QuerySet[Visit]:
+    open_exceptions = VisitException.objects.filter(
+        visit_id=OuterRef("pk"), resolved_at__isnull=True
+    )
+    return visits_qs.exclude(Exists(open_exceptions))
+
+
+def _visits_url(query: dict[str, str]) -> str:
+    url = reverse("coordinator:visits")
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 @coordinator_required
 def visits_to_verify(request: HttpRequest) -> HttpResponse:
-    # Not selectors.visit_list: the page shows service type names and only open exceptions.
-    submitted = (
-        Visit.objects.visible_to(request.user)
-        .filter(status=Visit.Status.SUBMITTED)
-        .select_related("recipient", "corps_member", "program")
-        .prefetch_related(
-            "service_types",
-            Prefetch(
-                "exceptions",
-                queryset=VisitException.objects.filter(resolved_at__isnull=True),
-                to_attr="open_exceptions",
-            ),
-        )
-        .order_by("-started_at", "-id")
-    )
-    page = _page(request, submitted)
+    filters = _review_filter(request, request.GET)
+    # A bad filter (a date typed wrong) lists nothing rather than everything: django-filter
+    # drops the bad field, which would widen the list the bulk verify acts on.
+    rows = filters.qs if filters.is_valid() else filters.queryset.none()
+    page = _page(request, rows)
     _log_views(request, (visit.recipient for visit in page.object_list))
-    return render(request, "coordinator/visit_list.html", {"page": page})
+    context = {
+        "filter": filters,
+        "page": page,
+        "verifiable": _without_open_exceptions(rows).count(),
+        "query": urlencode(filters.clean_query()),
+    }
+    return render(request, "coordinator/visit_list.html", context)
+
+
+@coordinator_required
+def visits_verify_bulk(request: HttpRequest) -> HttpResponse:
+    """Verify the filtered visits without open exceptions: GET asks once, with the count;
+    POST (the same filter, and the newest visit the coordinator was shown) does it."""
+    data = request.POST if request.method == "POST" else request.GET
+    filters = _review_filter(request, data)
+    if not filters.is_valid():
+        messages.error(request, _("조건을 다시 확인해 주세요."))
+        return redirect(reverse("coordinator:visits"))
+    query = filters.clean_query()
+    if request.method != "POST":
+        chosen = _without_open_exceptions(filters.qs)
+        counts = chosen.order_by().aggregate(count=Count("pk"), newest=Max("pk"))
+        context = {
+            "filter": filters,
+            "query": query,
+            "verifiable": counts["count"],
+            "newest": counts["newest"],
+            "with_exceptions": filters.qs.count() - counts["count"],
+            "back": _visits_url(query),
+        }
+        return render(request, "coordinator/visit_verify_bulk.html", context)
+
+    try:
+        newest = int(request.POST.get("newest", ""))
+    except ValueError:
+        messages.error(request, _("확인할 방문이 없습니다."))
+        return redirect(_visits_url(query))
+    # Visits that arrived after the confirmation was shown are left for the next look.
+    verified = visits.visits_verify_bulk(
+        actor=request.user,  # type: ignore[arg-type]
+        visits_qs=filters.qs.filter(pk__lte=newest),
+        source_ip=client_ip(request),
+        path=request.path,
+    )
+    messages.success(request, _("방문기록 %(count)d건을 확인했습니다.") % {"count": verified})
+    return redirect(_visits_url(query))
 
 
 @coordinator_required

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import django_filters
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from base.models import Program, Region, ServiceType
 from care.filters import RecipientFilter
-from care.models import Recipient
+from care.models import Recipient, Visit, start_of_day
 from volunteers.models import WEEKDAYS, CorpsMember
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -42,6 +43,65 @@ class RecipientListFilter(RecipientFilter):
         super().__init__(*args, **kwargs)
         # The API's label names the code it takes; a person picks the region by its name.
         self.filters["region"].label = _("시·군")
+
+
+class VisitReviewFilter(django_filters.FilterSet):
+    """The filters of the visits waiting for review: a period of Seoul days, a corps member,
+    the recipient's 시·군 and the program. The bulk verify posts the same fields back."""
+
+    started_from = django_filters.DateFilter(
+        method="filter_started_from", label=_("방문일부터"), widget=DATE_INPUT
+    )
+    started_until = django_filters.DateFilter(
+        method="filter_started_until", label=_("방문일까지"), widget=DATE_INPUT
+    )
+    corps_member = django_filters.ModelChoiceFilter(
+        # Shown as "name (시·군)": two members of one name are told apart.
+        queryset=CorpsMember.objects.select_related("region").order_by("name", "id"),
+        label=_("단원"),
+    )
+    region = django_filters.ModelChoiceFilter(
+        field_name="recipient__region",
+        queryset=Region.objects.filter(is_active=True),
+        to_field_name="code",
+        label=_("시·군"),
+    )
+    program = django_filters.ModelChoiceFilter(
+        queryset=Program.objects.filter(is_active=True), to_field_name="code", label=_("사업")
+    )
+
+    class Meta:
+        model = Visit
+        fields = ["started_from", "started_until", "corps_member", "region", "program"]
+
+    def filter_started_from(
+        self, queryset: QuerySet[Visit], name: str, value: date
+    ) -> QuerySet[Visit]:
+        return queryset.filter(started_at__gte=start_of_day(value))
+
+    def filter_started_until(
+        self, queryset: QuerySet[Visit], name: str, value: date
+    ) -> QuerySet[Visit]:
+        # The whole last day: before the next Seoul midnight.
+        return queryset.filter(started_at__lt=start_of_day(value + timedelta(days=1)))
+
+    def conditions(self) -> list[tuple[str, str]]:
+        """The chosen filters as (label, value) for a person to read back."""
+        chosen = self.form.cleaned_data
+        return [
+            (str(self.form.fields[name].label), str(chosen[name]))
+            for name in self.Meta.fields
+            if chosen.get(name)
+        ]
+
+    def clean_query(self) -> dict[str, str]:
+        """The valid filters as query parameters, to carry from the list to the bulk verify
+        and back (the page number and unknown keys are left behind)."""
+        return {
+            name: self.data[name]
+            for name in self.Meta.fields
+            if self.data.get(name) and name in self.form.cleaned_data
+        }
 
 
 # The intake page's groups of fields, in the order a phone intake goes.
@@ -109,6 +169,20 @@ class RecipientIntakeForm(forms.ModelForm):
         return fields
 
 
+class RecipientEditForm(RecipientIntakeForm):
+    """A recipient's details and status, from the recipient page. Saved through
+    ``recipient_update``; the consent rule is the model's, checked by the form and again by
+    the service."""
+
+    confirm_duplicate = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The form names the region by its code; the instance gives its key.
+        if self.instance.region_id:
+            self.initial["region"] = self.instance.region.code
+
+
 class SuggestionWeekdaysForm(forms.Form):
     """Weekdays the recipient needs someone, to refine the suggested corps members."""
 
@@ -133,6 +207,12 @@ class AssignmentCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only corps members the coordinator may see can be named; the service decides the rest.
         self.fields["corps_member"].queryset = corps_members  # type: ignore[attr-defined]
+
+
+class AssignmentEndForm(forms.Form):
+    """배정 종료: the last day the corps member serves the recipient."""
+
+    ends_on = forms.DateField(initial=timezone.localdate, widget=DATE_INPUT, label=_("종료일"))
 
 
 class VisitVoidForm(forms.Form):

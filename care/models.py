@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
-def _start_of(day: date) -> datetime:
+def start_of_day(day: date) -> datetime:
     """Midnight of a Seoul day, as an aware datetime."""
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -39,8 +39,8 @@ class RecipientQuerySet(models.QuerySet["Recipient"]):
             covered = ScheduledVisit.objects.filter(
                 corps_member__user=user,
                 original_corps_member__isnull=False,
-                starts_at__gte=_start_of(today),
-                starts_at__lt=_start_of(today + timedelta(days=2)),
+                starts_at__gte=start_of_day(today),
+                starts_at__lt=start_of_day(today + timedelta(days=2)),
             ).exclude(state=ScheduledVisit.State.CANCELLED)
             return self.filter(
                 Q(

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from base.models import ServiceType
-from care.models import Assignment, NoVisitAlert, Recipient, Visit, VisitException
+from care.models import Assignment, NoVisitAlert, Recipient, Visit, VisitException, start_of_day
+from care.schedule.models import ScheduledVisit
+from care.schedule.selectors import week_start
+from volunteers.models import CorpsMember
 
 
 def recipient_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Recipient]:
@@ -31,6 +37,63 @@ def visit_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Visit]:
             Prefetch("service_types", queryset=ServiceType.objects.only("id", "code")),
             "exceptions",
         )
+    )
+
+
+def visit_review_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Visit]:
+    """The visits waiting for a coordinator's review, newest first, with the service type
+    names and only the open exceptions (as ``open_exceptions``) the review page shows."""
+    return (
+        Visit.objects.visible_to(user)
+        .filter(status=Visit.Status.SUBMITTED)
+        .select_related("recipient", "corps_member", "program")
+        .prefetch_related(
+            "service_types",
+            Prefetch(
+                "exceptions",
+                queryset=VisitException.objects.filter(resolved_at__isnull=True),
+                to_attr="open_exceptions",
+            ),
+        )
+        .order_by("-started_at", "-id")
+    )
+
+
+def _per_member(rows: QuerySet, total: Count | Sum) -> Coalesce:
+    """A correlated aggregate of a corps member's rows as an integer column: 0, not NULL, for a
+    member without any."""
+    per_member = rows.order_by().values("corps_member_id").annotate(total=total).values("total")
+    return Coalesce(Subquery(per_member), 0, output_field=IntegerField())
+
+
+def corps_member_load_list(
+    *, user: AbstractBaseUser | AnonymousUser, week_of: date
+) -> QuerySet[CorpsMember]:
+    """Corps members with their current load: ``active_assignments`` on ``week_of``, and the
+    week's (Monday to Sunday, Seoul) ``week_visits`` and ``week_minutes`` scheduled, cancelled
+    ones left out. Each figure is a correlated subquery, so one query serves any number of
+    members and the three never multiply each other's rows as joins would."""
+    monday = week_start(week_of)
+    week = ScheduledVisit.objects.filter(
+        corps_member_id=OuterRef("pk"),
+        starts_at__gte=start_of_day(monday),
+        starts_at__lt=start_of_day(monday + timedelta(days=7)),
+    ).exclude(state=ScheduledVisit.State.CANCELLED)
+    return (
+        CorpsMember.objects.visible_to(user)
+        .select_related("region")
+        .prefetch_related(
+            Prefetch("service_types", queryset=ServiceType.objects.only("id", "name"))
+        )
+        .annotate(
+            active_assignments=_per_member(
+                Assignment.objects.active_on(week_of).filter(corps_member_id=OuterRef("pk")),
+                Count("pk"),
+            ),
+            week_visits=_per_member(week, Count("pk")),
+            week_minutes=_per_member(week, Sum("planned_minutes")),
+        )
+        .order_by("name", "id")
     )
 
 

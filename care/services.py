@@ -261,6 +261,45 @@ def assignment_update(
 
 
 @transaction.atomic
+def assignment_end(
+    *,
+    actor: AbstractBaseUser,
+    assignment: Assignment,
+    ends_on: date,
+    source_ip: str | None = None,
+) -> Assignment:
+    """End an assignment: ``ends_on`` is the corps member's last day with the recipient.
+
+    Refused before the assignment's start. Ending it earlier than planned asks no other rule:
+    a coordinator ends an assignment precisely when the member went on leave or the care
+    changed, and shortening cannot make an overlap. Moving the end later is a change of the
+    assignment like any other and goes through ``assignment_update`` and its checks.
+    """
+    Recipient.objects.select_for_update().filter(pk=assignment.recipient_id).first()
+    assignment = Assignment.objects.select_related("recipient").get(pk=assignment.pk)
+    if ends_on < assignment.starts_on:
+        raise ValidationError(
+            {
+                "ends_on": _("배정 종료일은 시작일(%(day)s)보다 빠를 수 없습니다.")
+                % {"day": assignment.starts_on.isoformat()}
+            }
+        )
+    if assignment.ends_on is not None and ends_on > assignment.ends_on:
+        return assignment_update(
+            actor=actor, assignment=assignment, ends_on=ends_on, source_ip=source_ip
+        )
+    assignment.ends_on = ends_on
+    assignment.save(update_fields=["ends_on"])
+    access_log_record(
+        actor=actor,
+        action=AccessLog.Action.CHANGE,
+        recipients=[assignment.recipient],
+        source_ip=source_ip,
+    )
+    return assignment
+
+
+@transaction.atomic
 def assignment_delete(
     *, actor: AbstractBaseUser, assignment: Assignment, source_ip: str | None = None
 ) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -806,6 +806,58 @@ def visit_verify(*, actor: AbstractBaseUser, visit: Visit) -> Visit:
     visit.reviewed_at = timezone.now()
     visit.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
     return visit
+
+
+@transaction.atomic
+def visits_verify_bulk(
+    *,
+    actor: AbstractBaseUser,
+    visits_qs: QuerySet[Visit],
+    source_ip: str | None = None,
+    path: str = "",
+) -> int:
+    """A coordinator confirms every submitted visit of ``visits_qs`` without an open exception,
+    set-based; returns how many were confirmed. Visits with open exceptions are left as they
+    are: they wait for the exception to be handled, as ``visit_verify`` asks.
+
+    The rows are locked first, in primary-key order, and the exceptions judged by the UPDATE,
+    a later statement: a caregiver's correction that re-raised an exception while we waited
+    for its row lock is seen, as in ``visit_verify``. The locked rows were submitted when
+    locked and nobody else can change them before we commit, so those verified afterwards
+    are this call's: their recipients go to the access log, once each.
+    """
+    locked = list(
+        Visit.objects.filter(
+            pk__in=visits_qs.order_by().values("pk"), status=Visit.Status.SUBMITTED
+        )
+        .select_for_update()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not locked:
+        return 0
+    now = timezone.now()
+    open_exceptions = VisitException.objects.filter(
+        visit_id=OuterRef("pk"), resolved_at__isnull=True
+    )
+    verified = (
+        Visit.objects.filter(pk__in=locked)
+        .exclude(Exists(open_exceptions))
+        .update(status=Visit.Status.VERIFIED, reviewed_by=actor, reviewed_at=now, updated_at=now)
+    )
+    if verified:
+        access_log_record(
+            actor=actor,
+            action=AccessLog.Action.CHANGE,
+            recipients=Recipient.objects.filter(
+                pk__in=Visit.objects.filter(pk__in=locked, status=Visit.Status.VERIFIED).values(
+                    "recipient_id"
+                )
+            ).only("pk", "name"),
+            source_ip=source_ip,
+            path=path,
+        )
+    return verified
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from base.models import AccessLog
 from care.models import Assignment, NoVisitAlert, Recipient, Visit, VisitException
+from tests.care.schedule_factories import scheduled_visit, seoul
 from tests.factories import (
     AssignmentFactory,
     CorpsMemberFactory,
@@ -35,7 +36,9 @@ PAGES = [
     DESK,
     f"{DESK}recipients/",
     f"{DESK}recipients/new/",
+    f"{DESK}corps-members/",
     f"{DESK}visits/",
+    f"{DESK}visits/verify/",
     f"{DESK}exceptions/",
     f"{DESK}alerts/",
 ]
@@ -53,9 +56,10 @@ def visit_of(
     *,
     days_ago: int = 1,
     status: str = Visit.Status.SUBMITTED,
+    started_at: dt.datetime | None = None,
     **fields: Any,
 ) -> Visit:
-    started_at = timezone.now() - dt.timedelta(days=days_ago)
+    started_at = started_at or timezone.now() - dt.timedelta(days=days_ago)
     return Visit.objects.create(
         client_uuid=uuid4(),
         recipient=assignment.recipient,
@@ -423,6 +427,219 @@ def test_assigning_a_member_on_leave_is_refused(desk: Client) -> None:
     assert "활동 중인 단원에게만 배정할 수 있습니다." in messages_of(response)
 
 
+# --- editing a recipient and ending an assignment ------------------------------------------
+
+
+def edit_data(recipient: Recipient, **overrides: Any) -> dict[str, Any]:
+    data = intake_data(
+        name=recipient.name,
+        birth_date=recipient.birth_date.isoformat(),
+        region=recipient.region.code,
+        admin_unit=recipient.admin_unit,
+        status=recipient.status,
+        consent_date=recipient.consent_date.isoformat() if recipient.consent_date else "",
+        consent_scope=recipient.consent_scope,
+    )
+    data.update(overrides)
+    return data
+
+
+def test_the_recipient_page_links_to_the_edit_form(desk: Client) -> None:
+    recipient = RecipientFactory()
+
+    response = desk.get(f"{DESK}recipients/{recipient.pk}/")
+
+    assert f'href="{DESK}recipients/{recipient.pk}/edit/"' in text(response)
+
+
+def test_the_edit_form_is_filled_with_the_recipient(desk: Client) -> None:
+    recipient = RecipientFactory(region=region("jangsu"), admin_unit="장수읍")
+    recipient.needs.set([service_type("meal")])
+
+    response = desk.get(f"{DESK}recipients/{recipient.pk}/edit/")
+
+    assert response.status_code == 200
+    page = text(response)
+    assert f'value="{recipient.name}"' in page
+    assert '<option value="jangsu" selected>' in page
+    assert re.search(rf'value="{service_type("meal").pk}"[^>]*checked', page)
+    assert "다른 사람이 맞습니다" not in page
+    # the form shows personal data: a reading, logged
+    assert AccessLog.objects.filter(action=AccessLog.Action.VIEW, subject_id=recipient.pk).exists()
+
+
+def test_editing_a_recipient_saves_through_the_service_with_the_access_log(
+    desk: Client, coordinator: Any
+) -> None:
+    recipient = RecipientFactory(phone="063-123-4567")
+
+    response = desk.post(
+        f"{DESK}recipients/{recipient.pk}/edit/",
+        edit_data(recipient, phone="063-999-0000", needs=[service_type("meal").pk]),
+        REMOTE_ADDR="10.1.2.3",
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{DESK}recipients/{recipient.pk}/"
+    recipient.refresh_from_db()
+    assert recipient.phone == "063-999-0000"
+    assert list(recipient.needs.values_list("code", flat=True)) == ["meal"]
+    change = AccessLog.objects.get(action=AccessLog.Action.CHANGE, subject_id=recipient.pk)
+    assert (change.user_id, change.source_ip) == (coordinator.pk, "10.1.2.3")
+
+
+def test_closing_a_recipient_from_the_edit_form(desk: Client) -> None:
+    recipient = RecipientFactory()
+
+    desk.post(f"{DESK}recipients/{recipient.pk}/edit/", edit_data(recipient, status="closed"))
+
+    recipient.refresh_from_db()
+    assert recipient.status == Recipient.Status.CLOSED
+
+
+def referred_without_consent() -> Recipient:
+    return RecipientFactory(status=Recipient.Status.REFERRED, consent_date=None, consent_scope="")
+
+
+def test_making_a_recipient_active_without_consent_is_refused_on_the_form(desk: Client) -> None:
+    recipient = referred_without_consent()
+
+    response = desk.post(
+        f"{DESK}recipients/{recipient.pk}/edit/", edit_data(recipient, status="active")
+    )
+
+    assert response.status_code == 200
+    assert "consent_date" in response.context["form"].errors
+    recipient.refresh_from_db()
+    assert recipient.status == Recipient.Status.REFERRED
+    assert not AccessLog.objects.filter(action=AccessLog.Action.CHANGE).exists()
+
+
+def test_making_a_recipient_active_with_consent(desk: Client) -> None:
+    recipient = referred_without_consent()
+
+    desk.post(
+        f"{DESK}recipients/{recipient.pk}/edit/",
+        edit_data(
+            recipient, status="active", consent_date="2026-11-02", consent_scope="긴급돌봄 제공"
+        ),
+    )
+
+    recipient.refresh_from_db()
+    assert recipient.status == Recipient.Status.ACTIVE
+    assert recipient.consent_date == dt.date(2026, 11, 2)
+
+
+def test_a_caregiver_cannot_edit_a_recipient(caregiver: Any) -> None:
+    client = Client()
+    client.force_login(caregiver)
+    recipient = caregiver.assigned_recipient
+
+    response = client.post(
+        f"{DESK}recipients/{recipient.pk}/edit/", edit_data(recipient, status="closed")
+    )
+
+    assert response.status_code == 403
+    recipient.refresh_from_db()
+    assert recipient.status == Recipient.Status.ACTIVE
+
+
+def test_ending_an_assignment_from_the_recipient_page(desk: Client, coordinator: Any) -> None:
+    assignment = AssignmentFactory(corps_member=CorpsMemberFactory(name="끝낼단원"))
+    page = text(desk.get(f"{DESK}recipients/{assignment.recipient.pk}/"))
+    assert f'action="{DESK}assignments/{assignment.pk}/end/"' in page
+
+    response = desk.post(
+        f"{DESK}assignments/{assignment.pk}/end/", {"ends_on": "2026-11-20"}, follow=True
+    )
+
+    assignment.refresh_from_db()
+    assert assignment.ends_on == dt.date(2026, 11, 20)
+    assert response.redirect_chain[-1][0] == (
+        f"{DESK}recipients/{assignment.recipient.pk}/#assignments"
+    )
+    assert "끝낼단원 단원의 배정을 2026-11-20에 끝냈습니다." in messages_of(response)
+    assert AccessLog.objects.filter(
+        action=AccessLog.Action.CHANGE, subject_id=assignment.recipient.pk, user=coordinator
+    ).exists()
+
+
+def test_an_end_before_the_start_is_refused(desk: Client) -> None:
+    assignment = AssignmentFactory(starts_on=dt.date(2026, 11, 10))
+
+    response = desk.post(
+        f"{DESK}assignments/{assignment.pk}/end/", {"ends_on": "2026-11-09"}, follow=True
+    )
+
+    assignment.refresh_from_db()
+    assert assignment.ends_on is None
+    assert "배정 종료일은 시작일(2026-11-10)보다 빠를 수 없습니다." in messages_of(response)
+
+
+def test_the_assignment_of_a_member_gone_on_leave_can_be_ended(desk: Client) -> None:
+    assignment = AssignmentFactory()
+    CorpsMember.objects.filter(pk=assignment.corps_member_id).update(
+        status=CorpsMember.Status.ON_LEAVE
+    )
+
+    desk.post(f"{DESK}assignments/{assignment.pk}/end/", {"ends_on": "2026-11-20"})
+
+    assignment.refresh_from_db()
+    assert assignment.ends_on == dt.date(2026, 11, 20)
+
+
+def test_moving_an_end_later_goes_through_the_assignment_rules(desk: Client) -> None:
+    assignment = AssignmentFactory(ends_on=dt.date(2026, 11, 20))
+    CorpsMember.objects.filter(pk=assignment.corps_member_id).update(
+        status=CorpsMember.Status.ON_LEAVE
+    )
+
+    response = desk.post(
+        f"{DESK}assignments/{assignment.pk}/end/", {"ends_on": "2026-12-20"}, follow=True
+    )
+
+    assignment.refresh_from_db()
+    assert assignment.ends_on == dt.date(2026, 11, 20)
+    assert "활동 중인 단원에게만 배정할 수 있습니다." in messages_of(response)
+
+
+# --- error summary -------------------------------------------------------------------------
+
+
+def test_an_intake_with_errors_starts_with_a_summary_linking_each_field(desk: Client) -> None:
+    response = desk.post(
+        f"{DESK}recipients/new/", intake_data(address="", status="active", needs=[])
+    )
+
+    page = text(response)
+    summary = page[
+        page.index('id="error-summary"') : page.index("</div>", page.index('id="error-summary"'))
+    ]
+    assert "autofocus" in summary and 'tabindex="-1"' in summary
+    assert "입력 내용에 고칠 점이 2건 있습니다" in summary
+    assert 'href="#id_address"' in summary
+    assert 'href="#id_consent_date"' in summary
+    # the summary comes before the first field, and a script moves focus to it
+    assert page.index('id="error-summary"') < page.index('id="id_name"')
+    assert "coordinator/forms.js" in page
+
+
+def test_the_edit_form_summary_links_a_group_of_checkboxes_to_its_group(desk: Client) -> None:
+    recipient = RecipientFactory()
+
+    response = desk.post(
+        f"{DESK}recipients/{recipient.pk}/edit/", edit_data(recipient, needs=["999999"])
+    )
+
+    page = text(response)
+    assert 'href="#id_needs"' in page
+    assert 'id="id_needs"' in page
+
+
+def test_a_form_without_errors_has_no_summary(desk: Client) -> None:
+    assert 'id="error-summary"' not in text(desk.get(f"{DESK}recipients/new/"))
+
+
 # --- visits to verify ---------------------------------------------------------------------
 
 
@@ -495,6 +712,232 @@ def test_actions_take_post_only(desk: Client) -> None:
     visit = visit_of(AssignmentFactory())
 
     assert desk.get(f"{DESK}visits/{visit.pk}/verify/").status_code == 405
+
+
+# --- visits: filters and bulk verify -------------------------------------------------------
+
+WEEK = [dt.date(2026, 11, 16) + dt.timedelta(days=offset) for offset in range(7)]
+
+
+def visit_on(assignment: Assignment, day: dt.date) -> Visit:
+    """A submitted visit at 10:00 (Seoul) on ``day``."""
+    return visit_of(
+        assignment, started_at=timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+    )
+
+
+def with_open_exception(visit: Visit) -> Visit:
+    VisitException.objects.create(visit=visit, kind=VisitException.Kind.LATE_SYNC, detail="늦음")
+    return visit
+
+
+@pytest.fixture
+def week_of_visits() -> dict[str, Visit]:
+    """Visits of one week and around it, by what tells them apart."""
+    jangsu = AssignmentFactory(
+        recipient=RecipientFactory(region=region("jangsu"), admin_unit="장수읍"),
+        corps_member=CorpsMemberFactory(name="장수단원"),
+    )
+    wanju = AssignmentFactory(corps_member=CorpsMemberFactory(name="완주단원"))
+    rural = AssignmentFactory(corps_member=wanju.corps_member, program=program("rural_gap_care"))
+    return {
+        "monday": visit_on(jangsu, WEEK[0]),
+        "sunday": visit_on(wanju, WEEK[6]),
+        "rural": visit_on(rural, WEEK[2]),
+        "before": visit_on(jangsu, WEEK[0] - dt.timedelta(days=1)),
+        "after": visit_on(wanju, WEEK[6] + dt.timedelta(days=1)),
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            {"started_from": "2026-11-16", "started_until": "2026-11-22"},
+            {"monday", "sunday", "rural"},
+        ),
+        ({"started_from": "2026-11-22"}, {"sunday", "after"}),
+        ({"started_until": "2026-11-16"}, {"monday", "before"}),
+        ({"region": "jangsu"}, {"monday", "before"}),
+        ({"program": "rural_gap_care"}, {"rural"}),
+        ({"started_from": "2026-11-16", "started_until": "2026-11-22", "region": "wanju"},
+         {"sunday", "rural"}),
+    ],
+)  # fmt: skip
+def test_the_visits_page_filters_by_period_region_and_program(
+    desk: Client, week_of_visits: dict[str, Visit], query: dict[str, str], expected: set[str]
+) -> None:
+    response = desk.get(f"{DESK}visits/", query)
+
+    names = {name for name, visit in week_of_visits.items() if visit in response.context["page"]}
+    assert names == expected
+
+
+def test_the_visits_page_filters_by_corps_member(
+    desk: Client, week_of_visits: dict[str, Visit]
+) -> None:
+    member = week_of_visits["sunday"].corps_member
+
+    response = desk.get(f"{DESK}visits/", {"corps_member": member.pk})
+
+    assert set(response.context["page"].object_list) == {
+        week_of_visits[name] for name in ("sunday", "rural", "after")
+    }
+    # the member is picked by name and 시·군
+    assert f'<option value="{member.pk}" selected>완주단원 (' in text(response)
+
+
+def test_a_filter_typed_wrong_lists_nothing_and_offers_no_bulk_verify(
+    desk: Client, week_of_visits: dict[str, Visit]
+) -> None:
+    response = desk.get(f"{DESK}visits/", {"started_from": "2026-13-01"})
+
+    assert list(response.context["page"].object_list) == []
+    assert response.context["verifiable"] == 0
+    assert f"{DESK}visits/verify/" not in text(response)
+
+
+def test_the_visits_page_counts_what_a_bulk_verify_would_confirm(
+    desk: Client, week_of_visits: dict[str, Visit]
+) -> None:
+    with_open_exception(week_of_visits["rural"])
+
+    response = desk.get(
+        f"{DESK}visits/", {"started_from": "2026-11-16", "started_until": "2026-11-22"}
+    )
+
+    assert response.context["verifiable"] == 2
+    assert "3건 중 처리되지 않은 예외가 없는 방문은 2건" in text(response)
+    assert (
+        f'href="{DESK}visits/verify/?started_from=2026-11-16&amp;started_until=2026-11-22"'
+        in text(response)
+    )
+
+
+def test_bulk_verify_asks_once_with_the_count_and_changes_nothing(
+    desk: Client, week_of_visits: dict[str, Visit]
+) -> None:
+    with_open_exception(week_of_visits["rural"])
+
+    response = desk.get(
+        f"{DESK}visits/verify/", {"started_from": "2026-11-16", "started_until": "2026-11-22"}
+    )
+
+    assert response.status_code == 200
+    page = text(response)
+    assert "처리되지 않은 예외가 없는 방문 2건을 확인 처리합니다." in page
+    assert "처리되지 않은 예외가 있는 1건은 그대로 둡니다." in page
+    assert "2026-11-16" in page and "2026-11-22" in page
+    assert 'name="started_from" value="2026-11-16"' in page
+    assert f'name="newest" value="{week_of_visits["sunday"].pk}"' in page
+    assert not Visit.objects.exclude(status=Visit.Status.SUBMITTED).exists()
+
+
+def test_bulk_verify_confirms_the_filtered_visits_without_open_exceptions(
+    desk: Client, coordinator: Any, week_of_visits: dict[str, Visit]
+) -> None:
+    # given a week of visits, one of them with an open exception
+    with_open_exception(week_of_visits["rural"])
+    week = {"started_from": "2026-11-16", "started_until": "2026-11-22"}
+    newest = max(visit.pk for visit in week_of_visits.values())
+
+    # when the coordinator confirms the week
+    response = desk.post(f"{DESK}visits/verify/", {**week, "newest": newest}, follow=True)
+
+    # then the week's visits without exceptions are verified, by them, and nothing else
+    statuses = {
+        name: Visit.objects.get(pk=visit.pk).status for name, visit in week_of_visits.items()
+    }
+    assert statuses == {
+        "monday": Visit.Status.VERIFIED,
+        "sunday": Visit.Status.VERIFIED,
+        "rural": Visit.Status.SUBMITTED,
+        "before": Visit.Status.SUBMITTED,
+        "after": Visit.Status.SUBMITTED,
+    }
+    verified = Visit.objects.get(pk=week_of_visits["monday"].pk)
+    assert verified.reviewed_by == coordinator
+    assert verified.reviewed_at is not None
+    assert "방문기록 2건을 확인했습니다." in messages_of(response)
+    # back on the list with the same filter, where the excepted visit waits
+    assert response.redirect_chain[-1][0] == (
+        f"{DESK}visits/?started_from=2026-11-16&started_until=2026-11-22"
+    )
+    assert list(response.context["page"].object_list) == [week_of_visits["rural"]]
+
+
+def test_bulk_verify_leaves_visits_that_came_after_the_confirmation(
+    desk: Client, week_of_visits: dict[str, Visit]
+) -> None:
+    shown = max(visit.pk for visit in week_of_visits.values())
+    late = visit_on(AssignmentFactory(), WEEK[3])
+
+    desk.post(f"{DESK}visits/verify/", {"started_from": "2026-11-16", "newest": shown})
+
+    late.refresh_from_db()
+    assert late.status == Visit.Status.SUBMITTED
+    assert Visit.objects.filter(status=Visit.Status.VERIFIED).count() == 4
+
+
+def test_bulk_verify_refuses_a_filter_typed_wrong(
+    desk: Client, week_of_visits: dict[str, Visit]
+) -> None:
+    response = desk.post(
+        f"{DESK}visits/verify/", {"started_from": "16.11.2026", "newest": 10**9}, follow=True
+    )
+
+    assert not Visit.objects.filter(status=Visit.Status.VERIFIED).exists()
+    assert "조건을 다시 확인해 주세요." in messages_of(response)
+
+
+def test_bulk_verify_logs_each_recipient_once(desk: Client, coordinator: Any) -> None:
+    assignment, other = AssignmentFactory(), AssignmentFactory()
+    visits = [
+        visit_on(assignment, WEEK[0]),
+        visit_on(assignment, WEEK[1]),
+        visit_on(other, WEEK[2]),
+    ]
+    excepted = with_open_exception(visit_on(AssignmentFactory(), WEEK[3]))
+
+    desk.post(
+        f"{DESK}visits/verify/",
+        {"newest": max(v.pk for v in [*visits, excepted])},
+        REMOTE_ADDR="10.1.2.3",
+    )
+
+    rows = AccessLog.objects.filter(action=AccessLog.Action.CHANGE)
+    assert sorted(rows.values_list("subject_id", flat=True)) == sorted(
+        [assignment.recipient.pk, other.recipient.pk]
+    )
+    assert {(row.user_id, row.source_ip, row.path) for row in rows} == {
+        (coordinator.pk, "10.1.2.3", f"{DESK}visits/verify/")
+    }
+
+
+def test_bulk_verify_costs_the_same_queries_for_3_or_30_visits(desk: Client) -> None:
+    def verify_all(count: int) -> int:
+        made = []
+        for _ in range(count):
+            made.append(visit_on(AssignmentFactory(), WEEK[1]))
+        with_open_exception(visit_on(AssignmentFactory(), WEEK[1]))
+        with CaptureQueriesContext(connection) as captured:
+            desk.post(
+                f"{DESK}visits/verify/", {"started_from": "2026-11-16", "newest": made[-1].pk}
+            )
+        assert Visit.objects.filter(pk__in=[v.pk for v in made], status="verified").count() == count
+        return len(captured)
+
+    assert verify_all(3) == verify_all(30)
+
+
+def test_a_caregiver_cannot_bulk_verify(caregiver: Any) -> None:
+    visit = visit_on(AssignmentFactory(corps_member=caregiver.corps_member_record), WEEK[0])
+    client = Client()
+    client.force_login(caregiver)
+
+    assert client.post(f"{DESK}visits/verify/", {"newest": visit.pk}).status_code == 403
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.SUBMITTED
 
 
 # --- exceptions ---------------------------------------------------------------------------
@@ -587,6 +1030,53 @@ def test_the_alerts_page_lists_the_newest_days_alerts(desk: Client) -> None:
     assert stale.recipient.name not in page
 
 
+# --- corps members and their load ----------------------------------------------------------
+
+
+def test_the_corps_member_list_shows_each_members_current_load(desk: Client) -> None:
+    # given a member with two current assignments, one ended, and visits around this week
+    busy = CorpsMemberFactory(name="바쁜단원")
+    current = [AssignmentFactory(corps_member=busy) for _ in range(2)]
+    AssignmentFactory(
+        corps_member=busy, starts_on=dt.date(2023, 1, 15), ends_on=dt.date(2023, 2, 15)
+    )
+    monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    person = current[0].recipient
+    scheduled_visit(
+        corps_member=busy, recipient=person, starts_at=seoul(monday, 9), planned_minutes=60
+    )
+    scheduled_visit(
+        corps_member=busy,
+        recipient=person,
+        starts_at=seoul(monday + dt.timedelta(days=6), 18),
+        planned_minutes=90,
+    )
+    for outside in (monday - dt.timedelta(days=1), monday + dt.timedelta(days=7)):
+        scheduled_visit(corps_member=busy, recipient=person, starts_at=seoul(outside, 10))
+    scheduled_visit(
+        corps_member=busy,
+        recipient=person,
+        starts_at=seoul(monday + dt.timedelta(days=2), 10),
+        state="cancelled",
+        change_reason="입원",
+    )
+    CorpsMemberFactory(name="한가단원")
+
+    # when the coordinator opens the list
+    response = desk.get(f"{DESK}corps-members/")
+
+    # then each member's load is there
+    assert response.status_code == 200
+    load = {
+        member.name: (member.active_assignments, member.week_visits, member.week_minutes)
+        for member in response.context["page"].object_list
+    }
+    assert load == {"바쁜단원": (2, 2, 150), "한가단원": (0, 0, 0)}
+    page = text(response)
+    assert "150분" in page
+    assert f'href="{DESK}schedule/?corps_member={busy.pk}"' in page
+
+
 # --- query counts -------------------------------------------------------------------------
 
 
@@ -613,11 +1103,23 @@ def _alerts(count: int) -> None:
         )
 
 
+def _members(count: int) -> None:
+    for _ in range(count):
+        assignment = AssignmentFactory()
+        assignment.corps_member.service_types.set([service_type("housework")])
+        scheduled_visit(
+            corps_member=assignment.corps_member,
+            recipient=assignment.recipient,
+            starts_at=timezone.now() + dt.timedelta(minutes=5),
+        )
+
+
 @pytest.mark.parametrize(
     ("path", "make_rows"),
     [
         (f"{DESK}recipients/", _recipients),
         (f"{DESK}visits/", _visits),
+        (f"{DESK}corps-members/", _members),
         (f"{DESK}exceptions/", _visits),
         (f"{DESK}alerts/", _alerts),
     ],
