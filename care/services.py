@@ -18,6 +18,7 @@ from base.services import access_log_record
 from care.episodes.models import Episode
 from care.episodes.services import episode_for_assignment
 from care.models import Assignment, Recipient
+from care.schedule.services import plan_entries_end_for_member
 from notifications.services import message_enqueue
 from volunteers.models import CorpsMember
 
@@ -290,6 +291,13 @@ def assignment_end(
         )
     assignment.ends_on = ends_on
     assignment.save(update_fields=["ends_on"])
+    # The member's weekly plan for this episode ends with the assignment, or the nightly
+    # generation would keep booking them.
+    plan_entries_end_for_member(
+        episode_id=assignment.episode_id,
+        corps_member_id=assignment.corps_member_id,
+        last_day=ends_on,
+    )
     access_log_record(
         actor=actor,
         action=AccessLog.Action.CHANGE,

@@ -243,6 +243,33 @@ def plan_entry_end(
     return plan_entry_update(actor=actor, entry=entry, valid_until=valid_until)
 
 
+def plan_entries_end_for_member(*, episode_id: int, corps_member_id: int, last_day: date) -> int:
+    """A corps member stops serving an episode after ``last_day`` (their assignment ended):
+    their plan entries end that day, and entries that would only start later are removed when
+    nothing of them has happened yet. The future schedule follows on commit. Ending asks no
+    other rule: a member who went on leave must still be taken off the plan. Returns how many
+    entries changed."""
+    entries = CarePlanEntry.objects.select_for_update().filter(
+        episode_id=episode_id, corps_member_id=corps_member_id
+    )
+    changed = (
+        entries.filter(valid_from__lte=last_day)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=last_day))
+        .update(valid_until=last_day, updated_at=timezone.now())
+    )
+    for entry in entries.filter(valid_from__gt=last_day):
+        started = entry.occurrences.exclude(
+            state=ScheduleState.PLANNED, touched=False, starts_at__gt=timezone.now()
+        )
+        if not started.exists():
+            entry.occurrences.all().delete()
+            entry.delete()
+            changed += 1
+    if changed:
+        _queue_regeneration(episode_id)
+    return changed
+
+
 @transaction.atomic
 def plan_entry_delete(*, actor: AbstractBaseUser, entry: CarePlanEntry) -> None:
     """Delete a plan entry made by mistake, with its future untouched occurrences. An entry
