@@ -113,16 +113,21 @@ def _decimal(figure: int | Decimal | None) -> Decimal | None:
     return None if figure is None else Decimal(figure)
 
 
-# The rollup's hash aggregates (one row per recipient, corps member and program of the year so
-# far: about 900,000 at a million visits) spill to disk at PostgreSQL's default 4 MB; 64 MB
-# keeps them in memory, for this transaction only.
-ROLLUP_WORK_MEM = "64MB"
+# Session settings of the rollup's transaction (SET LOCAL: this transaction only).
+# - work_mem: the reduced visit rows of the year (about 900,000 at a million visits) spill to
+#   disk at PostgreSQL's default 4 MB; 64 MB keeps them in memory at that size.
+# - enable_incremental_sort off: the reduction groups by recipient first, and every foreign key
+#   has an index, so at ten million visits the planner reads the visits through the recipient
+#   index and sorts each recipient's rows (48 s here) instead of one sequential scan into a
+#   hash aggregate (13 s, spilling in 17 batches).
+ROLLUP_SETTINGS = {"work_mem": "64MB", "enable_incremental_sort": "off"}
 
 
-def _roomy_work_mem() -> None:
+def _rollup_settings() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL work_mem = '{ROLLUP_WORK_MEM}'")
+            for name, value in ROLLUP_SETTINGS.items():
+                cursor.execute(f"SET LOCAL {name} = '{value}'")
 
 
 def rollup_run_create(
@@ -155,7 +160,7 @@ def rollup_month(
                 state, rows, error = RollupRun.State.SKIPPED, 0, _("마감된 달입니다.")
             else:
                 items = bound_items(year)
-                _roomy_work_mem()
+                _rollup_settings()
                 figures = metrics.month_all({item.metric for item in items}, year, month)
                 rows = _write(year, month, items, figures, run)
                 period.computed_at = timezone.now()
@@ -193,7 +198,7 @@ def rollup_year(*, year: int, through: int = 12) -> int:
                 .filter(year=year, month__lte=through)
                 .order_by("month")
             )
-            _roomy_work_mem()
+            _rollup_settings()
             yearly = metrics.year_all({i.metric for i in items}, year, through)
             rows = 0
             for period in periods:
