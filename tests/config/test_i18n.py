@@ -2,14 +2,17 @@
 
 The source strings are Korean (LANGUAGE_CODE = "ko"); locale/en/LC_MESSAGES/django.po holds the
 English and django.mo, committed beside it, is what Django reads (the machines that run the
-service need not have gettext installed).
+service need not have gettext installed). One test runs makemessages, which needs GNU gettext:
+it checks that every string the sources mark for translation has its English.
 """
 
 from __future__ import annotations
 
 import ast
 import gettext
+import os
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +20,8 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.core.management import call_command
+from django.test import Client, override_settings
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -73,6 +77,7 @@ def _language_restored() -> Iterator[None]:
 @dataclass
 class Entry:
     line: int
+    locations: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     msgctxt: str | None = None
     msgid: str | None = None
@@ -101,11 +106,14 @@ def parse_po(path: Path) -> list[Entry]:
             entry.obsolete = True
             continue
         if not line or line.startswith("#"):
-            if line.startswith("#,"):
+            if line.startswith(("#,", "#:")):
                 if entry is None or entry.msgid is not None:
                     entry = Entry(line=number)
                     entries.append(entry)
-                entry.flags += [flag.strip() for flag in line[2:].split(",")]
+                if line.startswith("#,"):
+                    entry.flags += [flag.strip() for flag in line[2:].split(",")]
+                else:
+                    entry.locations += line[2:].split()
             elif entry is not None and entry.msgid is not None:
                 entry, target = None, None
             continue
@@ -309,3 +317,82 @@ def test_compiled_catalogue_matches_the_po_file(po_entries: list[Entry]) -> None
         if expected.get(key) != compiled.get(key)
     )
     assert stale == [], "run: manage.py compilemessages -l en --ignore=.venv"
+
+
+# --- the catalogue against the sources -----------------------------------------------------
+
+# The catalogue is regenerated with
+#   manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=bench --no-obsolete
+# (var/ holds run-time files, bench/ load generators with no UI text).
+MAKEMESSAGES_IGNORE = [".venv", "var", "bench"]
+# makemessages' extensions for the django domain; the project has no JavaScript catalogue.
+SOURCE_SUFFIXES = {".py", ".html", ".txt"}
+GETTEXT_PROGRAMS = ("xgettext", "msguniq", "msgmerge", "msgattrib")
+MISSING_GETTEXT = [program for program in GETTEXT_PROGRAMS if shutil.which(program) is None]
+NO_GETTEXT = (
+    f"GNU gettext is not installed ({', '.join(MISSING_GETTEXT)} missing): "
+    "`apt-get install gettext`, as .ci/run does (under CI this test always runs)"
+)
+
+
+def copy_sources(target: Path) -> None:
+    """Copy the files makemessages reads, without the committed locale/.
+
+    makemessages writes its .pot and merges into the catalogue of the locale directory above
+    the files it reads: run on the checkout it would rewrite the committed django.po, so it
+    runs on a copy whose own locale/ starts empty.
+    """
+    skipped = {*MAKEMESSAGES_IGNORE, "locale", "node_modules", "__pycache__"}
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        return {
+            name
+            for name in names
+            if name in skipped
+            or name.startswith(".")
+            or (Path(directory, name).is_file() and Path(name).suffix not in SOURCE_SUFFIXES)
+        }
+
+    shutil.copytree(settings.BASE_DIR, target, ignore=ignore)
+
+
+@pytest.mark.skipif(bool(MISSING_GETTEXT) and not os.environ.get("CI"), reason=NO_GETTEXT)
+def test_every_translatable_string_in_the_sources_is_in_the_catalogue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, po_entries: list[Entry]
+) -> None:
+    if MISSING_GETTEXT:
+        pytest.fail(NO_GETTEXT)
+    # given a copy of the sources with an empty locale/ of its own
+    sources = tmp_path / "sources"
+    copy_sources(sources)
+    monkeypatch.chdir(sources)
+
+    # when makemessages extracts what they mark for translation
+    with override_settings(LOCALE_PATHS=[sources / "locale"]):
+        call_command(
+            "makemessages", locale=["en"], ignore_patterns=MAKEMESSAGES_IGNORE, verbosity=0
+        )
+    extracted = messages(parse_po(sources / "locale" / "en" / "LC_MESSAGES" / "django.po"))
+
+    # then every message, with its context, has an English translation in the catalogue
+    assert len(extracted) > 900, "makemessages found too few messages: did it read the sources?"
+    translated = {
+        entry.key
+        for entry in messages(po_entries)
+        if "fuzzy" not in entry.flags
+        and entry.msgstr
+        and all(text.strip() for text in entry.msgstr.values())
+    }
+    missing = [
+        f"{entry.msgid!r}"
+        + (f" (context {entry.msgctxt!r})" if entry.msgctxt is not None else "")
+        + f" at {' '.join(entry.locations[:3])}"
+        for entry in extracted
+        if entry.key not in translated
+    ]
+    assert not missing, (
+        f"{len(missing)} message(s) of the sources have no English in {PO_FILE.name}:\n"
+        + "\n".join(missing)
+        + "\nrun: manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=bench "
+        "--no-obsolete, translate the new entries, then compilemessages -l en --ignore=.venv"
+    )
