@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_ending_an_assignment_ends_the_members_plan_and_clears_their_future_visits(
-    django_capture_on_commit_callbacks, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+    django_capture_on_commit_callbacks,
+    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
 ) -> None:
     queued: list[int] = []
     monkeypatch.setattr(tasks.regenerate_episode_schedule, "delay", queued.append)
