@@ -3,7 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from celery.signals import task_postrun
 from django.conf import settings
+from django.db import connection
 from rest_framework.test import APIClient
 
 from tests.factories import AssignmentFactory, CorpsMemberFactory, UserFactory
@@ -140,3 +142,16 @@ def _migrated_data_in_transactional_tests(request: pytest.FixtureRequest) -> Non
     if transactional or "transactional_db" in request.fixturenames:
         request.getfixturevalue("transactional_db")
         restore_migrated_data()
+
+
+@pytest.fixture
+def worker_closes_its_connection() -> Iterator[None]:
+    """The worker thread's database connection would outlive the test and keep the test
+    database from being dropped; close it after each task, in the worker's own thread."""
+
+    def close(**kwargs: object) -> None:
+        connection.close()
+
+    task_postrun.connect(close, weak=False)
+    yield
+    task_postrun.disconnect(close)

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
+from base.admin import ReadOnlyLogAdmin
 from base.models import AccessLog
 from base.services import access_log_record
 from care.episodes.models import (
@@ -132,42 +133,29 @@ class EpisodeAdmin(admin.ModelAdmin):
         return response
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    """A list to look things up in; the rows are written by the episode services."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(EpisodeTransition)
-class EpisodeTransitionAdmin(_ReadOnlyAdmin):
+class EpisodeTransitionAdmin(ReadOnlyLogAdmin):
     list_display = ["episode", "from_state", "to_state", "at", "by"]
     list_filter = ["to_state"]
     list_select_related = ["episode__recipient", "by"]
 
 
 @admin.register(EligibilityAnswer)
-class EligibilityAnswerAdmin(_ReadOnlyAdmin):
+class EligibilityAnswerAdmin(ReadOnlyLogAdmin):
     list_display = ["episode", "criterion", "answer", "source", "checked_on", "checked_by"]
     list_filter = ["source", "criterion__program"]
     list_select_related = ["episode__recipient", "criterion", "checked_by"]
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(_ReadOnlyAdmin):
+class ExtensionRequestAdmin(ReadOnlyLogAdmin):
     list_display = ["episode", "extra_days", "extra_hours", "state", "requested_at"]
     list_filter = ["state"]
     list_select_related = ["episode__recipient"]
 
 
 @admin.register(AfterCareCheck)
-class AfterCareCheckAdmin(_ReadOnlyAdmin):
+class AfterCareCheckAdmin(ReadOnlyLogAdmin):
     list_display = ["episode", "due_on", "done_at", "outcome"]
     list_filter = ["outcome"]
     list_select_related = ["episode__recipient"]

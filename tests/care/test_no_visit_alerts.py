@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from celery.schedules import crontab
-from celery.signals import task_postrun
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -250,19 +247,6 @@ def test_beat_schedule_runs_the_alert_task_every_day() -> None:
     assert schedule.day_of_week == set(range(7))
     assert schedule.day_of_month == set(range(1, 32))
     assert schedule.month_of_year == set(range(1, 13))
-
-
-@pytest.fixture
-def worker_closes_its_connection() -> Iterator[None]:
-    """The worker thread's database connection would outlive the test and keep the test
-    database from being dropped; close it after each task, in the worker's own thread."""
-
-    def close(**kwargs: object) -> None:
-        connection.close()
-
-    task_postrun.connect(close, weak=False)
-    yield
-    task_postrun.disconnect(close)
 
 
 @pytest.mark.celery_worker

@@ -7,14 +7,11 @@ without REDIS_URL; the schedule tests need neither.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from celery.schedules import crontab
-from celery.signals import task_postrun
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from config.celery import app
@@ -33,19 +30,6 @@ def goals_and_reference_data(transactional_db: None) -> None:
     """The goals, on a transactional database (tests/conftest.py puts back the reference
     data that the previous transactional test's flush removed)."""
     goals_load()
-
-
-@pytest.fixture
-def worker_closes_its_connection() -> Iterator[None]:
-    """The worker thread's database connection would outlive the test and keep the test
-    database from being dropped; close it after each task, in the worker's own thread."""
-
-    def close(**kwargs: object) -> None:
-        connection.close()
-
-    task_postrun.connect(close, weak=False)
-    yield
-    task_postrun.disconnect(close)
 
 
 def a_mixed_march() -> None:

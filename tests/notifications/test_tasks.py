@@ -16,7 +16,7 @@ from celery import Task
 from celery.schedules import crontab
 from celery.signals import task_postrun
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from config.celery import app
 from notifications import services, tasks
@@ -45,19 +45,6 @@ def console_log() -> Iterator[list[logging.LogRecord]]:
     yield handler.records
     logger.removeHandler(handler)
     logger.setLevel(level)
-
-
-@pytest.fixture
-def worker_closes_its_connection() -> Iterator[None]:
-    """The worker thread's database connection would outlive the test and keep the test
-    database from being dropped; close it after each task, in the worker's own thread."""
-
-    def close(**kwargs: object) -> None:
-        connection.close()
-
-    task_postrun.connect(close, weak=False)
-    yield
-    task_postrun.disconnect(close)
 
 
 @pytest.fixture

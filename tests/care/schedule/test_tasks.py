@@ -12,7 +12,6 @@ from care.schedule import tasks
 from care.schedule.models import ScheduledVisit
 from config.celery import app
 from tests.care.schedule.helpers import entry, episode, member
-from tests.care.test_no_visit_alerts import worker_closes_its_connection  # noqa: F401
 
 TIMEOUT = 60
 
