@@ -8,6 +8,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from base.validators import validate_recorded_instant
+
 
 class ReferenceDataSerializer(serializers.Serializer):
     code = serializers.CharField(read_only=True, help_text=_("고유 코드"))
@@ -35,3 +37,22 @@ class ChoiceLabelField(serializers.CharField):
 
     def to_representation(self, value: Any) -> str:
         return str(self.labels.get(value, value))
+
+
+class RecordedAtField(serializers.DateTimeField):
+    """The time of a recorded event (a visit, a consultation): from 2000 to now plus a few
+    minutes of a tablet's clock skew (``base.validators.validate_recorded_instant``).
+
+    A naive time at the calendar's very edge (year 1 in Seoul has no UTC value) is a 400 here,
+    where DRF's own field raises OverflowError, a 500.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(validate_recorded_instant)
+
+    def to_internal_value(self, value: object) -> object:
+        try:
+            return super().to_internal_value(value)
+        except OverflowError:
+            self.fail("overflow")

@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from base.models import Program, Region, ServiceType
-from base.serializers import ChoiceLabelField, code_field
+from base.serializers import ChoiceLabelField, RecordedAtField, code_field
 from care.models import Assignment, Episode, NoVisitAlert, Recipient, Visit, VisitException
 from care.visits import VisitInput
 from volunteers.models import WEEKDAY_CODES, WEEKDAYS, CorpsMember
@@ -211,8 +211,8 @@ class VisitInputSerializer(serializers.Serializer):
     program = serializers.CharField(
         required=False, allow_null=True, help_text=_("사업 코드 (생략하면 배정의 사업)")
     )
-    started_at = serializers.DateTimeField(help_text=_("체크인 시각"))
-    ended_at = serializers.DateTimeField(
+    started_at = RecordedAtField(help_text=_("체크인 시각"))
+    ended_at = RecordedAtField(
         required=False, allow_null=True, help_text=_("체크아웃 시각 (없으면 예외로 표시)")
     )
     service_types = serializers.ListField(
@@ -306,8 +306,8 @@ class VisitChangeSerializer(serializers.Serializer):
     """A correction by the visit's author (PATCH)."""
 
     program = serializers.CharField(required=False)
-    started_at = serializers.DateTimeField(required=False)
-    ended_at = serializers.DateTimeField(required=False, allow_null=True)
+    started_at = RecordedAtField(required=False)
+    ended_at = RecordedAtField(required=False, allow_null=True)
     service_types = serializers.ListField(
         child=serializers.CharField(max_length=40), allow_empty=False, required=False
     )

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.utils.translation import gettext_lazy as _
 
 from base.models import AccessLog, Program, ServiceType
@@ -121,9 +121,12 @@ def recipient_delete(
 ) -> None:
     # The same lock assignment_create takes: no assignment can appear between check and delete.
     recipient = Recipient.objects.select_for_update().get(pk=recipient.pk)
-    if recipient.assignments.exists():
-        raise ValidationError(
-            _("배정 기록이 있는 대상자는 지울 수 없습니다. 상태를 종결로 바꾸세요.")
+    # A person with history is closed, not deleted (their personal data goes only through
+    # retention): the protected foreign keys refuse it, and the API answers that with 409.
+    history = list(recipient.assignments.all()[:1]) + list(recipient.visits.all()[:1])
+    if history:
+        raise ProtectedError(
+            _("돌봄 기록이 있는 대상자는 지울 수 없습니다. 상태를 종결로 바꾸세요."), set(history)
         )
     access_log_record(
         actor=actor, action=AccessLog.Action.DELETE, recipients=[recipient], source_ip=source_ip

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -42,6 +43,21 @@ NOT_FOUND = OpenApiResponse(
 )
 
 
+class StillReferencedSerializer(serializers.Serializer):
+    """The body of a 409 answer to a delete of a record that other records point at."""
+
+    detail = serializers.CharField(help_text=gettext_lazy("왜 지울 수 없는지"))
+    referenced_by = serializers.ListField(
+        child=serializers.CharField(), help_text=gettext_lazy("이 기록을 가리키는 기록의 종류")
+    )
+
+
+STILL_REFERENCED = OpenApiResponse(
+    StillReferencedSerializer,
+    description=gettext_lazy("다른 기록이 가리키고 있어 지울 수 없음 (종결하세요)"),
+)
+
+
 class StandardPagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
@@ -64,7 +80,30 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError(detail=detail)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, (ProtectedError, RestrictedError)):
+        return Response(_protected_body(exc), status=409)
     return drf_exception_handler(exc, context)
+
+
+def _protected_body(exc: ProtectedError | RestrictedError) -> dict[str, Any]:
+    """Why a delete was refused: the kinds of records that still point at the object.
+
+    People and the records of care are closed, not deleted (their personal data leaves only
+    through retention), so a delete of anything with history is a conflict, never a 500.
+    """
+    objects = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+    kinds = sorted({str(obj._meta.verbose_name) for obj in objects})
+    message = exc.args[0] if exc.args and not str(exc.args[0]).startswith("Cannot") else None
+    detail = (
+        str(message)
+        if message
+        else _(
+            "다른 기록(%(kinds)s)이 이 기록을 가리키고 있어 지울 수 없습니다. "
+            "지우지 말고 종결하거나 사용 안 함으로 바꾸세요."
+        )
+        % {"kinds": ", ".join(kinds)}
+    )
+    return {"detail": detail, "referenced_by": kinds}
 
 
 class RoleModelPermissions(permissions.DjangoModelPermissions):

@@ -21,7 +21,7 @@ from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular import openapi
 from rest_framework import permissions, serializers
 
-from config.api import ERRORS, NOT_ALLOWED, NOT_FOUND, NOT_LOGGED_IN
+from config.api import ERRORS, NOT_ALLOWED, NOT_FOUND, NOT_LOGGED_IN, STILL_REFERENCED
 
 # Permission classes that never refuse a logged-in caller: they alone give no 403.
 ANY_LOGGED_IN = (permissions.AllowAny, permissions.IsAuthenticated)
@@ -116,4 +116,7 @@ class AutoSchema(openapi.AutoSchema):
         paginated = self._is_list_view() and self._get_paginator() is not None
         if "{" in self.path or (self.method == "GET" and paginated):
             errors["404"] = NOT_FOUND
+        # A record that others still point at is closed, not deleted (config.api's handler).
+        if self.method == "DELETE":
+            errors["409"] = STILL_REFERENCED
         return errors

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from base.models import Program, Region
-from base.serializers import code_field
+from base.serializers import RecordedAtField, code_field
 from care.models import Recipient
 from consultations.models import (
     Consultation,
@@ -14,17 +14,6 @@ from consultations.models import (
     ResourceCategory,
     WelfareResource,
 )
-
-
-class BoundedDateTimeField(serializers.DateTimeField):
-    """DRF's datetime field, answering a naive time at the calendar's very edge (year 1 in
-    Seoul has no UTC value) with a 400 where DRF's own raises OverflowError, a 500."""
-
-    def to_internal_value(self, value: object) -> object:
-        try:
-            return super().to_internal_value(value)
-        except OverflowError:
-            self.fail("overflow")
 
 
 class ConsultationReferralSerializer(serializers.ModelSerializer):
@@ -61,7 +50,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
             "outreach_counseling (찾아가는 상담, 4-1)"
         ),
     )
-    held_at = BoundedDateTimeField(required=False, help_text=_("상담 일시 (비우면 지금)"))
+    held_at = RecordedAtField(required=False, help_text=_("상담 일시 (비우면 지금)"))
     counselor = serializers.SlugRelatedField(
         slug_field="username", read_only=True, help_text=_("상담원 아이디 (기록한 계정)")
     )

@@ -211,9 +211,10 @@ def test_delete_is_refused_when_assignments_exist(coordinator_api: APIClient) ->
     # when the coordinator tries to delete them
     response = coordinator_api.delete(detail_url(assignment.recipient_id))
 
-    # then it is refused with a message and the recipient stays
-    assert response.status_code == 400, response.content
-    assert response.json()["non_field_errors"]
+    # then it is refused as a conflict that says why, and the recipient stays
+    assert response.status_code == 409, response.content
+    assert "종결" in response.json()["detail"]
+    assert response.json()["referenced_by"]
     assert Recipient.objects.filter(pk=assignment.recipient_id).exists()
 
 
