@@ -1,16 +1,32 @@
-"""Role changes are logged wherever they happen: admin, shell or a data migration."""
+"""What happens on every save, wherever it comes from (admin, shell, a service or a data
+migration): role changes are logged, and text is cleaned and checked."""
 
 from __future__ import annotations
 
+import functools
 from contextvars import ContextVar
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models.signals import m2m_changed
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.signals import m2m_changed, pre_save
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
 
 from base.models import RoleChangeLog
+from base.validators import (
+    EARLIEST_DATE,
+    FREE_TEXT_LIMIT,
+    RRN_MESSAGE,
+    contains_resident_registration_number,
+    normalise_text,
+)
 
 # The signal does not know who made the change; the middleware below tells it for requests.
 current_actor: ContextVar[Any] = ContextVar("current_actor", default=None)
@@ -61,3 +77,70 @@ def log_role_change(
         )
         for user_pk, group_pk in pairs
     )
+
+
+def _before_1900(value: object) -> bool:
+    # DateTimeField is a DateField: a datetime's date is compared, whatever its offset.
+    if isinstance(value, datetime):
+        return value.year < EARLIEST_DATE.year
+    return isinstance(value, date) and value < EARLIEST_DATE
+
+
+@functools.cache
+def _is_project_app(app_label: str) -> bool:
+    # The project's own apps live in the repository; Django's and third parties' do not. By
+    # label, so that the historical models of data migrations are cleaned as well.
+    try:
+        path = apps.get_app_config(app_label).path
+    except LookupError:
+        return False
+    return Path(path).is_relative_to(settings.BASE_DIR)
+
+
+@receiver(pre_save, dispatch_uid="base.text_hygiene")
+def text_fields_cleaned(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    """Every text field of every model of the project, on every save of a row: stored in NFC
+    without invisible characters, never holding a resident registration number, no date before
+    1900, and no free text (a TextField a person types) over ``FREE_TEXT_LIMIT`` characters.
+
+    One receiver for all models, so that a new model or field cannot forget the rule; the
+    checks in forms and serializers only say it earlier, next to the field. (Bulk inserts do
+    not send ``pre_save``: the visit sync, the one bulk path, validates each item's text in
+    its serializer first.)
+    """
+    if not _is_project_app(sender._meta.app_label):
+        return
+    errors: dict[str, list[ValidationError]] = {}
+    for field in sender._meta.concrete_fields:
+        if field.generated or not isinstance(
+            field, models.DateField | models.CharField | models.TextField
+        ):
+            continue
+        value = getattr(instance, field.attname)
+        if isinstance(field, models.DateField) and _before_1900(value):
+            errors.setdefault(field.name, []).append(
+                ValidationError(_("1900년 이전의 날짜는 입력할 수 없습니다."), code="too_early")
+            )
+            continue
+        if not isinstance(field, models.CharField | models.TextField):
+            continue
+        if not isinstance(value, str) or not value:
+            continue
+        cleaned = normalise_text(value)
+        if cleaned != value:
+            setattr(instance, field.attname, cleaned)
+        typed = field.editable and isinstance(field, models.TextField)
+        if typed and len(cleaned) > FREE_TEXT_LIMIT:
+            errors.setdefault(field.name, []).append(
+                ValidationError(
+                    _("%(limit)d자 이내로 입력하세요 (지금 %(length)d자).")
+                    % {"limit": FREE_TEXT_LIMIT, "length": len(cleaned)},
+                    code="max_length",
+                )
+            )
+        if contains_resident_registration_number(cleaned):
+            errors.setdefault(field.name, []).append(
+                ValidationError(RRN_MESSAGE, code="resident_registration_number")
+            )
+    if errors:
+        raise ValidationError(errors)

@@ -7,6 +7,7 @@ typing one into a notes field is the likeliest way one would end up stored.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,8 +15,30 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# Six birth-date digits, an optional hyphen or space, a gender/century digit 1-8, six more.
-_RRN = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})\s?[-‐–]?\s?([1-8])\d{6}(?!\d)")
+# Separators a person may type between (and inside) the two parts: spaces, every dash and
+# hyphen, a dot, a middle dot, an underscore. Fullwidth forms are folded to these first (NFKC).
+_SEPARATOR = r"[\s\-\u2010-\u2015\u2212.\u00b7\u30fb_]"
+# Six birth-date digits, up to three separators, a gender/century digit 1-8 (9 and 0 are the
+# 1800s: nobody alive), and six more digits, each of which may follow one separator.
+_RRN = re.compile(
+    rf"(?<!\d)(\d{{2}})(\d{{2}})(\d{{2}}){_SEPARATOR}{{0,3}}([1-8])(?:{_SEPARATOR}?\d){{6}}(?!\d)"
+)
+
+# Invisible characters that change how text is read or matched but not how it looks:
+# zero-width spaces and joiners, the byte-order mark, the soft hyphen, and the bidirectional
+# controls (a right-to-left override can make a name display as another).
+_INVISIBLE = dict.fromkeys(
+    [0x00AD, 0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F), 0x2060]
+    + [*range(0x2061, 0x2065), *range(0x2066, 0x206A), 0xFEFF],
+    None,
+)
+
+
+def normalise_text(value: str) -> str:
+    """Text as it is compared and stored: NFC (a name typed as decomposed jamo is the same
+    name), without invisible characters."""
+    return unicodedata.normalize("NFC", value).translate(_INVISIBLE)
+
 
 RRN_MESSAGE = _(
     "주민등록번호로 보이는 값은 저장할 수 없습니다. 생년월일만 입력하세요. "
@@ -24,7 +47,10 @@ RRN_MESSAGE = _(
 
 
 def contains_resident_registration_number(text: str) -> bool:
-    for match in _RRN.finditer(text):
+    """Whether ``text`` holds something shaped like an RRN with a real month and day, whatever
+    the width of its digits and the separators typed in it."""
+    folded = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    for match in _RRN.finditer(folded):
         yy, mm, dd, _gender = (int(part) for part in match.groups())
         try:
             # The century does not matter for telling a date from a phone number.
@@ -55,3 +81,18 @@ def validate_recorded_instant(value: datetime) -> None:
         raise ValidationError(
             _("아직 오지 않은 시각입니다. 기기의 시계를 확인하세요."), code="in_the_future"
         )
+
+
+# Before 1900 nobody this service serves was born, and Seoul's times before 1908 are in local
+# mean time: such a date came back from the database with a +08:27:52 offset.
+EARLIEST_DATE = date(1900, 1, 1)
+# Notes, summaries, reasons: a page of text is plenty, and a megabyte of it is an attack.
+FREE_TEXT_LIMIT = 4000
+
+
+def validate_birth_date(value: date) -> None:
+    """A birth date from 1900 to today."""
+    if value < EARLIEST_DATE:
+        raise ValidationError(_("1900년 이전의 생년월일은 입력할 수 없습니다."), code="too_early")
+    if value > timezone.localdate():
+        raise ValidationError(_("생년월일이 오늘보다 뒤입니다."), code="in_the_future")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from base.models import Program, RefusesResidentRegistrationNumbers, Region, ServiceType
 from base.roles import has_role
+from base.validators import validate_birth_date, validate_recorded_instant
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -82,7 +83,7 @@ class Recipient(RefusesResidentRegistrationNumbers):
         CLOSED = "closed", _("종결")
 
     name = models.CharField(_("이름"), max_length=50)
-    birth_date = models.DateField(_("생년월일"))
+    birth_date = models.DateField(_("생년월일"), validators=[validate_birth_date])
     sex = models.CharField(_("성별"), max_length=1, choices=Sex.choices)
     phone = models.CharField(_("전화번호"), max_length=20, blank=True)
     address = models.CharField(_("주소"), max_length=200)
@@ -306,8 +307,10 @@ class Visit(RefusesResidentRegistrationNumbers):
     program = models.ForeignKey(
         Program, verbose_name=_("사업"), on_delete=models.PROTECT, related_name="visits"
     )
-    started_at = models.DateTimeField(_("시작 시각"))
-    ended_at = models.DateTimeField(_("종료 시각"), null=True, blank=True)
+    started_at = models.DateTimeField(_("시작 시각"), validators=[validate_recorded_instant])
+    ended_at = models.DateTimeField(
+        _("종료 시각"), null=True, blank=True, validators=[validate_recorded_instant]
+    )
     service_types = models.ManyToManyField(
         ServiceType, verbose_name=_("제공 서비스"), related_name="visits"
     )

@@ -15,10 +15,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
+
+from base.validators import normalise_text
 
 NUL = "\x00"
 # Deeper than any body the API takes (a sync batch is three levels), shallow enough that
@@ -41,23 +43,22 @@ def _field_of(path: list[str | int]) -> str:
     return "non_field_errors"
 
 
-def _refuse_bad_values(value: Any) -> None:
-    """Raise a 400 naming the field of the first NUL character or of nesting past the limit."""
-    stack: list[tuple[Any, list[str | int]]] = [(value, [])]
-    while stack:
-        item, path = stack.pop()
-        if len(path) > MAX_DEPTH:
-            raise exceptions.ValidationError({_field_of(path): [_too_deep_message()]})
-        if isinstance(item, str):
-            if NUL in item:
-                raise exceptions.ValidationError({_field_of(path): [_nul_message()]})
-        elif isinstance(item, dict):
-            for key, child in item.items():
-                if NUL in key:
-                    raise exceptions.ValidationError({"non_field_errors": [_nul_message()]})
-                stack.append((child, [*path, key]))
-        elif isinstance(item, list):
-            stack.extend((child, [*path, index]) for index, child in enumerate(item))
+def _cleaned(value: Any, path: list[str | int]) -> Any:
+    """The body with every string normalised (NFC, no invisible characters); a 400 naming the
+    field of the first NUL character or of nesting past the limit."""
+    if len(path) > MAX_DEPTH:
+        raise exceptions.ValidationError({_field_of(path): [_too_deep_message()]})
+    if isinstance(value, str):
+        if NUL in value:
+            raise exceptions.ValidationError({_field_of(path): [_nul_message()]})
+        return normalise_text(value)
+    if isinstance(value, dict):
+        if any(NUL in key for key in value):
+            raise exceptions.ValidationError({"non_field_errors": [_nul_message()]})
+        return {key: _cleaned(child, [*path, key]) for key, child in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(child, [*path, index]) for index, child in enumerate(value)]
+    return value
 
 
 class JSONBodyParser(JSONParser):
@@ -74,8 +75,7 @@ class JSONBodyParser(JSONParser):
         except ValueError as exc:
             message = _("JSON 형식이 잘못되었습니다: %(error)s") % {"error": exc}
             raise exceptions.ParseError(message) from exc
-        _refuse_bad_values(data)
-        return data
+        return _cleaned(data, [])
 
     @staticmethod
     def _refuse_constant(name: str) -> Any:
@@ -83,8 +83,10 @@ class JSONBodyParser(JSONParser):
         raise ValueError(_("%(name)s 값은 JSON에서 쓸 수 없습니다.") % {"name": name})
 
 
-class RefuseNulCharacters:
-    """A NUL character in the path is a 404; in the query string, a 400 naming the parameter."""
+class CleanInput:
+    """A NUL character in the path is a 404; in the query string, a 400 naming the parameter.
+    The query string (search terms) and the desks' form posts are normalised like the API's
+    bodies: NFC, without invisible characters."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -99,4 +101,23 @@ class RefuseNulCharacters:
                 if request.path_info.startswith("/api/"):
                     return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
                 return HttpResponse(_nul_message(), status=400, content_type="text/plain")
+        request.GET = _normalised(request.GET)
+        is_form = request.method == "POST" and request.content_type in FORM_TYPES
+        if is_form and not request.path_info.startswith("/api/"):
+            request.POST = _normalised(request.POST)
         return self.get_response(request)
+
+
+# The desks' forms. The API reads its bodies itself (JSON, through the parser above); reading
+# them here would consume the stream before DRF could.
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+def _normalised(data: QueryDict) -> QueryDict:
+    if all(normalise_text(value) == value for _key, values in data.lists() for value in values):
+        return data
+    copy = QueryDict(mutable=True)
+    for key, values in data.lists():
+        copy.setlist(normalise_text(key), [normalise_text(value) for value in values])
+    copy._mutable = False
+    return copy

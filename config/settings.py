@@ -57,8 +57,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Before any view or query: a NUL character can be neither looked up nor stored.
-    "config.input_hygiene.RefuseNulCharacters",
+    # Before any view or query: a NUL character can be neither looked up nor stored, and text
+    # is compared in one Unicode form.
+    "config.input_hygiene.CleanInput",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from base.models import Program, ReferenceData, RefusesResidentRegistrationNumbers, Region
 from base.roles import has_role
+from base.validators import validate_recorded_instant
 from care.models import Recipient
 
 if TYPE_CHECKING:
@@ -201,7 +202,9 @@ class Consultation(RefusesResidentRegistrationNumbers):
         LINKED = "linked", _("서비스 연계")
         FOLLOW_UP = "follow_up", _("추후 상담 필요")
 
-    held_at = models.DateTimeField(_("상담 일시"), default=timezone.now)
+    held_at = models.DateTimeField(
+        _("상담 일시"), default=timezone.now, validators=[validate_recorded_instant]
+    )
     channel = models.CharField(_("상담 방법"), max_length=10, choices=Channel.choices)
     program = models.ForeignKey(
         Program, verbose_name=_("사업"), on_delete=models.PROTECT, related_name="consultations"
