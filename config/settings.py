@@ -214,6 +214,7 @@ SPECTACULAR_SETTINGS = {
         "AfterCareOutcomeEnum": "care.episodes.models.AfterCareCheck.Outcome",
         "EligibilitySourceEnum": "care.episodes.models.EligibilityAnswer.Source",
         "ReferralStateEnum": "consultations.models.Referral.State",
+        "RepairJobStateEnum": "care.repairs.models.RepairJob.State",
     },
 }
 

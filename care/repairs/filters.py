@@ -5,20 +5,21 @@ from datetime import date
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
-from base.models import Region
 from care.repairs.models import RepairJob
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class YearFilter(django_filters.NumberFilter):
+    """A year, typed as an integer in the schema (a method filter is not inferred)."""
 
 
 class RepairJobFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=RepairJob.State.choices, label=_("상태"))
-    region = django_filters.ModelChoiceFilter(
-        field_name="recipient__region",
-        queryset=Region.objects.all(),
-        to_field_name="code",
-        label=_("시·군 코드"),
-    )
-    year = django_filters.NumberFilter(
+    region = django_filters.CharFilter(field_name="recipient__region__code", label=_("시·군 코드"))
+    year = YearFilter(
         method="filter_year",
         label=_("연도(그해에 조사했거나 완료한 작업)"),
         min_value=2000,
