@@ -28,8 +28,8 @@ from django.utils import timezone
 from base.models import Program, Region
 from care import demo as care_demo
 from care.episodes import demo as care_episodes_demo
-from care.repairs import demo as care_repairs_demo
 from care.models import Recipient
+from care.repairs import demo as care_repairs_demo
 from consultations.models import (
     Consultation,
     Organization,

@@ -30,6 +30,7 @@ from care.repairs import services
 from care.repairs.models import RepairJob
 
 State = RepairJob.State
+Relation = RepairJob.Relation
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,7 @@ def demo_repairs_load(*, contractors: Sequence[Any], seed: int = 2023) -> int:
                 job=job,
                 signed_by_name=household.guardian_name or household.name,
                 signed_by_relation=(
-                    RepairJob.Relation.GUARDIAN if household.guardian_name else RepairJob.Relation.SELF
+                    Relation.GUARDIAN if household.guardian_name else Relation.SELF
                 ),
                 signed_on=_on(today, story.completed_ago - 1),  # type: ignore[arg-type,operator]
             )
