@@ -237,6 +237,14 @@ class RepairJobTransition(models.Model):
     def __str__(self) -> str:
         return f"{self.job_id}: {self.from_state or '-'} → {self.to_state}"
 
+    @property
+    def from_label(self) -> str:
+        return RepairJob.State(self.from_state).label if self.from_state else ""
+
+    @property
+    def to_label(self) -> str:
+        return RepairJob.State(self.to_state).label
+
 
 class RepairItem(RefusesResidentRegistrationNumbers):
     """One line of the work: item, quantity, unit cost and its amount (quantity × unit cost,
