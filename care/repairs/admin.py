@@ -32,6 +32,12 @@ class RepairJobAdmin(ReadOnlyLogAdmin):
     inlines = [RepairItemInline]
 
 
+@admin.register(RepairItem)
+class RepairItemAdmin(ReadOnlyLogAdmin):
+    list_display = ["job", "item", "quantity", "unit", "unit_cost", "amount"]
+    list_select_related = ["job__recipient"]
+
+
 @admin.register(RepairJobTransition)
 class RepairJobTransitionAdmin(ReadOnlyLogAdmin):
     list_display = ["job", "from_state", "to_state", "at", "by"]
