@@ -180,6 +180,7 @@ class RepairJobViewSet(
     def photos(self, request: Request, pk: str | None = None) -> Response:
         """공사 전·후 사진 올리기 (the one endpoint that is not JSON)."""
         job = self.get_object()
+        services.photo_request_check(request.META.get("CONTENT_LENGTH"))
         data = self._input(RepairPhotoUploadSerializer)
         photo = services.photo_add(
             **self._common(),

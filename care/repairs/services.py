@@ -381,6 +381,23 @@ class CleanPhoto:
     height: int
 
 
+# A multipart body carries the form's other fields and boundaries beside the file.
+PHOTO_REQUEST_OVERHEAD = 64 * 1024
+
+
+def photo_request_check(content_length: str | None, *, field: str = "image") -> None:
+    """Refuse an upload whose request is already too large by its Content-Length, before the
+    body is parsed (Django sets no limit on files). A token client's body is not read before
+    this; a session's is (the CSRF check reads the form), which the web server's own body
+    limit must stop."""
+    try:
+        length = int(content_length or 0)
+    except ValueError:
+        length = 0
+    if length > settings.REPAIR_PHOTO_MAX_BYTES + PHOTO_REQUEST_OVERHEAD:
+        raise ValidationError({field: [_("사진은 10MB 이하여야 합니다.")]})
+
+
 def photo_clean(upload: Any, *, field: str = "image") -> CleanPhoto:
     """Check an uploaded file is an image of at most 10 MB and re-encode it.
 

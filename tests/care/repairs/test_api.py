@@ -552,3 +552,19 @@ def test_the_summary_is_not_for_caregivers_or_counselors(role: str) -> None:
 
 def test_the_summary_needs_a_login(api: APIClient) -> None:
     assert api.get(f"{URL}summary/").status_code == 401
+
+
+def test_a_photo_request_larger_than_the_limit_is_refused_by_its_length(
+    coordinator_api: APIClient,
+) -> None:
+    job = RepairJobFactory()
+
+    response = coordinator_api.post(
+        detail(job.pk, "photos"),
+        a_photo(),
+        format="multipart",
+        CONTENT_LENGTH=str(11 * 1024 * 1024),
+    )
+
+    assert response.status_code == 400
+    assert "image" in response.json()
