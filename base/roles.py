@@ -63,6 +63,14 @@ EPISODE_RECORDS = [
     "care.view_careplanentry",
     "care.view_scheduledvisit",
 ]
+# Home-repair jobs (주거환경개선): run on the desk and the API (roles checked with has_role);
+# these let coordinators and administrators read them in the admin.
+REPAIR_RECORDS = [
+    "care.view_repairjob",
+    "care.view_repairjobtransition",
+    "care.view_repairitem",
+    "care.view_repairphoto",
+]
 # Program rules, brackets, fees and criteria are data an administrator edits.
 EPISODE_RULES = ["programrules", "incomebracket", "feerule", "eligibilitycriterion"]
 
@@ -95,6 +103,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.change_visitexception",
         "care.view_novisitalert",
         *EPISODE_RECORDS,
+        *REPAIR_RECORDS,
         *[f"care.view_{model}" for model in EPISODE_RULES],
         # Coordinators read the desk's consultations and follow-ups (issue 4); counselors write.
         *CONSULTATION_READS,
@@ -150,6 +159,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_novisitalert",
         *_crud(*[f"care.{model}" for model in EPISODE_RULES]),
         *EPISODE_RECORDS,
+        *REPAIR_RECORDS,
         "notifications.view_message",
         "notifications.change_message",
         "base.view_accesslog",

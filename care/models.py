@@ -468,6 +468,12 @@ from care.episodes.models import (  # noqa: E402
     IncomeBracket,
     ProgramRules,
 )
+from care.repairs.models import (  # noqa: E402
+    RepairItem,
+    RepairJob,
+    RepairJobTransition,
+    RepairPhoto,
+)
 from care.schedule.models import CarePlanEntry, ScheduledVisit  # noqa: E402
 
 __all__ = [
@@ -484,6 +490,10 @@ __all__ = [
     "NoVisitAlert",
     "ProgramRules",
     "Recipient",
+    "RepairItem",
+    "RepairJob",
+    "RepairJobTransition",
+    "RepairPhoto",
     "ScheduledVisit",
     "Visit",
     "VisitException",

@@ -14,7 +14,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_json, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -146,6 +146,21 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (home-repair photos): the local folder var/media by default, any Django
+# storage backend in deployment (MEDIA_STORAGE_BACKEND, with MEDIA_STORAGE_OPTIONS as JSON,
+# e.g. django-storages' S3 with its bucket). They are never served as public media: no URL
+# pattern serves MEDIA_URL, and each photo is sent by a view that checks the reader's role.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "media/"
+STORAGES = {
+    "default": {
+        "BACKEND": env_str("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env_json("MEDIA_STORAGE_OPTIONS", {}),
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Uploads above this are refused (400); the largest accepted photo is 10 MB.
+REPAIR_PHOTO_MAX_BYTES = 10 * 1024 * 1024
 # A login without a (safe) ``next`` lands on the user's own desk, chosen by role.
 LOGIN_REDIRECT_URL = "/desk/"
 
@@ -202,6 +217,7 @@ SPECTACULAR_SETTINGS = {
         "AfterCareOutcomeEnum": "care.episodes.models.AfterCareCheck.Outcome",
         "EligibilitySourceEnum": "care.episodes.models.EligibilityAnswer.Source",
         "ReferralStateEnum": "consultations.models.Referral.State",
+        "RepairJobStateEnum": "care.repairs.models.RepairJob.State",
     },
 }
 

@@ -29,6 +29,7 @@ from base.models import Program, Region
 from care import demo as care_demo
 from care.episodes import demo as care_episodes_demo
 from care.models import Recipient
+from care.repairs import demo as care_repairs_demo
 from consultations.models import (
     Consultation,
     Organization,
@@ -87,6 +88,13 @@ PROVINCE_ORGANIZATIONS: tuple[OrganizationSpec, ...] = (
     OrganizationSpec("전북청소년상담복지센터", K.PUBLIC, "jeonju", phone="1388"),
     OrganizationSpec("대한법률구조공단 전주지부", K.PUBLIC, "jeonju", phone="132"),
     OrganizationSpec("보건복지상담센터", K.PUBLIC, phone="129"),
+)
+
+# Care's home-repair jobs (care/repairs/demo.py) name their contractor from the directory: two
+# local 집수리 social enterprises, made after the rest so that no earlier random draw moves.
+REPAIR_CONTRACTORS: tuple[OrganizationSpec, ...] = (
+    OrganizationSpec("전주 집수리 사회적협동조합", K.PROVIDER, "jeonju"),
+    OrganizationSpec("완주 주거환경개선 협동조합", K.PROVIDER, "wanju"),
 )
 
 # Providers every 시·군 has: a key, then how the name is made.
@@ -376,6 +384,8 @@ class Summary:
     referrals: int
     follow_ups_overdue: int
     follow_ups_today: int
+    # 가정내 돌봄주거환경개선 jobs of the demo's households (care/repairs/demo.py)
+    repair_jobs: int
     # False when the data set was already there and nothing was created.
     created: bool
 
@@ -395,6 +405,9 @@ def consultations_demo_load(*, seed: int = 2023) -> Summary:
     # Care's demo episodes waiting to be linked to a long-term service close now that the
     # directory has it.
     care_episodes_demo.demo_linked_closures_close(service_for=_linked_service)
+    repair_jobs = care_repairs_demo.demo_repairs_load(
+        contractors=_repair_contractors_ensure(), seed=seed
+    )
     demo_consultations = Consultation.objects.filter(summary__startswith=DEMO_MARK)
     if not demo_consultations.exists():
         _consultations_create(rng, counselor=counselor)
@@ -415,6 +428,7 @@ def consultations_demo_load(*, seed: int = 2023) -> Summary:
         referrals=Referral.objects.filter(consultation__in=demo_consultations).count(),
         follow_ups_overdue=open_follow_ups.filter(follow_up_on__lt=today).count(),
         follow_ups_today=open_follow_ups.filter(follow_up_on=today).count(),
+        repair_jobs=repair_jobs,
         created=created,
     )
 
@@ -438,6 +452,23 @@ def _linked_service(
     ).select_related("organization")
     resource = found.filter(regions=region).first() or found.order_by("pk").first()
     return (resource.organization if resource else None), resource
+
+
+def _repair_contractors_ensure() -> list[Organization]:
+    regions = {region.code: region for region in Region.objects.all()}
+    contractors = []
+    for spec in REPAIR_CONTRACTORS:
+        existing = Organization.objects.filter(name=spec.name).first()
+        contractors.append(
+            existing
+            or organization_save(
+                name=spec.name,
+                kind=spec.kind,
+                region=regions.get(spec.region or ""),
+                notes=f"{DEMO_MARK} 가상 업체입니다. 주거환경개선 시공.",
+            )
+        )
+    return contractors
 
 
 def _counselor() -> AbstractBaseUser:

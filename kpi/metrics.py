@@ -136,6 +136,12 @@ def _linked() -> Q:
     return Q(closure_reason=Episode.ClosureReason.LINKED)
 
 
+def _completed_repairs() -> QuerySet:
+    from care.models import RepairJob
+
+    return RepairJob.objects.completed()
+
+
 def _scheduled_visits() -> QuerySet:
     from care.models import ScheduledVisit
 
@@ -239,6 +245,16 @@ METRICS: dict[str, Metric] = {
             # A consultation has its own 시·군 (the person may be no recipient) and no rural flag.
             region_field="region",
             rural_field="",
+        ),
+        # 가정내 돌봄주거환경개선: households (recipients) with a job completed in the period;
+        # a household with two jobs in a year is one household in that year's figure.
+        Metric(
+            "repair_households",
+            _("주거환경개선 가구(실가구)"),
+            "distinct",
+            _completed_repairs,
+            "completed_on",
+            "recipient_id",
         ),
         # --- operational measures (운영 지표) of episodes and schedules ---
         Metric(

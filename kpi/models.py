@@ -64,6 +64,7 @@ class Metric(models.TextChoices):
     PROGRAMS_OPERATED = "programs_operated", _("운영 사업 수")
     OUTREACH_CONSULTATIONS = "outreach_consultations", _("찾아가는 상담 건수")
     CARE_INFO_CONSULTATIONS = "care_info_consultations", _("돌봄종합정보상담 건수")
+    REPAIR_HOUSEHOLDS = "repair_households", _("주거환경개선 가구(실가구)")
     # Operational measures (운영 지표) of episodes and schedules: no target, not in the report.
     EPISODES_OPENED = "episodes_opened", _("돌봄 회차 의뢰(개시)")
     EPISODES_CLOSED = "episodes_closed", _("돌봄 회차 종결")

@@ -14,10 +14,13 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from care.models import Episode, NoVisitAlert, Recipient
+from care.repairs.models import RepairJob
+from care.repairs.services import photo_add
 from care.schedule.models import ScheduledVisit
 from consultations.models import Consultation
 from kpi.goals import goals_load
 from tests.browser.conftest import broken_references, log_in
+from tests.care.repairs.factories import RepairJobFactory, photo_bytes, upload
 from tests.care.schedule_factories import scheduled_visit, seoul
 from tests.care.visit_factories import VisitExceptionFactory, VisitFactory
 from tests.consultations.consultation_factories import (
@@ -49,6 +52,7 @@ class Desks:
     episode: Episode
     planned: ScheduledVisit
     consultation: Consultation
+    repair_job: RepairJob
 
 
 @pytest.fixture
@@ -98,15 +102,21 @@ def desks(tablet_caregiver: Any) -> Desks:
     # No assurance date: the directory marks the resource as needing review (a warning badge).
     ReferralFactory(consultation__counselor=counselor, resource=WelfareResourceFactory())
     goals_load()
+    # A home-repair job in progress, with a photo before and one after (its page shows both).
+    coordinator = UserFactory(username="coordi1", roles=["coordinator"])
+    repair_job = RepairJobFactory(recipient=first, state=RepairJob.State.IN_PROGRESS)
+    for stage in ("before", "after"):
+        photo_add(actor=coordinator, job=repair_job, stage=stage, upload=upload(photo_bytes()))
     return Desks(
         caregiver=tablet_caregiver,
-        coordinator=UserFactory(username="coordi1", roles=["coordinator"]),
+        coordinator=coordinator,
         counselor=counselor,
         manager=UserFactory(username="gyeongyeong1", roles=["manager"]),
         recipient=first,
         episode=Episode.objects.get(recipient=first),
         planned=planned,
         consultation=consultation,
+        repair_job=repair_job,
     )
 
 
@@ -144,6 +154,9 @@ def desk_pages(desks: Desks, role: str) -> tuple[Any, list[str]]:
                 "/coordinator/schedule/cover/"
                 f"?corps_member={desks.caregiver.corps_member.pk}&day={today}",
                 "/coordinator/statements/",
+                "/coordinator/repairs/",
+                "/coordinator/repairs/new/",
+                f"/coordinator/repairs/{desks.repair_job.pk}/",
             ],
         ),
         "counselor": (

@@ -177,9 +177,9 @@ def test_env_int_uses_the_default_when_unset(monkeypatch: pytest.MonkeyPatch) ->
 # --- what a generated client relies on ------------------------------------------------------
 
 OPERATIONS = ("get", "post", "put", "patch", "delete")
-# Endpoints that take a file upload, and so a multipart body: none. The resource directory's
-# CSV import is an admin page (consultations/admin.py), not part of /api/v1/.
-UPLOAD_ENDPOINTS: set[tuple[str, str]] = set()
+# Endpoints that take a file upload, and so a multipart body: the home-repair photos only. The
+# resource directory's CSV import is an admin page (consultations/admin.py), not /api/v1/.
+UPLOAD_ENDPOINTS: set[tuple[str, str]] = {("/api/v1/repair-jobs/{id}/photos/", "post")}
 
 
 def operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -212,6 +212,15 @@ def test_every_request_body_is_json_only(schema: dict[str, Any]) -> None:
     }
 
     assert not_json == {}
+
+
+def test_the_photo_upload_takes_multipart_only(schema: dict[str, Any]) -> None:
+    body = schema["paths"]["/api/v1/repair-jobs/{id}/photos/"]["post"]["requestBody"]
+
+    assert list(body["content"]) == ["multipart/form-data"]
+    schema_ref = body["content"]["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    image = schema["components"]["schemas"][schema_ref]["properties"]["image"]
+    assert image == {**image, "type": "string", "format": "binary"}
 
 
 def test_every_operation_that_needs_a_login_declares_401(schema: dict[str, Any]) -> None:

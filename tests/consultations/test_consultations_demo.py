@@ -16,6 +16,7 @@ from base.models import AccessLog, Program, Region
 from base.validators import contains_resident_registration_number
 from care.episodes.models import Episode
 from care.models import Recipient
+from care.repairs.models import RepairJob
 from consultations.demo import Summary, consultations_demo_load
 from consultations.models import (
     Consultation,
@@ -217,6 +218,8 @@ def test_loading_is_deterministic_for_a_seed(summary: Summary) -> None:
         linked_organization=None,
         linked_resource=None,
     )
+    # Care's demo home-repair jobs name a contractor of the directory: remove them too.
+    RepairJob.objects.all().delete()
     Referral.objects.all().delete()
     Consultation.objects.all().delete()
     WelfareResource.objects.all().delete()

@@ -44,6 +44,7 @@ class Command(BaseCommand):
             ("의뢰 referrals", summary.referrals),
             ("밀린 추후 상담 overdue follow-ups", summary.follow_ups_overdue),
             ("오늘 추후 상담 follow-ups today", summary.follow_ups_today),
+            ("주거환경개선 home-repair jobs", summary.repair_jobs),
         ]
         self._table([(label, str(count)) for label, count in rows])
 
