@@ -466,11 +466,21 @@ from care.episodes.models import (  # noqa: E402
     ProgramRules,
 )
 from care.schedule.models import CarePlanEntry, ScheduledVisit  # noqa: E402
+from care.conferences.models import (  # noqa: E402
+    ActionItem,
+    CaseConference,
+    CaseConferenceAttendee,
+    ConferenceEpisode,
+)
 
 __all__ = [
+    "ActionItem",
     "AfterCareCheck",
     "Assignment",
     "CarePlanEntry",
+    "CaseConference",
+    "CaseConferenceAttendee",
+    "ConferenceEpisode",
     "EligibilityAnswer",
     "EligibilityCriterion",
     "Episode",

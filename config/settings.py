@@ -142,6 +142,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Uploaded files (signed agreements, photos): the local folder by default; a deployment may
+# set STORAGES["default"] to any Django storage. Never served as static files: each download
+# goes through a view that checks who asks.
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # A login without a (safe) ``next`` lands on the user's own desk, chosen by role.
 LOGIN_REDIRECT_URL = "/desk/"
