@@ -159,7 +159,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_novisitalert",
         *_crud(*[f"care.{model}" for model in EPISODE_RULES]),
         *EPISODE_RECORDS,
-        *_crud(*[f"care.{model}" for model in CONFERENCE_MODELS]),
+        *[f"care.view_{model}" for model in CONFERENCE_MODELS],
         "consultations.view_agreement",
         "consultations.add_agreement",
         "consultations.change_agreement",

@@ -454,6 +454,12 @@ class NoVisitAlert(models.Model):
 
 # Episodes and schedules are packages of their own (care/episodes, care/schedule); their
 # models are imported here so that Django registers them with the care app.
+from care.conferences.models import (  # noqa: E402
+    ActionItem,
+    CaseConference,
+    CaseConferenceAttendee,
+    ConferenceEpisode,
+)
 from care.episodes.models import (  # noqa: E402
     AfterCareCheck,
     EligibilityAnswer,
@@ -466,12 +472,6 @@ from care.episodes.models import (  # noqa: E402
     ProgramRules,
 )
 from care.schedule.models import CarePlanEntry, ScheduledVisit  # noqa: E402
-from care.conferences.models import (  # noqa: E402
-    ActionItem,
-    CaseConference,
-    CaseConferenceAttendee,
-    ConferenceEpisode,
-)
 
 __all__ = [
     "ActionItem",

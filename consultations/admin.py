@@ -499,3 +499,6 @@ class ReferralStateChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+from consultations.partners import admin as partners_admin  # noqa: E402, F401
