@@ -87,7 +87,7 @@ def action_items_due(
         return ActionItem.objects.none()
     return (
         ActionItem.objects.due_for(user, within_days=within_days)
-        .select_related("conference")
+        .select_related("conference", "owner", "done_by")
         .order_by("due_on", "id")
     )
 
