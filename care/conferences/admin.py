@@ -48,3 +48,15 @@ class ActionItemAdmin(ReadOnlyLogAdmin):
     list_display = ["due_on", "text", "owner", "done_on", "conference"]
     list_filter = ["done_on"]
     list_select_related = ["owner", "conference"]
+
+
+@admin.register(CaseConferenceAttendee)
+class AttendeeAdmin(ReadOnlyLogAdmin):
+    list_display = ["conference", "user", "name", "role", "organization"]
+    list_select_related = ["conference", "user", "organization"]
+
+
+@admin.register(ConferenceEpisode)
+class DiscussionAdmin(ReadOnlyLogAdmin):
+    list_display = ["conference", "episode"]
+    list_select_related = ["conference", "episode__recipient"]

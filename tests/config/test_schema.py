@@ -177,9 +177,12 @@ def test_env_int_uses_the_default_when_unset(monkeypatch: pytest.MonkeyPatch) ->
 # --- what a generated client relies on ------------------------------------------------------
 
 OPERATIONS = ("get", "post", "put", "patch", "delete")
-# Endpoints that take a file upload, and so a multipart body: none. The resource directory's
-# CSV import is an admin page (consultations/admin.py), not part of /api/v1/.
-UPLOAD_ENDPOINTS: set[tuple[str, str]] = set()
+# Endpoints that take a file upload, and so a multipart body. (The resource directory's CSV
+# import is an admin page, consultations/admin.py, not part of /api/v1/.)
+UPLOAD_ENDPOINTS: set[tuple[str, str]] = {
+    # The signed copy of a partner agreement (PDF or image): multipart, declared as such.
+    ("/api/v1/agreements/{id}/signed-file/", "post"),
+}
 
 
 def operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
