@@ -13,11 +13,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from care.models import Episode, NoVisitAlert, Recipient
+from care.models import CaseConference, Episode, NoVisitAlert, Recipient
 from care.schedule.models import ScheduledVisit
-from consultations.models import Consultation
+from consultations.models import Consultation, Organization
 from kpi.goals import goals_load
 from tests.browser.conftest import broken_references, log_in
+from tests.care.conferences.factories import ActionItemFactory, AttendeeFactory, conference_with
 from tests.care.schedule_factories import scheduled_visit, seoul
 from tests.care.visit_factories import VisitExceptionFactory, VisitFactory
 from tests.consultations.consultation_factories import (
@@ -25,6 +26,8 @@ from tests.consultations.consultation_factories import (
     ReferralFactory,
     WelfareResourceFactory,
 )
+from tests.consultations.factories import PartnerOrganizationFactory
+from tests.consultations.partners.factories import ending_in
 from tests.factories import EpisodeFactory, UserFactory
 
 pytestmark = [
@@ -49,6 +52,8 @@ class Desks:
     episode: Episode
     planned: ScheduledVisit
     consultation: Consultation
+    conference: CaseConference
+    partner: Organization
 
 
 @pytest.fixture
@@ -98,15 +103,26 @@ def desks(tablet_caregiver: Any) -> Desks:
     # No assurance date: the directory marks the resource as needing review (a warning badge).
     ReferralFactory(consultation__counselor=counselor, resource=WelfareResourceFactory())
     goals_load()
+    coordinator = UserFactory(username="coordi1", roles=["coordinator"])
+    # A case conference with a partner at the table and an action item due on both desks, and
+    # the partner's agreement due for renewal.
+    partner = PartnerOrganizationFactory(name="전주시사회복지협의회")
+    ending_in(50, organization=partner)
+    conference = conference_with(chair=coordinator, staff=[counselor])
+    AttendeeFactory(conference=conference, organization=partner)
+    ActionItemFactory(conference=conference, owner=coordinator)
+    ActionItemFactory(conference=conference, owner=counselor)
     return Desks(
         caregiver=tablet_caregiver,
-        coordinator=UserFactory(username="coordi1", roles=["coordinator"]),
+        coordinator=coordinator,
         counselor=counselor,
         manager=UserFactory(username="gyeongyeong1", roles=["manager"]),
         recipient=first,
         episode=Episode.objects.get(recipient=first),
         planned=planned,
         consultation=consultation,
+        conference=conference,
+        partner=partner,
     )
 
 
@@ -144,6 +160,10 @@ def desk_pages(desks: Desks, role: str) -> tuple[Any, list[str]]:
                 "/coordinator/schedule/cover/"
                 f"?corps_member={desks.caregiver.corps_member.pk}&day={today}",
                 "/coordinator/statements/",
+                "/coordinator/conferences/",
+                f"/coordinator/conferences/{desks.conference.pk}/",
+                "/coordinator/conferences/new/",
+                f"/coordinator/conferences/{desks.conference.pk}/edit/",
             ],
         ),
         "counselor": (
@@ -153,6 +173,9 @@ def desk_pages(desks: Desks, role: str) -> tuple[Any, list[str]]:
                 "/consultations/new/",
                 f"/consultations/{desks.consultation.pk}/",
                 "/consultations/directory/",
+                "/consultations/partners/",
+                f"/consultations/partners/{desks.partner.pk}/",
+                f"/consultations/partners/{desks.partner.pk}/agreements/new/",
             ],
         ),
         "manager": (desks.manager, ["/kpi/", "/kpi/?year=2023"]),
