@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from care.conferences.models import CaseConferenceAttendee
+from care.conferences.services import OWNER_ROLES
 from care.episodes.models import Episode
 
 User = get_user_model()
@@ -18,9 +19,9 @@ Organization = CaseConferenceAttendee._meta.get_field("organization").related_mo
 STAFF_ROLES = ("coordinator", "counselor", "administrator", "manager")
 
 
-def staff_users() -> QuerySet[Any]:
+def staff_users(roles: tuple[str, ...] = STAFF_ROLES) -> QuerySet[Any]:
     return (
-        User.objects.filter(is_active=True, groups__name__in=STAFF_ROLES)
+        User.objects.filter(is_active=True, groups__name__in=roles)
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
@@ -104,7 +105,7 @@ class ActionItemRowForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = staff_users()
+        self.fields["owner"].queryset = staff_users(OWNER_ROLES)
 
 
 # Blank rows offered: a typical conference has a handful of attendees and actions.

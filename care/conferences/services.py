@@ -30,6 +30,9 @@ from care.episodes.models import Episode
 
 CONFERENCE_FIELDS = ("held_on", "place", "title", "chair", "decisions")
 WRITERS = ("coordinator", "administrator")
+# Whose desks show "my action items due" (the coordinators' and the counselors'): an item
+# given to anyone else would be seen by nobody.
+OWNER_ROLES = ("coordinator", "counselor", "administrator")
 
 
 def _log(
@@ -145,6 +148,15 @@ def _action_items_merge(conference: CaseConference, items: Sequence[dict[str, An
         item = existing[item_id] if item_id is not None else ActionItem(conference=conference)
         item.text = (data.get("text") or "").strip()
         item.owner = data["owner"]
+        if not has_role(item.owner, *OWNER_ROLES):
+            raise ValidationError(
+                {
+                    "action_items": [
+                        _("%(n)d번째 줄 — 담당자는 코디네이터나 상담원이어야 합니다.")
+                        % {"n": position}
+                    ]
+                }
+            )
         item.due_on = data["due_on"]
         if item.due_on and item.due_on < conference.held_on:
             raise ValidationError(

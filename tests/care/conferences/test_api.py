@@ -212,6 +212,19 @@ def test_an_action_item_due_before_the_conference_is_refused_and_nothing_is_writ
     assert not ActionItem.objects.exists()
 
 
+def test_an_action_item_for_someone_without_a_desk_is_refused(
+    coordinator_api: APIClient, caregiver: Any
+) -> None:
+    body = payload()
+    body["action_items"][0]["owner"] = caregiver.pk
+
+    response = coordinator_api.post(URL, body, format="json")
+
+    assert response.status_code == 400
+    assert "담당자는" in response.json()["action_items"][0]
+    assert not CaseConference.objects.exists()
+
+
 def test_an_attendee_note_with_a_resident_registration_number_is_refused(
     coordinator_api: APIClient,
 ) -> None:
