@@ -330,3 +330,19 @@ def test_the_list_costs_the_same_queries_for_one_row_or_many(counselor_api: APIC
 
     assert response.json()["count"] == 7
     assert len(many) == len(one)
+
+
+def test_the_mou_date_of_an_organization_with_agreements_is_not_typed_over(
+    counselor_api: APIClient,
+) -> None:
+    agreement = AgreementFactory()
+
+    response = counselor_api.patch(
+        f"/api/v1/organizations/{agreement.organization_id}/",
+        {"mou_date": "2020-01-01"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "mou_date" in response.json()
+    assert Organization.objects.get(pk=agreement.organization_id).mou_date == agreement.signed_on
