@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from base.models import AccessLog
@@ -214,3 +216,29 @@ def test_the_migration_turns_each_mou_date_into_a_first_agreement() -> None:
     moved = Agreement.objects.get(organization=partner)
     assert (moved.signed_on, moved.starts_on, moved.ends_on) == (partner.mou_date,) * 2 + (None,)
     assert Agreement.objects.count() == 2
+
+
+def test_the_partner_page_costs_the_same_queries_for_one_row_or_many() -> None:
+    partner = PartnerOrganizationFactory()
+    resource = WelfareResourceFactory(organization=partner)
+    client = logged_in("coordinator")
+
+    def rows() -> None:
+        EpisodeFactory(
+            referral_source=Episode.ReferralSource.PARTNER, referral_organization=partner
+        )
+        ReferralFactory(resource=resource)
+        AgreementFactory(organization=partner)
+        AttendeeFactory(conference=conference_with(), organization=partner)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"{PARTNERS}{partner.pk}/").status_code == 200
+        return len(captured)
+
+    rows()
+    one = queries()
+    for _ in range(4):
+        rows()
+
+    assert queries() == one
