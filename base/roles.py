@@ -71,6 +71,9 @@ REPAIR_RECORDS = [
     "care.view_repairitem",
     "care.view_repairphoto",
 ]
+# Case conferences (사례회의): coordinators write them on the desk and the API (which check
+# roles with has_role); these let staff open them in the admin as well.
+CONFERENCE_MODELS = ["caseconference", "caseconferenceattendee", "conferenceepisode", "actionitem"]
 # Program rules, brackets, fees and criteria are data an administrator edits.
 EPISODE_RULES = ["programrules", "incomebracket", "feerule", "eligibilitycriterion"]
 
@@ -105,6 +108,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *EPISODE_RECORDS,
         *REPAIR_RECORDS,
         *[f"care.view_{model}" for model in EPISODE_RULES],
+        *[f"care.view_{model}" for model in CONFERENCE_MODELS],
+        "consultations.view_agreement",
         # Coordinators read the desk's consultations and follow-ups (issue 4); counselors write.
         *CONSULTATION_READS,
         *DIRECTORY_READS,
@@ -120,6 +125,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             "consultations.welfareresource",
             "consultations.organization",
         ),
+        # Partners' agreements (협약): counselors keep them with the directory.
+        "consultations.view_agreement",
+        "consultations.add_agreement",
+        "consultations.change_agreement",
         "consultations.view_resourcecategory",
         "consultations.view_targetgroup",
         "consultations.view_followupalert",
@@ -160,6 +169,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud(*[f"care.{model}" for model in EPISODE_RULES]),
         *EPISODE_RECORDS,
         *REPAIR_RECORDS,
+        *[f"care.view_{model}" for model in CONFERENCE_MODELS],
+        "consultations.view_agreement",
+        "consultations.add_agreement",
+        "consultations.change_agreement",
         "notifications.view_message",
         "notifications.change_message",
         "base.view_accesslog",

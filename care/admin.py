@@ -225,6 +225,7 @@ class VisitExceptionAdmin(ReadOnlyLogAdmin):
 
 # Episodes' and the schedule's admin live in their packages; admin autodiscovery only imports
 # care.admin.
+from care.conferences import admin as conferences_admin  # noqa: E402, F401
 from care.episodes import admin as episodes_admin  # noqa: E402, F401
 from care.repairs import admin as repairs_admin  # noqa: E402, F401
 from care.schedule import admin as schedule_admin  # noqa: E402, F401

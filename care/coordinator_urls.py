@@ -23,4 +23,5 @@ urlpatterns = [
     path("statements/", include("care.statements.urls")),
     path("schedule/", include("care.schedule.urls")),
     path("repairs/", include("care.repairs.urls")),
+    path("conferences/", include("care.conferences.urls")),
 ]

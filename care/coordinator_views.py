@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from base.models import AccessLog, Program
 from base.services import access_log_record
 from care import selectors, services, visits
+from care.conferences import selectors as conference_selectors
 from care.episodes import selectors as episode_selectors
 from care.forms import (
     AssignmentCreateForm,
@@ -49,6 +50,7 @@ from volunteers.models import CorpsMember
 PAGE_SIZE = 25
 ALERTS_PAGE_SIZE = 50
 RECENT_VISITS = 10
+DESK_ITEMS = conference_selectors.DESK_ACTION_ITEMS
 
 View = Callable[..., HttpResponse]
 
@@ -123,6 +125,8 @@ def desk_home(request: HttpRequest) -> HttpResponse:
         "statements": statement_selectors.desk_summary(user),
         "episodes": episode_selectors.desk_summary(user),
         "schedule": schedule_selectors.desk_summary(user),
+        "action_items": list(conference_selectors.action_items_due(user=user)[:DESK_ITEMS]),
+        "renewals": conference_selectors.partner_renewals_due(),
     }
     return render(request, "coordinator/dashboard.html", context)
 

@@ -457,6 +457,12 @@ class NoVisitAlert(models.Model):
 
 # Episodes and schedules are packages of their own (care/episodes, care/schedule); their
 # models are imported here so that Django registers them with the care app.
+from care.conferences.models import (  # noqa: E402
+    ActionItem,
+    CaseConference,
+    CaseConferenceAttendee,
+    ConferenceEpisode,
+)
 from care.episodes.models import (  # noqa: E402
     AfterCareCheck,
     EligibilityAnswer,
@@ -477,9 +483,13 @@ from care.repairs.models import (  # noqa: E402
 from care.schedule.models import CarePlanEntry, ScheduledVisit  # noqa: E402
 
 __all__ = [
+    "ActionItem",
     "AfterCareCheck",
     "Assignment",
     "CarePlanEntry",
+    "CaseConference",
+    "CaseConferenceAttendee",
+    "ConferenceEpisode",
     "EligibilityAnswer",
     "EligibilityCriterion",
     "Episode",

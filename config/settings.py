@@ -145,6 +145,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Uploaded files (signed agreements, photos): the local folder by default; a deployment may
+# set STORAGES["default"] to any Django storage. Never served as static files: each download
+# goes through a view that checks who asks.
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files (home-repair photos): the local folder var/media by default, any Django
 # storage backend in deployment (MEDIA_STORAGE_BACKEND, with MEDIA_STORAGE_OPTIONS as JSON,

@@ -12,6 +12,7 @@ from rest_framework.routers import DefaultRouter
 
 from base import api as base_api
 from care import api as care_api
+from care.conferences import api as conferences_api
 from care.episodes import api as episodes_api
 from care.repairs import api as repairs_api
 from care.schedule import api as schedule_api
@@ -19,6 +20,7 @@ from care.statements import api as statements_api
 from config import desks
 from consultations import api as consultations_api
 from consultations import consultation_api
+from consultations.partners import api as partners_api
 from volunteers import api as volunteers_api
 
 router = DefaultRouter()
@@ -39,6 +41,10 @@ router.register(
 )
 router.register("program-rules", episodes_api.ProgramRulesViewSet, basename="program-rules")
 router.register("repair-jobs", repairs_api.RepairJobViewSet, basename="repair-job")
+router.register(
+    "case-conferences", conferences_api.CaseConferenceViewSet, basename="case-conference"
+)
+router.register("agreements", partners_api.AgreementViewSet, basename="agreement")
 router.register("resources", consultations_api.WelfareResourceViewSet, basename="resource")
 router.register("organizations", consultations_api.OrganizationViewSet, basename="organization")
 router.register("consultations", consultation_api.ConsultationViewSet, basename="consultation")

@@ -101,6 +101,14 @@ class OrganizationAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
         return super().get_queryset(request).annotate(resource_count=Count("resources"))
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # With agreements on record the MOU date is the first one's signed date, kept by
+        # consultations.partners.services: it is not typed over here.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.agreements.exists():
+            fields.append("mou_date")
+        return fields
+
     @admin.display(description=_("자원 수"), ordering="resource_count")
     def resource_count(self, obj: Organization) -> int:
         return obj.resource_count  # type: ignore[attr-defined]
@@ -499,3 +507,6 @@ class ReferralStateChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+from consultations.partners import admin as partners_admin  # noqa: E402, F401

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from base.models import Program, Region
 from care import demo as care_demo
+from care.conferences import demo as conferences_demo
 from care.episodes import demo as care_episodes_demo
 from care.models import Recipient
 from care.repairs import demo as care_repairs_demo
@@ -39,6 +40,7 @@ from consultations.models import (
     TargetGroup,
     WelfareResource,
 )
+from consultations.partners.demo import partners_demo_load
 from consultations.services import (
     consultation_follow_up_done,
     consultation_record,
@@ -413,6 +415,13 @@ def consultations_demo_load(*, seed: int = 2023) -> Summary:
         _consultations_create(rng, counselor=counselor)
         created = True
     follow_up_alerts_record()
+    # The care network's agreements, and case conferences its partners attended.
+    if partners_demo_load(seed=seed):
+        created = True
+    if conferences_demo.conferences_demo_load(
+        organization_named=lambda name: Organization.objects.filter(name=name).first()
+    ):
+        created = True
 
     today = timezone.localdate()
     demo_organizations = Organization.objects.filter(notes__startswith=DEMO_MARK)

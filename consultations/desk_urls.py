@@ -1,6 +1,7 @@
 from django.urls import path
 
 from consultations import desk_views as views
+from consultations.partners import views as partner_views
 
 app_name = "consultations"
 urlpatterns = [
@@ -14,4 +15,9 @@ urlpatterns = [
     path("directory/<int:pk>/", views.resource_detail, name="resource-detail"),
     path("resources/search/", views.resource_search, name="resource-search"),
     path("recipients/search/", views.recipient_search, name="recipient-search"),
+    path("partners/", partner_views.partner_list, name="partners"),
+    path("partners/<int:pk>/", partner_views.partner_detail, name="partner-detail"),
+    path("partners/<int:pk>/agreements/new/", partner_views.agreement_new, name="agreement-new"),
+    path("agreements/<int:pk>/edit/", partner_views.agreement_edit, name="agreement-edit"),
+    path("agreements/<int:pk>/file/", partner_views.agreement_file, name="agreement-file"),
 ]

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 
 from base.models import AccessLog
 from base.services import access_log_record
+from care.conferences import selectors as conference_selectors
 from care.models import Recipient
 from config.api import CanTakeIntake, HasRole, client_ip, role_required
 from consultations import consultation_selectors, selectors, services
@@ -49,6 +50,7 @@ from consultations.models import (
     Referral,
     WelfareResource,
 )
+from consultations.partners import selectors as partner_selectors
 
 PAGE_SIZE = 25
 RECENT_CONSULTATIONS = 20
@@ -56,6 +58,8 @@ RECENT_CONSULTATIONS = 20
 OVERDUE_LIMIT = 100
 PANEL_RESULTS = 20
 RECIPIENT_MATCHES = 10
+# The home page's cards of due action items and agreements to renew show this many.
+DESK_ITEMS = 20
 # Reasons a counselor must give before a referral may take these states (the service checks).
 STATES_NEEDING_REASON = (Referral.State.DECLINED, Referral.State.CLOSED)
 
@@ -254,6 +258,8 @@ def desk_home(request: HttpRequest) -> HttpResponse:
         "alert_day": alerts.values_list("as_of", flat=True).first(),
         "recent": recent,
         "can_write": _can_write(request),
+        "action_items": list(conference_selectors.action_items_due(user=user)[:DESK_ITEMS]),
+        "renewals": list(partner_selectors.renewals_due(user=user)[:DESK_ITEMS]),
     }
     return render(request, "consultations/home.html", context)
 

@@ -425,3 +425,8 @@ class FollowUpAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.due_on}"
+
+
+# The partners' agreements are a package of consultations; imported here so that Django
+# registers their models with the app.
+from consultations.partners.models import Agreement  # noqa: E402, F401

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -101,6 +101,14 @@ def organization_save(*, organization: Organization | None = None, **fields: Any
     organization = organization or Organization()
     for name, value in fields.items():
         setattr(organization, name, value.strip() if isinstance(value, str) else value)
+    # With agreements on record, the MOU date is the first one's signed date
+    # (consultations.partners.services keeps it so); it is not typed over here.
+    if organization.pk and "mou_date" in fields:
+        first = organization.agreements.aggregate(first=Min("signed_on"))["first"]
+        if first is not None and organization.mou_date != first:
+            raise ValidationError(
+                {"mou_date": [_("업무협약일은 첫 협약의 체결일(%(day)s)입니다.") % {"day": first}]}
+            )
     organization.full_clean()
     organization.save()
     # The organization's name is part of each of its resources' search text.

@@ -18,7 +18,7 @@ def sync_roles(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('care', '0017_roles_episodes'),
+        ('care', '0018_plausible_values'),
         ('consultations', '0006_follow_up_alert_portable_unique'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -13,13 +13,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from care.models import Episode, NoVisitAlert, Recipient
+from care.models import CaseConference, Episode, NoVisitAlert, Recipient
 from care.repairs.models import RepairJob
 from care.repairs.services import photo_add
 from care.schedule.models import ScheduledVisit
-from consultations.models import Consultation
+from consultations.models import Consultation, Organization
 from kpi.goals import goals_load
 from tests.browser.conftest import broken_references, log_in
+from tests.care.conferences.factories import ActionItemFactory, AttendeeFactory, conference_with
 from tests.care.repairs.factories import RepairJobFactory, photo_bytes, upload
 from tests.care.schedule_factories import scheduled_visit, seoul
 from tests.care.visit_factories import VisitExceptionFactory, VisitFactory
@@ -28,6 +29,8 @@ from tests.consultations.consultation_factories import (
     ReferralFactory,
     WelfareResourceFactory,
 )
+from tests.consultations.factories import PartnerOrganizationFactory
+from tests.consultations.partners.factories import ending_in
 from tests.factories import EpisodeFactory, UserFactory
 
 pytestmark = [
@@ -53,6 +56,8 @@ class Desks:
     planned: ScheduledVisit
     consultation: Consultation
     repair_job: RepairJob
+    conference: CaseConference
+    partner: Organization
 
 
 @pytest.fixture
@@ -107,6 +112,14 @@ def desks(tablet_caregiver: Any) -> Desks:
     repair_job = RepairJobFactory(recipient=first, state=RepairJob.State.IN_PROGRESS)
     for stage in ("before", "after"):
         photo_add(actor=coordinator, job=repair_job, stage=stage, upload=upload(photo_bytes()))
+    # A case conference with a partner at the table and an action item due on both desks, and
+    # the partner's agreement due for renewal.
+    partner = PartnerOrganizationFactory(name="전주시사회복지협의회")
+    ending_in(50, organization=partner)
+    conference = conference_with(chair=coordinator, staff=[counselor])
+    AttendeeFactory(conference=conference, organization=partner)
+    ActionItemFactory(conference=conference, owner=coordinator)
+    ActionItemFactory(conference=conference, owner=counselor)
     return Desks(
         caregiver=tablet_caregiver,
         coordinator=coordinator,
@@ -117,6 +130,8 @@ def desks(tablet_caregiver: Any) -> Desks:
         planned=planned,
         consultation=consultation,
         repair_job=repair_job,
+        conference=conference,
+        partner=partner,
     )
 
 
@@ -157,6 +172,10 @@ def desk_pages(desks: Desks, role: str) -> tuple[Any, list[str]]:
                 "/coordinator/repairs/",
                 "/coordinator/repairs/new/",
                 f"/coordinator/repairs/{desks.repair_job.pk}/",
+                "/coordinator/conferences/",
+                f"/coordinator/conferences/{desks.conference.pk}/",
+                "/coordinator/conferences/new/",
+                f"/coordinator/conferences/{desks.conference.pk}/edit/",
             ],
         ),
         "counselor": (
@@ -166,6 +185,9 @@ def desk_pages(desks: Desks, role: str) -> tuple[Any, list[str]]:
                 "/consultations/new/",
                 f"/consultations/{desks.consultation.pk}/",
                 "/consultations/directory/",
+                "/consultations/partners/",
+                f"/consultations/partners/{desks.partner.pk}/",
+                f"/consultations/partners/{desks.partner.pk}/agreements/new/",
             ],
         ),
         "manager": (desks.manager, ["/kpi/", "/kpi/?year=2023"]),

@@ -177,9 +177,14 @@ def test_env_int_uses_the_default_when_unset(monkeypatch: pytest.MonkeyPatch) ->
 # --- what a generated client relies on ------------------------------------------------------
 
 OPERATIONS = ("get", "post", "put", "patch", "delete")
-# Endpoints that take a file upload, and so a multipart body: the home-repair photos only. The
-# resource directory's CSV import is an admin page (consultations/admin.py), not /api/v1/.
-UPLOAD_ENDPOINTS: set[tuple[str, str]] = {("/api/v1/repair-jobs/{id}/photos/", "post")}
+# Endpoints that take a file upload, and so a multipart body. (The resource directory's CSV
+# import is an admin page, consultations/admin.py, not part of /api/v1/.)
+UPLOAD_ENDPOINTS: set[tuple[str, str]] = {
+    # The home-repair photos (before and after).
+    ("/api/v1/repair-jobs/{id}/photos/", "post"),
+    # The signed copy of a partner agreement (PDF or image): multipart, declared as such.
+    ("/api/v1/agreements/{id}/signed-file/", "post"),
+}
 
 
 def operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:

@@ -15,10 +15,11 @@ from django.utils import timezone
 from base.models import AccessLog, Program, Region
 from base.validators import contains_resident_registration_number
 from care.episodes.models import Episode
-from care.models import Recipient
+from care.models import CaseConference, Recipient
 from care.repairs.models import RepairJob
 from consultations.demo import Summary, consultations_demo_load
 from consultations.models import (
+    Agreement,
     Consultation,
     FollowUpAlert,
     Organization,
@@ -223,6 +224,9 @@ def test_loading_is_deterministic_for_a_seed(summary: Summary) -> None:
     Referral.objects.all().delete()
     Consultation.objects.all().delete()
     WelfareResource.objects.all().delete()
+    # The partners' agreements and the conferences they attended point at the organizations.
+    CaseConference.objects.all().delete()
+    Agreement.objects.all().delete()
     Organization.objects.all().delete()
 
     consultations_demo_load(seed=2023)
@@ -231,7 +235,14 @@ def test_loading_is_deterministic_for_a_seed(summary: Summary) -> None:
 
 
 def test_no_text_looks_like_a_resident_registration_number(summary: Summary) -> None:
-    for model in (Organization, WelfareResource, Consultation, Referral, ReferralStateChange):
+    for model in (
+        Organization,
+        WelfareResource,
+        Consultation,
+        Referral,
+        ReferralStateChange,
+        Agreement,
+    ):
         text_fields = [
             field.attname
             for field in model._meta.concrete_fields
