@@ -377,6 +377,8 @@ def gunicorn(
             # This process's key: the sessions it made are signed with it (the auth hash).
             "SECRET_KEY": settings.SECRET_KEY,
             "DEBUG": "false",
+            # Plain HTTP on 127.0.0.1: no TLS proxy in front to redirect to.
+            "SECURE_SSL_REDIRECT": "false",
             "ALLOWED_HOSTS": HOST,
             "VAR_DIR": str(var_dir),
             "LOG_LEVEL": "WARNING",

@@ -9,3 +9,6 @@ from config.settings import *  # noqa: E402,F403
 
 # Fast hashing: tests create many users, and password strength is not what they test.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The test client and the live servers of the browser tests speak plain HTTP.
+SECURE_SSL_REDIRECT = False

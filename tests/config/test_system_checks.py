@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from django.test import Client, override_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,3 +33,38 @@ def test_check_on_sqlite_prints_no_w047(tmp_path: Path) -> None:
     assert result.stdout.startswith("sqlite")
     assert "W047" not in result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout + result.stderr
+
+
+def test_deploy_check_with_production_settings_reports_no_warning(tmp_path: Path) -> None:
+    """Issue 10, item 7: HSTS and the HTTPS redirect are on by default when DEBUG is off."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="care.example.org",
+        VAR_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)" in result.stdout
+
+
+@pytest.mark.django_db
+@override_settings(SECURE_SSL_REDIRECT=True, SECURE_HSTS_SECONDS=31536000)
+def test_plain_http_is_redirected_and_https_answers_carry_hsts(client: Client) -> None:
+    redirected = client.get("/login/")
+    served = client.get("/login/", secure=True)
+
+    assert redirected.status_code == 301
+    assert redirected["Location"].startswith("https://")
+    assert served.status_code == 200
+    assert served["Strict-Transport-Security"].startswith("max-age=31536000")
