@@ -66,6 +66,17 @@ EPISODE_RECORDS = [
 # Program rules, brackets, fees and criteria are data an administrator edits.
 EPISODE_RULES = ["programrules", "incomebracket", "feerule", "eligibilitycriterion"]
 
+# Satisfaction (만족도 조사): the questionnaire is read by whoever asks it; responses (with
+# their free-text comments) are read by coordinators and administrators only. The API and
+# the desk check roles with has_role; these open the admin pages as well.
+QUESTIONNAIRE_READS = ["care.view_questionnaire", "care.view_question"]
+SATISFACTION_RECORDS = [
+    *QUESTIONNAIRE_READS,
+    "care.view_satisfactionresponse",
+    "care.add_satisfactionresponse",
+    "care.view_satisfactionanswer",
+]
+
 
 def _crud(*models: str) -> list[str]:
     return [
@@ -84,6 +95,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_visit",
         "care.add_visit",
         "care.change_visit",
+        *QUESTIONNAIRE_READS,
+        "care.add_satisfactionresponse",
     ],
     COORDINATOR: [
         *REFERENCE,
@@ -96,6 +109,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_novisitalert",
         *EPISODE_RECORDS,
         *[f"care.view_{model}" for model in EPISODE_RULES],
+        *SATISFACTION_RECORDS,
         # Coordinators read the desk's consultations and follow-ups (issue 4); counselors write.
         *CONSULTATION_READS,
         *DIRECTORY_READS,
@@ -150,6 +164,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_novisitalert",
         *_crud(*[f"care.{model}" for model in EPISODE_RULES]),
         *EPISODE_RECORDS,
+        *_crud("care.questionnaire", "care.question"),
+        *SATISFACTION_RECORDS[2:],
         "notifications.view_message",
         "notifications.change_message",
         "base.view_accesslog",

@@ -465,6 +465,12 @@ from care.episodes.models import (  # noqa: E402
     IncomeBracket,
     ProgramRules,
 )
+from care.satisfaction.models import (  # noqa: E402
+    Question,
+    Questionnaire,
+    SatisfactionAnswer,
+    SatisfactionResponse,
+)
 from care.schedule.models import CarePlanEntry, ScheduledVisit  # noqa: E402
 
 __all__ = [
@@ -480,7 +486,11 @@ __all__ = [
     "IncomeBracket",
     "NoVisitAlert",
     "ProgramRules",
+    "Question",
+    "Questionnaire",
     "Recipient",
+    "SatisfactionAnswer",
+    "SatisfactionResponse",
     "ScheduledVisit",
     "Visit",
     "VisitException",
