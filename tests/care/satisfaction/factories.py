@@ -32,7 +32,9 @@ def questions(of: Questionnaire | None = None) -> list[Question]:
     return list((of or questionnaire()).questions.order_by("order"))
 
 
-def answers(*scores: int | None, comment: str = "", of: Questionnaire | None = None) -> list[dict[str, Any]]:
+def answers(
+    *scores: int | None, comment: str = "", of: Questionnaire | None = None
+) -> list[dict[str, Any]]:
     """Answers in question order: ``scores`` for the scale questions (5 of them by default
     all 5), then the comment."""
     found = questions(of)
