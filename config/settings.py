@@ -199,6 +199,7 @@ SPECTACULAR_SETTINGS = {
         "AfterCareOutcomeEnum": "care.episodes.models.AfterCareCheck.Outcome",
         "EligibilitySourceEnum": "care.episodes.models.EligibilityAnswer.Source",
         "ReferralStateEnum": "consultations.models.Referral.State",
+        "SatisfactionChannelEnum": "care.satisfaction.models.SatisfactionResponse.Channel",
     },
 }
 
