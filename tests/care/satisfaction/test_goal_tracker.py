@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from kpi import metrics, rollups
 from kpi.goals import goals_load
@@ -82,3 +83,21 @@ def test_last_months_satisfaction_results_show_on_the_goal_tracker_after_the_rol
     row = section[section.index('data-metric="satisfaction_score"') :]
     row = row[: row.index("</tr>")]
     assert "이용자 만족도" in row and "80점" in row
+
+
+def test_a_survey_recorded_late_is_picked_up_by_the_nightly_recompute() -> None:
+    # given last month rolled up with one survey (100점)
+    year, month = rollups.previous_month()
+    day = dt.date(year, month, 3)
+    a_response(closed_episode(closed_on=day), 5, 5, 5, 5, 5, answered_on=day)
+    goals_load()
+    rollups.rollup_month(year=year, month=month)
+    since = timezone.now()
+
+    # when a survey answered that month is typed in today (50점) and the night comes
+    a_response(closed_episode(closed_on=day), 3, 3, 3, 3, 3, answered_on=day)
+    rollups.late_records_recompute(since=since)
+
+    # then the month's figure counts it
+    stored = Measurement.objects.get(measure__metric="satisfaction_score", year=year, month=month)
+    assert stored.value == D("75.0")
