@@ -32,7 +32,8 @@ QUESTIONS = [
 COMMENTS = "그 밖에 하고 싶은 말씀이나 바라는 점이 있으면 말씀해 주세요."
 
 
-def seed_questionnaire(apps, schema_editor):
+def load(apps, schema_editor):
+    # Named ``load``: tests/conftest.py puts it back after a transactional test's flush.
     Questionnaire = apps.get_model("care", "Questionnaire")
     Question = apps.get_model("care", "Question")
     questionnaire, created = Questionnaire.objects.get_or_create(
@@ -454,6 +455,6 @@ class Migration(migrations.Migration):
                 name="satisfaction_answer_not_empty",
             ),
         ),
-        migrations.RunPython(seed_questionnaire, migrations.RunPython.noop),
+        migrations.RunPython(load, migrations.RunPython.noop),
         migrations.RunPython(sync_roles, migrations.RunPython.noop),
     ]

@@ -18,6 +18,7 @@ from care.schedule.models import ScheduledVisit
 from consultations.models import Consultation
 from kpi.goals import goals_load
 from tests.browser.conftest import broken_references, log_in
+from tests.care.satisfaction.factories import COMMENT, a_response, closed_episode
 from tests.care.schedule_factories import scheduled_visit, seoul
 from tests.care.visit_factories import VisitExceptionFactory, VisitFactory
 from tests.consultations.consultation_factories import (
@@ -97,6 +98,8 @@ def desks(tablet_caregiver: Any) -> Desks:
     )
     # No assurance date: the directory marks the resource as needing review (a warning badge).
     ReferralFactory(consultation__counselor=counselor, resource=WelfareResourceFactory())
+    # A phone survey with a comment, for the satisfaction results.
+    a_response(closed_episode(), 5, 4, 4, 5, 3, comment=COMMENT)
     goals_load()
     return Desks(
         caregiver=tablet_caregiver,
@@ -123,6 +126,8 @@ def desk_pages(desks: Desks, role: str) -> tuple[Any, list[str]]:
                 f"/tablet/visit/{desks.recipient.pk}/",
                 "/tablet/visits/",
                 "/tablet/month/",
+                "/tablet/satisfaction/",
+                f"/tablet/satisfaction/{desks.episode.pk}/",
             ],
         ),
         "coordinator": (
@@ -144,6 +149,8 @@ def desk_pages(desks: Desks, role: str) -> tuple[Any, list[str]]:
                 "/coordinator/schedule/cover/"
                 f"?corps_member={desks.caregiver.corps_member.pk}&day={today}",
                 "/coordinator/statements/",
+                "/coordinator/satisfaction/?year=2023&month=2&by=program",
+                f"/coordinator/satisfaction/episodes/{desks.episode.pk}/closure/",
             ],
         ),
         "counselor": (
