@@ -79,6 +79,32 @@ class QuestionnaireAdmin(admin.ModelAdmin):
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
 
 
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    """Questions are edited on their questionnaire's page while it is a draft."""
+
+    list_display = ["questionnaire", "order", "code", "text", "kind", "scale_min", "scale_max"]
+    list_filter = ["questionnaire", "kind"]
+    list_select_related = ["questionnaire"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.questionnaire.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.questionnaire.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(SatisfactionAnswer)
+class SatisfactionAnswerAdmin(ReadOnlyLogAdmin):
+    list_display = ["response", "question", "score"]
+    list_filter = ["question__questionnaire"]
+    list_select_related = ["response", "question"]
+
+
 class AnswerInline(admin.TabularInline):
     model = SatisfactionAnswer
     extra = 0
