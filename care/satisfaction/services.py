@@ -179,14 +179,9 @@ def satisfaction_response_record(
     per episode and occasion; an after-care response is linked to the episode's after-care
     check. The overall score is fixed here (a response is never edited).
     """
-    if client_uuid is not None:
-        stored = SatisfactionResponse.objects.filter(client_uuid=client_uuid).first()
-        if stored is not None:
-            if stored.asked_by_id != actor.pk and not has_role(
-                actor, "coordinator", "administrator"
-            ):
-                raise ValidationError({"client_uuid": [_("이미 쓰인 기록 ID입니다.")]})
-            return stored, False
+    stored = _stored(actor, client_uuid)
+    if stored is not None:
+        return stored, False
     today = timezone.localdate()
     # The episode's row lock makes two surveys of one episode at once wait for each other:
     # the second then meets the unique (episode, occasion) rule as a 400, not a 500.
@@ -195,6 +190,10 @@ def satisfaction_response_record(
         .select_related("recipient")
         .get(pk=episode.pk)
     )
+    # A retry that raced the first request here waited for the lock: it finds that one now.
+    stored = _stored(actor, client_uuid)
+    if stored is not None:
+        return stored, False
     if not _may_record(actor, episode, occasion, today):
         raise ValidationError({"episode": [_("이 회차의 만족도를 기록할 수 없습니다.")]})
     _occasion_check(episode, occasion)
@@ -241,6 +240,18 @@ def satisfaction_response_record(
         path="satisfaction",
     )
     return response, True
+
+
+def _stored(actor: AbstractBaseUser, client_uuid: uuid.UUID | None) -> SatisfactionResponse | None:
+    """The response already stored under ``client_uuid``, if the actor may have it back."""
+    if client_uuid is None:
+        return None
+    stored = SatisfactionResponse.objects.filter(client_uuid=client_uuid).first()
+    if stored is None:
+        return None
+    if stored.asked_by_id != actor.pk and not has_role(actor, "coordinator", "administrator"):
+        raise ValidationError({"client_uuid": [_("이미 쓰인 기록 ID입니다.")]})
+    return stored
 
 
 def _index_of(answers: Sequence[Mapping[str, Any]], question: Question) -> int:
