@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -99,5 +101,18 @@ def test_a_survey_recorded_late_is_picked_up_by_the_nightly_recompute() -> None:
     rollups.late_records_recompute(since=since)
 
     # then the month's figure counts it
+    stored = Measurement.objects.get(measure__metric="satisfaction_score", year=year, month=month)
+    assert stored.value == D("75.0")
+
+
+def test_rollup_kpis_last_month_rolls_up_the_month_before_today() -> None:
+    # given last month's survey (make demo runs this command after loading the demo)
+    year, month = rollups.previous_month()
+    day = dt.date(year, month, 1)
+    a_response(closed_episode(closed_on=day), 4, 4, 4, 4, 4, answered_on=day)
+    goals_load()
+
+    call_command("rollup_kpis", "--last-month", stdout=StringIO())
+
     stored = Measurement.objects.get(measure__metric="satisfaction_score", year=year, month=month)
     assert stored.value == D("75.0")
