@@ -28,6 +28,8 @@ demo: migrate
 	$(RUN_ENV) $(MANAGE) load_consultations_demo
 	@# 2023, the year of the seed's goals, rolled up by the worker once it starts.
 	$(RUN_ENV) $(MANAGE) rollup_kpis --year 2023 --queue --missing
+	@# Last month too, so that the recent months' figures (episodes, satisfaction) show at once.
+	$(RUN_ENV) $(MANAGE) rollup_kpis --last-month --queue --missing
 
 # Web server, Celery worker and beat together, as the Procfile says; on Ctrl-C honcho sends
 # each of them one SIGTERM and waits for them to stop.

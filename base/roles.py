@@ -77,6 +77,17 @@ CONFERENCE_MODELS = ["caseconference", "caseconferenceattendee", "conferenceepis
 # Program rules, brackets, fees and criteria are data an administrator edits.
 EPISODE_RULES = ["programrules", "incomebracket", "feerule", "eligibilitycriterion"]
 
+# Satisfaction (만족도 조사): the questionnaire is read by whoever asks it; responses (with
+# their free-text comments) are read by coordinators and administrators only. The API and
+# the desk check roles with has_role; these open the admin pages as well.
+QUESTIONNAIRE_READS = ["care.view_questionnaire", "care.view_question"]
+SATISFACTION_RECORDS = [
+    *QUESTIONNAIRE_READS,
+    "care.view_satisfactionresponse",
+    "care.add_satisfactionresponse",
+    "care.view_satisfactionanswer",
+]
+
 
 def _crud(*models: str) -> list[str]:
     return [
@@ -95,6 +106,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_visit",
         "care.add_visit",
         "care.change_visit",
+        *QUESTIONNAIRE_READS,
+        "care.add_satisfactionresponse",
     ],
     COORDINATOR: [
         *REFERENCE,
@@ -110,6 +123,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *[f"care.view_{model}" for model in EPISODE_RULES],
         *[f"care.view_{model}" for model in CONFERENCE_MODELS],
         "consultations.view_agreement",
+        *SATISFACTION_RECORDS,
         # Coordinators read the desk's consultations and follow-ups (issue 4); counselors write.
         *CONSULTATION_READS,
         *DIRECTORY_READS,
@@ -173,6 +187,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "consultations.view_agreement",
         "consultations.add_agreement",
         "consultations.change_agreement",
+        *_crud("care.questionnaire", "care.question"),
+        *SATISFACTION_RECORDS[2:],
         "notifications.view_message",
         "notifications.change_message",
         "base.view_accesslog",

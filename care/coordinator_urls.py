@@ -24,4 +24,5 @@ urlpatterns = [
     path("schedule/", include("care.schedule.urls")),
     path("repairs/", include("care.repairs.urls")),
     path("conferences/", include("care.conferences.urls")),
+    path("satisfaction/", include("care.satisfaction.urls")),
 ]

@@ -480,6 +480,12 @@ from care.repairs.models import (  # noqa: E402
     RepairJobTransition,
     RepairPhoto,
 )
+from care.satisfaction.models import (  # noqa: E402
+    Question,
+    Questionnaire,
+    SatisfactionAnswer,
+    SatisfactionResponse,
+)
 from care.schedule.models import CarePlanEntry, ScheduledVisit  # noqa: E402
 
 __all__ = [
@@ -499,11 +505,15 @@ __all__ = [
     "IncomeBracket",
     "NoVisitAlert",
     "ProgramRules",
+    "Question",
+    "Questionnaire",
     "Recipient",
     "RepairItem",
     "RepairJob",
     "RepairJobTransition",
     "RepairPhoto",
+    "SatisfactionAnswer",
+    "SatisfactionResponse",
     "ScheduledVisit",
     "Visit",
     "VisitException",

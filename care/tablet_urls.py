@@ -1,6 +1,7 @@
 from django.urls import path
 
 from care import tablet_views
+from care.satisfaction import views as satisfaction_views
 
 app_name = "tablet"
 urlpatterns = [
@@ -13,6 +14,9 @@ urlpatterns = [
     path("month/", tablet_views.month, name="month"),
     path("visit/<int:recipient_id>/", tablet_views.visit, name="visit"),
     path("visits/", tablet_views.visits, name="visits"),
+    # The closure survey (만족도 조사): online only, not kept by the service worker.
+    path("satisfaction/", satisfaction_views.tablet_list, name="satisfaction"),
+    path("satisfaction/<int:pk>/", satisfaction_views.tablet_survey, name="satisfaction_survey"),
     path("offline/", tablet_views.offline, name="offline"),
     # At /tablet/ and not under /static/: a worker's scope cannot reach above its own folder.
     path("sw.js", tablet_views.service_worker, name="sw"),

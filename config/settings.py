@@ -223,6 +223,7 @@ SPECTACULAR_SETTINGS = {
         "EligibilitySourceEnum": "care.episodes.models.EligibilityAnswer.Source",
         "ReferralStateEnum": "consultations.models.Referral.State",
         "RepairJobStateEnum": "care.repairs.models.RepairJob.State",
+        "SatisfactionChannelEnum": "care.satisfaction.models.SatisfactionResponse.Channel",
     },
 }
 

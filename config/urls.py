@@ -15,6 +15,7 @@ from care import api as care_api
 from care.conferences import api as conferences_api
 from care.episodes import api as episodes_api
 from care.repairs import api as repairs_api
+from care.satisfaction import api as satisfaction_api
 from care.schedule import api as schedule_api
 from care.statements import api as statements_api
 from config import desks
@@ -45,6 +46,12 @@ router.register(
     "case-conferences", conferences_api.CaseConferenceViewSet, basename="case-conference"
 )
 router.register("agreements", partners_api.AgreementViewSet, basename="agreement")
+router.register("questionnaires", satisfaction_api.QuestionnaireViewSet, basename="questionnaire")
+router.register(
+    "satisfaction-responses",
+    satisfaction_api.SatisfactionResponseViewSet,
+    basename="satisfaction-response",
+)
 router.register("resources", consultations_api.WelfareResourceViewSet, basename="resource")
 router.register("organizations", consultations_api.OrganizationViewSet, basename="organization")
 router.register("consultations", consultation_api.ConsultationViewSet, basename="consultation")
@@ -84,6 +91,11 @@ api_v1 = [
         "activity-statements/",
         statements_api.ActivityStatementView.as_view(),
         name="activity-statements",
+    ),
+    path(
+        "satisfaction-results/",
+        satisfaction_api.SatisfactionResultsView.as_view(),
+        name="satisfaction-results",
     ),
     path("program-spend/", statements_api.ProgramSpendView.as_view(), name="program-spend"),
     path("", include(router.urls)),

@@ -8,8 +8,9 @@ not, so their year to date counts each person once, in the month they were first
 
 The operational measures (운영 지표) follow the same rules with kinds of their own: a sum
 (delivered hours: additive like a count), a ratio (a rate whose year to date is the year's
-numerator over the year's denominator, never a mean of the months), a median (of the year so
-far, never of the months' medians) and the 운영 groups with activity (4-1 운영사업).
+numerator over the year's denominator, never a mean of the months), a mean (the year's sum
+over the year's count, never a mean of the months' means), a median (of the year so far,
+never of the months' medians) and the 운영 groups with activity (4-1 운영사업).
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ class Metric:
     code: str
     label: str
     # "count" (additive events), "distinct" (persons), "stock" (at period end), "sum" (an
-    # additive amount), "ratio" (a rate in %), "median", "groups" (운영 groups with activity)
+    # additive amount), "ratio" (a rate in %), "mean" (of ``amount`` over the rows that have
+    # one), "median", "groups" (운영 groups with activity)
     kind: str
     source: Callable[[], QuerySet]  # rows of the metric, not yet limited to a period
     time_field: str = ""
@@ -75,7 +77,8 @@ class Metric:
     rural_field: str = "recipient__is_rural"
     # A third breakdown, by the value of this field (closures by reason).
     reason_field: str = ""
-    # "sum": the amount summed per row, and how many of it make one unit of the figure.
+    # "sum": the amount summed per row, and how many of it make one unit of the figure;
+    # "mean": the amount averaged (rows without one are not counted).
     amount: Callable[[], Any] | None = None
     amount_per_unit: int = 1
     # "ratio": the rows above the line and below it (the denominator), as conditions.
@@ -140,6 +143,16 @@ def _completed_repairs() -> QuerySet:
     from care.models import RepairJob
 
     return RepairJob.objects.completed()
+
+
+def _satisfaction_responses() -> QuerySet:
+    from care.models import SatisfactionResponse
+
+    return SatisfactionResponse.objects.all()
+
+
+def _overall_score() -> F:
+    return F("overall_score")
 
 
 def _scheduled_visits() -> QuerySet:
@@ -312,6 +325,18 @@ METRICS: dict[str, Metric] = {
             amount=_service_microseconds,
             amount_per_unit=3600 * 1_000_000,
         ),
+        # 만족도 (care.satisfaction): the mean overall score (0–100점) of the responses answered
+        # in the period; the year to date is the mean of the year's responses.
+        Metric(
+            "satisfaction_score",
+            _("만족도 점수(평균)"),
+            "mean",
+            _satisfaction_responses,
+            "answered_on",
+            region_field="",
+            rural_field="",
+            amount=_overall_score,
+        ),
         # 4-1 운영사업: the 운영 groups (OperatingGroupProgram) whose programs had a counted
         # visit or consultation in the period.
         Metric(
@@ -326,9 +351,9 @@ METRICS: dict[str, Metric] = {
     ]
 }
 
-# Kinds whose month is computed with the year so far (a ratio's, a median's and the groups'
-# year-to-date figure is not made of the months' figures).
-YEAR_KINDS = {"ratio", "median", "groups"}
+# Kinds whose month is computed with the year so far (a ratio's, a mean's, a median's and the
+# groups' year-to-date figure is not made of the months' figures).
+YEAR_KINDS = {"ratio", "mean", "median", "groups"}
 
 
 def _is_instant(metric: Metric) -> bool:
@@ -589,6 +614,8 @@ def year_figures(code: str, year: int, through: int = 12) -> dict[int, Figures]:
         return {m: _stock_figures(metric, _month_end(year, m)) for m in months}
     if metric.kind == "ratio":
         return _ratio_figures(metric, year, through)
+    if metric.kind == "mean":
+        return _mean_figures(metric, year, through)
     rows = _in_year(metric, year, through).order_by().annotate(kpi_m=_month_of(metric))
     key = _key_of(metric)
     monthly: dict[tuple[str, str], dict[int, Any]] = {}
@@ -1056,6 +1083,37 @@ def _ratio_figures(metric: Metric, year: int, through: int) -> dict[int, Figures
         above, below_m = by_month.get(m, (0, 0))
         above_so_far, below_so_far = above_so_far + above, below_so_far + below_m
         figures[m] = {TOTAL: (_rate(above, below_m), _rate(above_so_far, below_so_far))}
+    return figures
+
+
+def _mean(total: Decimal, count: int) -> Decimal | None:
+    """total ÷ count to one decimal place; None over nothing."""
+    if not count:
+        return None
+    return (total / count).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _mean_figures(metric: Metric, year: int, through: int) -> dict[int, Figures]:
+    """A mean per month and for the year so far, exact like a rate: one grouped query of the
+    months' sums and counts; the year to date divides the year's sum by the year's count (a
+    mean of the months' means would weigh a month of two answers like a month of fifty)."""
+    assert metric.amount is not None
+    amount = metric.amount()
+    rows = (
+        _in_year(metric, year, through)
+        .order_by()
+        .annotate(kpi_m=_month_of(metric))
+        .values("kpi_m")
+        .annotate(kpi_sum=Sum(amount), kpi_n=Count(amount))
+        .values_list("kpi_m", "kpi_sum", "kpi_n")
+    )
+    by_month = {int(m): (Decimal(str(total or 0)), int(n)) for m, total, n in rows}
+    figures: dict[int, Figures] = {}
+    total_so_far, count_so_far = Decimal(0), 0
+    for m in range(1, through + 1):
+        total, count = by_month.get(m, (Decimal(0), 0))
+        total_so_far, count_so_far = total_so_far + total, count_so_far + count
+        figures[m] = {TOTAL: (_mean(total, count), _mean(total_so_far, count_so_far))}
     return figures
 
 

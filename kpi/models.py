@@ -72,6 +72,8 @@ class Metric(models.TextChoices):
     REFERRAL_TO_FIRST_VISIT_DAYS = "referral_to_first_visit_days", _("의뢰→첫 방문 일수(중앙값)")
     SCHEDULE_COMPLETION_RATE = "schedule_completion_rate", _("방문 일정 이행률")
     DELIVERED_HOURS = "delivered_hours", _("서비스 제공 시간")
+    # 만족도 조사 (care.satisfaction): the mean overall score on 0–100 (점).
+    SATISFACTION_SCORE = "satisfaction_score", _("만족도 점수(평균)")
 
 
 def _year_between(field: str, name: str) -> models.CheckConstraint:

@@ -248,7 +248,7 @@ def late_records_recompute(*, since: datetime | None = None) -> list[RollupRun]:
     A change in month m also moves the year-to-date figures of every later computed month of
     that year, so those are recomputed too.
     """
-    from care.models import Visit
+    from care.models import SatisfactionResponse, Visit
     from consultations.models import Consultation
 
     # The next night looks for changes from the moment this scan began (kept as the runs'
@@ -266,6 +266,15 @@ def late_records_recompute(*, since: datetime | None = None) -> list[RollupRun]:
         since = last or scanned_at - timedelta(days=2)
     touched = _touched_months(Visit.objects.all(), "started_at", "updated_at", since)
     touched |= _touched_months(Consultation.objects.all(), "held_at", "updated_at", since)
+    # A satisfaction survey is often recorded days after the day it was answered (the
+    # after-care call's notes typed in later): its answer day's month is recomputed. Its date
+    # is already a Seoul date.
+    touched |= {
+        (day.year, day.month)
+        for day in SatisfactionResponse.objects.filter(created_at__gte=since).dates(
+            "answered_on", "month"
+        )
+    }
     if not touched:
         return []
     closed = {(p.year, p.month): p for p in Period.objects.exclude(closed_at__isnull=True)}

@@ -22,6 +22,7 @@ from kpi.goals import goals_load
 from tests.browser.conftest import broken_references, log_in
 from tests.care.conferences.factories import ActionItemFactory, AttendeeFactory, conference_with
 from tests.care.repairs.factories import RepairJobFactory, photo_bytes, upload
+from tests.care.satisfaction.factories import COMMENT, a_response, closed_episode
 from tests.care.schedule_factories import scheduled_visit, seoul
 from tests.care.visit_factories import VisitExceptionFactory, VisitFactory
 from tests.consultations.consultation_factories import (
@@ -106,6 +107,8 @@ def desks(tablet_caregiver: Any) -> Desks:
     )
     # No assurance date: the directory marks the resource as needing review (a warning badge).
     ReferralFactory(consultation__counselor=counselor, resource=WelfareResourceFactory())
+    # A phone survey with a comment, for the satisfaction results.
+    a_response(closed_episode(), 5, 4, 4, 5, 3, comment=COMMENT)
     goals_load()
     # A home-repair job in progress, with a photo before and one after (its page shows both).
     coordinator = UserFactory(username="coordi1", roles=["coordinator"])
@@ -148,6 +151,8 @@ def desk_pages(desks: Desks, role: str) -> tuple[Any, list[str]]:
                 f"/tablet/visit/{desks.recipient.pk}/",
                 "/tablet/visits/",
                 "/tablet/month/",
+                "/tablet/satisfaction/",
+                f"/tablet/satisfaction/{desks.episode.pk}/",
             ],
         ),
         "coordinator": (
@@ -176,6 +181,8 @@ def desk_pages(desks: Desks, role: str) -> tuple[Any, list[str]]:
                 f"/coordinator/conferences/{desks.conference.pk}/",
                 "/coordinator/conferences/new/",
                 f"/coordinator/conferences/{desks.conference.pk}/edit/",
+                "/coordinator/satisfaction/?year=2023&month=2&by=program",
+                f"/coordinator/satisfaction/episodes/{desks.episode.pk}/closure/",
             ],
         ),
         "counselor": (

@@ -481,7 +481,7 @@ def test_the_queued_rollup_runs_and_its_state_ends_succeeded(
 
     assert state["state"] == "succeeded"
     assert state["started_at"] and state["finished_at"]
-    # 4-1's two measures and six unit programs bound to metrics, and its six operational
+    # 4-1's two measures and six unit programs bound to metrics, and its seven operational
     # measures
     assert state["rows"] >= 14
     assert state["error"] == ""

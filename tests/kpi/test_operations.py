@@ -51,6 +51,7 @@ OPERATIONAL = {
     "referral_to_first_visit_days",
     "schedule_completion_rate",
     "delivered_hours",
+    "satisfaction_score",
 }
 
 pytestmark = pytest.mark.django_db
@@ -441,6 +442,8 @@ def test_the_monthly_rollup_stores_the_operational_measures() -> None:
         # the done scheduled visit's own visit adds an hour
         "delivered_hours": (D("3.50"), D("3.50")),
         "schedule_completion_rate": (D("100.0"), D("100.0")),
+        # no satisfaction survey in the month: no mean to state
+        "satisfaction_score": (None, None),
     }
     reasons = MeasurementBreakdown.objects.filter(
         measurement__measure__metric="episodes_closed", dimension="reason"

@@ -41,7 +41,7 @@ from tests.kpi.test_metrics import (
 D = Decimal
 AUTO = Measurement.Source.AUTO
 # The metrics bound in the 2023 plan: two measures of 4-1 and six unit programs, and the six
-# operational measures (운영 지표) beside 4-1.
+# operational measures (운영 지표) beside 4-1, and the satisfaction score.
 DOCUMENT_BOUND = {
     "corps_members_served",
     "programs_operated",
@@ -59,6 +59,7 @@ OPERATIONAL_BOUND = {
     "referral_to_first_visit_days",
     "schedule_completion_rate",
     "delivered_hours",
+    "satisfaction_score",
 }
 BOUND = DOCUMENT_BOUND | OPERATIONAL_BOUND
 
@@ -141,7 +142,7 @@ def test_a_rollup_stores_a_figure_for_every_bound_measure_and_unit_program() -> 
 
     # then each of the fourteen bound metrics has its row, and the run says how it went
     assert set(stored(1)) == BOUND
-    assert Measurement.objects.filter(measure__isnull=False).count() == 2 + 6
+    assert Measurement.objects.filter(measure__isnull=False).count() == 2 + 7
     assert Measurement.objects.filter(unit_program__isnull=False).count() == 6
     assert run.state == RollupRun.State.SUCCEEDED
     assert run.started_at is not None and run.finished_at is not None

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from care.demo import demo_data_load
+from care.satisfaction.demo import satisfaction_demo_load
 
 
 class Command(BaseCommand):
@@ -28,6 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, seed: int, password: str | None, **options: Any) -> None:
         summary = demo_data_load(seed=seed, password=password)
+        surveys = satisfaction_demo_load(seed=seed)
         self.stdout.write(
             self.style.MIGRATE_HEADING("데모 계정 (demo logins) — 데모 전용 / demo only")
         )
@@ -67,6 +69,7 @@ class Command(BaseCommand):
                 ("caregiver 담당 대상자 recipients", str(summary.caregiver_recipients)),
                 ("돌봄 회차 episodes", str(summary.episodes)),
                 ("방문 일정 scheduled visits", str(summary.scheduled_visits)),
+                ("만족도 조사 satisfaction surveys (this run)", str(surveys)),
             ]
         )
 

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kpi import rollups, tasks
 from kpi.models import Period, RollupRun
@@ -8,7 +8,12 @@ class Command(BaseCommand):
     help = "월별 성과 실적을 집계합니다 (roll up the KPI figures of a month, or a whole year)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--year", type=int)
+        parser.add_argument(
+            "--last-month",
+            action="store_true",
+            help="지난달 (서울 기준) 한 달만; --year, --month 대신 (the month before today)",
+        )
         parser.add_argument("--month", type=int, help="생략하면 그 해 1–12월 전체 (whole year)")
         parser.add_argument(
             "--queue",
@@ -24,12 +29,17 @@ class Command(BaseCommand):
     def handle(
         self,
         *args: object,
-        year: int,
+        year: int | None,
         month: int | None,
         queue: bool,
         missing: bool,
+        last_month: bool = False,
         **options: object,
     ) -> None:
+        if last_month:
+            year, month = rollups.previous_month()
+        if year is None:
+            raise CommandError("--year 또는 --last-month가 필요합니다 (--year or --last-month).")
         months = [month] if month else list(range(1, 13))
         if missing:
             done = set(
