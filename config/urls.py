@@ -6,7 +6,7 @@ from django.views.generic import TemplateView
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
-    SpectacularSwaggerView,
+    SpectacularSwaggerSplitView,
 )
 from rest_framework.routers import DefaultRouter
 
@@ -68,7 +68,7 @@ api_v1 = [
     path(
         "docs/",
         login_required(
-            SpectacularSwaggerView.as_view(
+            SpectacularSwaggerSplitView.as_view(
                 url_name="schema", template_name="api_docs/swagger_ui.html"
             )
         ),

@@ -134,8 +134,18 @@ def context(browser: Any) -> Iterator[Any]:
         service_workers="allow",
     )
     context.set_default_timeout(15_000)
+    # Chromium reports every refusal under the Content-Security-Policy (config/security.py) on
+    # the console: a page, the tablet's worker or the API docs needing more fails its test.
+    violations: list[str] = []
+    context.on(
+        "console",
+        lambda message: violations.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
     yield context
     context.close()
+    assert not violations, f"Content-Security-Policy violations: {violations}"
 
 
 @pytest.fixture

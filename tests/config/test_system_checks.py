@@ -68,3 +68,14 @@ def test_plain_http_is_redirected_and_https_answers_carry_hsts(client: Client) -
     assert redirected["Location"].startswith("https://")
     assert served.status_code == 200
     assert served["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/login/", "/api/v1/regions/", "/static/site/confirm.js"])
+def test_every_answer_carries_the_content_security_policy(client: Client, path: str) -> None:
+    response = client.get(path)
+
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self';" in policy
+    assert "'unsafe-eval'" not in policy
+    assert "frame-ancestors 'none'" in policy
