@@ -103,6 +103,9 @@ class AutoSchema(openapi.AutoSchema):
         needs_login = not all(isinstance(check, permissions.AllowAny) for check in checks)
         if self.method in UNSAFE_METHODS and self._get_request_body() is not None:
             errors["400"] = ERRORS
+        # A filter given a value it cannot take (an unknown code, a bad date) is a 400 as well.
+        if self.method == "GET" and self._get_filter_parameters():
+            errors["400"] = ERRORS
         if needs_login and self.view.get_authenticators():
             # Token authentication comes first in the settings: an anonymous caller or a bad
             # token is told 401 with ``WWW-Authenticate: Token``.
