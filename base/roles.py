@@ -63,6 +63,15 @@ EPISODE_RECORDS = [
     "care.view_careplanentry",
     "care.view_scheduledvisit",
 ]
+# Safety incidents (안전사고·학대 의심 신고): coordinators read and follow them up on the desk
+# and the API (role checks and ``Incident.objects.visible_to``); these open them in the admin.
+# Incidents are never deleted: the model has no delete permission.
+INCIDENT_RECORDS = [
+    "care.view_incident",
+    "care.view_incidentfollowup",
+    "care.view_incidentexternalreport",
+    "care.view_reportingline",
+]
 # Program rules, brackets, fees and criteria are data an administrator edits.
 EPISODE_RULES = ["programrules", "incomebracket", "feerule", "eligibilitycriterion"]
 
@@ -84,6 +93,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_visit",
         "care.add_visit",
         "care.change_visit",
+        # Their own incidents only (Incident.objects.visible_to).
+        "care.view_incident",
+        "care.add_incident",
+        "care.view_reportingline",
     ],
     COORDINATOR: [
         *REFERENCE,
@@ -95,6 +108,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.change_visitexception",
         "care.view_novisitalert",
         *EPISODE_RECORDS,
+        *INCIDENT_RECORDS,
+        "care.add_incident",
+        "care.change_incident",
+        "care.view_oncallshift",
         *[f"care.view_{model}" for model in EPISODE_RULES],
         # Coordinators read the desk's consultations and follow-ups (issue 4); counselors write.
         *CONSULTATION_READS,
@@ -150,6 +167,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_novisitalert",
         *_crud(*[f"care.{model}" for model in EPISODE_RULES]),
         *EPISODE_RECORDS,
+        *INCIDENT_RECORDS,
+        "care.add_incident",
+        "care.change_incident",
+        # Harm done to caregivers (종사자 인권보호, goal 2-2): its own, restricted queue.
+        "care.view_staff_harm_incident",
+        "care.add_reportingline",
+        "care.change_reportingline",
+        *_crud("care.staffphone", "care.oncallshift"),
         "notifications.view_message",
         "notifications.change_message",
         "base.view_accesslog",

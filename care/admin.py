@@ -226,4 +226,5 @@ class VisitExceptionAdmin(ReadOnlyLogAdmin):
 # Episodes' and the schedule's admin live in their packages; admin autodiscovery only imports
 # care.admin.
 from care.episodes import admin as episodes_admin  # noqa: E402, F401
+from care.incidents import admin as incidents_admin  # noqa: E402, F401
 from care.schedule import admin as schedule_admin  # noqa: E402, F401

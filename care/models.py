@@ -465,6 +465,14 @@ from care.episodes.models import (  # noqa: E402
     IncomeBracket,
     ProgramRules,
 )
+from care.incidents.models import (  # noqa: E402
+    Incident,
+    IncidentExternalReport,
+    IncidentFollowUp,
+    OnCallShift,
+    ReportingLine,
+    StaffPhone,
+)
 from care.schedule.models import CarePlanEntry, ScheduledVisit  # noqa: E402
 
 __all__ = [
@@ -477,11 +485,17 @@ __all__ = [
     "EpisodeTransition",
     "ExtensionRequest",
     "FeeRule",
+    "Incident",
+    "IncidentExternalReport",
+    "IncidentFollowUp",
     "IncomeBracket",
     "NoVisitAlert",
+    "OnCallShift",
     "ProgramRules",
     "Recipient",
+    "ReportingLine",
     "ScheduledVisit",
+    "StaffPhone",
     "Visit",
     "VisitException",
 ]

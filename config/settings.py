@@ -261,6 +261,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 600},
     },
+    # Open incidents nobody acknowledged in 24 hours, told to the managers once each.
+    "escalate-incidents": {
+        "task": "care.incidents_escalate",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 600},
+    },
     # The outbox's safety net: messages whose queued task was lost or whose retry has come.
     # A tick not started within 50 s is dropped; the next one does the same work.
     "send-due-messages": {

@@ -13,6 +13,7 @@ from rest_framework.routers import DefaultRouter
 from base import api as base_api
 from care import api as care_api
 from care.episodes import api as episodes_api
+from care.incidents import api as incidents_api
 from care.schedule import api as schedule_api
 from care.statements import api as statements_api
 from config import desks
@@ -37,6 +38,8 @@ router.register(
     "episode-extensions", episodes_api.ExtensionRequestViewSet, basename="episode-extension"
 )
 router.register("program-rules", episodes_api.ProgramRulesViewSet, basename="program-rules")
+router.register("incidents", incidents_api.IncidentViewSet, basename="incident")
+router.register("reporting-lines", incidents_api.ReportingLineViewSet, basename="reporting-line")
 router.register("resources", consultations_api.WelfareResourceViewSet, basename="resource")
 router.register("organizations", consultations_api.OrganizationViewSet, basename="organization")
 router.register("consultations", consultation_api.ConsultationViewSet, basename="consultation")
