@@ -71,6 +71,9 @@ class Metric(models.TextChoices):
     REFERRAL_TO_FIRST_VISIT_DAYS = "referral_to_first_visit_days", _("의뢰→첫 방문 일수(중앙값)")
     SCHEDULE_COMPLETION_RATE = "schedule_completion_rate", _("방문 일정 이행률")
     DELIVERED_HOURS = "delivered_hours", _("서비스 제공 시간")
+    # Safety incidents (issue 12): by kind, and the median hours to acknowledgement.
+    INCIDENTS = "incidents", _("안전사고·학대 의심 신고")
+    INCIDENT_HOURS_TO_ACKNOWLEDGE = "incident_hours_to_acknowledge", _("신고→확인 시간(중앙값)")
 
 
 def _year_between(field: str, name: str) -> models.CheckConstraint:

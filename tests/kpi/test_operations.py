@@ -51,6 +51,9 @@ OPERATIONAL = {
     "referral_to_first_visit_days",
     "schedule_completion_rate",
     "delivered_hours",
+    # safety incidents (issue 12; tests/care/incidents/test_goal_tracker.py)
+    "incidents",
+    "incident_hours_to_acknowledge",
 }
 
 pytestmark = pytest.mark.django_db
@@ -441,6 +444,9 @@ def test_the_monthly_rollup_stores_the_operational_measures() -> None:
         # the done scheduled visit's own visit adds an hour
         "delivered_hours": (D("3.50"), D("3.50")),
         "schedule_completion_rate": (D("100.0"), D("100.0")),
+        # no incident in the month: none counted, no median of nothing
+        "incidents": (D(0), D(0)),
+        "incident_hours_to_acknowledge": (None, None),
     }
     reasons = MeasurementBreakdown.objects.filter(
         measurement__measure__metric="episodes_closed", dimension="reason"
