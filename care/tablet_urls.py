@@ -13,6 +13,8 @@ urlpatterns = [
     path("month/", tablet_views.month, name="month"),
     path("visit/<int:recipient_id>/", tablet_views.visit, name="visit"),
     path("visits/", tablet_views.visits, name="visits"),
+    path("incident/", tablet_views.incident, name="incident"),
+    path("incident/<int:recipient_id>/", tablet_views.incident, name="incident"),
     path("offline/", tablet_views.offline, name="offline"),
     # At /tablet/ and not under /static/: a worker's scope cannot reach above its own folder.
     path("sw.js", tablet_views.service_worker, name="sw"),
