@@ -199,6 +199,10 @@ SPECTACULAR_SETTINGS = {
         "AfterCareOutcomeEnum": "care.episodes.models.AfterCareCheck.Outcome",
         "EligibilitySourceEnum": "care.episodes.models.EligibilityAnswer.Source",
         "ReferralStateEnum": "consultations.models.Referral.State",
+        "IncidentStateEnum": "care.incidents.models.Incident.State",
+        "IncidentKindEnum": "care.incidents.models.Incident.Kind",
+        # A reporting line's target group is a recipient's category (노인·아동·장애인·기타).
+        "CategoryEnum": "care.models.Recipient.Category",
     },
 }
 
