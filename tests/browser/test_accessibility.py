@@ -13,11 +13,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from care.models import Episode, NoVisitAlert, Recipient
+from care.models import Episode, Incident, NoVisitAlert, Recipient
 from care.schedule.models import ScheduledVisit
 from consultations.models import Consultation
 from kpi.goals import goals_load
 from tests.browser.conftest import broken_references, log_in
+from tests.care.incidents.factories import IncidentFactory
 from tests.care.schedule_factories import scheduled_visit, seoul
 from tests.care.visit_factories import VisitExceptionFactory, VisitFactory
 from tests.consultations.consultation_factories import (
@@ -49,6 +50,7 @@ class Desks:
     episode: Episode
     planned: ScheduledVisit
     consultation: Consultation
+    incident: Incident
 
 
 @pytest.fixture
@@ -98,6 +100,10 @@ def desks(tablet_caregiver: Any) -> Desks:
     # No assurance date: the directory marks the resource as needing review (a warning badge).
     ReferralFactory(consultation__counselor=counselor, resource=WelfareResourceFactory())
     goals_load()
+    # A suspected abuse report waiting in the incident queue (reporter hidden on the desk).
+    incident = IncidentFactory(
+        kind=Incident.Kind.SUSPECTED_ABUSE, recipient=first, reporter=tablet_caregiver
+    )
     return Desks(
         caregiver=tablet_caregiver,
         coordinator=UserFactory(username="coordi1", roles=["coordinator"]),
@@ -107,6 +113,7 @@ def desks(tablet_caregiver: Any) -> Desks:
         episode=Episode.objects.get(recipient=first),
         planned=planned,
         consultation=consultation,
+        incident=incident,
     )
 
 
@@ -123,6 +130,8 @@ def desk_pages(desks: Desks, role: str) -> tuple[Any, list[str]]:
                 f"/tablet/visit/{desks.recipient.pk}/",
                 "/tablet/visits/",
                 "/tablet/month/",
+                "/tablet/incident/",
+                f"/tablet/incident/{desks.recipient.pk}/",
             ],
         ),
         "coordinator": (
@@ -144,6 +153,8 @@ def desk_pages(desks: Desks, role: str) -> tuple[Any, list[str]]:
                 "/coordinator/schedule/cover/"
                 f"?corps_member={desks.caregiver.corps_member.pk}&day={today}",
                 "/coordinator/statements/",
+                "/coordinator/incidents/",
+                f"/coordinator/incidents/{desks.incident.pk}/",
             ],
         ),
         "counselor": (
