@@ -76,20 +76,33 @@ class ExternalReportInline(_ReadOnlyInline):
     ]
 
 
+class _AdministratorsRead(ReadOnlyLogAdmin):
+    """Read here by administrators only (the reporter of a suspected abuse report is shown
+    here); written on the desk and the API."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return has_role(request.user, "administrator")
+
+
+@admin.register(IncidentFollowUp)
+class IncidentFollowUpAdmin(_AdministratorsRead):
+    list_display = ["incident", "at", "author"]
+    list_select_related = ["incident", "author"]
+
+
+@admin.register(IncidentExternalReport)
+class IncidentExternalReportAdmin(_AdministratorsRead):
+    list_display = ["incident", "agency", "reported_at", "person", "receipt_number"]
+    list_select_related = ["incident"]
+
+
 @admin.register(Incident)
-class IncidentAdmin(ReadOnlyLogAdmin):
+class IncidentAdmin(_AdministratorsRead):
     list_display = ["pk", "kind", "state", "recipient", "occurred_at", "reported_at"]
     list_filter = ["state", "kind"]
     list_select_related = ["recipient", "corps_member"]
     date_hierarchy = "reported_at"
     inlines = [FollowUpInline, ExternalReportInline]
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # The reporter of a suspected abuse report is shown here: administrators only.
-        return has_role(request.user, "administrator")
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return True
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         response = super().changelist_view(request, extra_context)
