@@ -92,6 +92,8 @@ MIGRATED_DATA = [
     "consultations.migrations.0002_reference_data",
     # Program rules, income brackets, fee rules and eligibility criteria (its ``load`` only).
     "care.migrations.0014_episodes_from_history",
+    # The reporting lines (신고 전화) of the incidents.
+    "care.migrations.0018_incidents",
 ]
 
 
