@@ -74,6 +74,15 @@ REPAIR_RECORDS = [
 # Case conferences (사례회의): coordinators write them on the desk and the API (which check
 # roles with has_role); these let staff open them in the admin as well.
 CONFERENCE_MODELS = ["caseconference", "caseconferenceattendee", "conferenceepisode", "actionitem"]
+# Safety incidents (안전사고·학대 의심 신고): coordinators read and follow them up on the desk
+# and the API (role checks and ``Incident.objects.visible_to``); these open them in the admin.
+# Incidents are never deleted: the model has no delete permission.
+INCIDENT_RECORDS = [
+    "care.view_incident",
+    "care.view_incidentfollowup",
+    "care.view_incidentexternalreport",
+    "care.view_reportingline",
+]
 # Program rules, brackets, fees and criteria are data an administrator edits.
 EPISODE_RULES = ["programrules", "incomebracket", "feerule", "eligibilitycriterion"]
 
@@ -108,6 +117,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.change_visit",
         *QUESTIONNAIRE_READS,
         "care.add_satisfactionresponse",
+        # Their own incidents only (Incident.objects.visible_to).
+        "care.view_incident",
+        "care.add_incident",
+        "care.view_reportingline",
     ],
     COORDINATOR: [
         *REFERENCE,
@@ -120,6 +133,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_novisitalert",
         *EPISODE_RECORDS,
         *REPAIR_RECORDS,
+        *INCIDENT_RECORDS,
+        "care.add_incident",
+        "care.change_incident",
+        "care.view_oncallshift",
         *[f"care.view_{model}" for model in EPISODE_RULES],
         *[f"care.view_{model}" for model in CONFERENCE_MODELS],
         "consultations.view_agreement",
@@ -189,6 +206,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "consultations.change_agreement",
         *_crud("care.questionnaire", "care.question"),
         *SATISFACTION_RECORDS[2:],
+        *INCIDENT_RECORDS,
+        "care.add_incident",
+        "care.change_incident",
+        # Harm done to caregivers (종사자 인권보호, goal 2-2): its own, restricted queue.
+        "care.view_staff_harm_incident",
+        "care.add_reportingline",
+        "care.change_reportingline",
+        *_crud("care.staffphone", "care.oncallshift"),
         "notifications.view_message",
         "notifications.change_message",
         "base.view_accesslog",

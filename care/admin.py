@@ -227,6 +227,7 @@ class VisitExceptionAdmin(ReadOnlyLogAdmin):
 # care.admin.
 from care.conferences import admin as conferences_admin  # noqa: E402, F401
 from care.episodes import admin as episodes_admin  # noqa: E402, F401
+from care.incidents import admin as incidents_admin  # noqa: E402, F401
 from care.repairs import admin as repairs_admin  # noqa: E402, F401
 from care.satisfaction import admin as satisfaction_admin  # noqa: E402, F401
 from care.schedule import admin as schedule_admin  # noqa: E402, F401

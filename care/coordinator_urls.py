@@ -25,4 +25,5 @@ urlpatterns = [
     path("repairs/", include("care.repairs.urls")),
     path("conferences/", include("care.conferences.urls")),
     path("satisfaction/", include("care.satisfaction.urls")),
+    path("incidents/", include("care.incidents.urls")),
 ]

@@ -38,6 +38,7 @@ from care.episodes.demo import (
     history_create,
     history_limits_settle,
 )
+from care.incidents.demo import incidents_demo_load
 from care.models import Assignment, Episode, Recipient
 from care.schedule.models import ScheduledVisit
 from care.services import recipient_create
@@ -298,6 +299,11 @@ def demo_data_load(*, seed: int = 2023, password: str | None = None) -> DemoSumm
         )
         if member is not None:
             corps_member_update(actor=coordinator, corps_member=member, user=caregiver)
+
+    # Incidents of the caregiver's recipients, one an open suspected abuse report (idempotent).
+    incidents_demo_load(
+        caregiver=caregiver, coordinator=coordinator, manager=users.get(roles.MANAGER)
+    )
 
     demo_recipients = Recipient.objects.filter(notes__startswith=DEMO_MARK)
     demo_episodes = Episode.objects.filter(recipient__in=demo_recipients)

@@ -474,6 +474,14 @@ from care.episodes.models import (  # noqa: E402
     IncomeBracket,
     ProgramRules,
 )
+from care.incidents.models import (  # noqa: E402
+    Incident,
+    IncidentExternalReport,
+    IncidentFollowUp,
+    OnCallShift,
+    ReportingLine,
+    StaffPhone,
+)
 from care.repairs.models import (  # noqa: E402
     RepairItem,
     RepairJob,
@@ -502,8 +510,12 @@ __all__ = [
     "EpisodeTransition",
     "ExtensionRequest",
     "FeeRule",
+    "Incident",
+    "IncidentExternalReport",
+    "IncidentFollowUp",
     "IncomeBracket",
     "NoVisitAlert",
+    "OnCallShift",
     "ProgramRules",
     "Question",
     "Questionnaire",
@@ -514,7 +526,9 @@ __all__ = [
     "RepairPhoto",
     "SatisfactionAnswer",
     "SatisfactionResponse",
+    "ReportingLine",
     "ScheduledVisit",
+    "StaffPhone",
     "Visit",
     "VisitException",
 ]

@@ -17,6 +17,8 @@ urlpatterns = [
     # The closure survey (만족도 조사): online only, not kept by the service worker.
     path("satisfaction/", satisfaction_views.tablet_list, name="satisfaction"),
     path("satisfaction/<int:pk>/", satisfaction_views.tablet_survey, name="satisfaction_survey"),
+    path("incident/", tablet_views.incident, name="incident"),
+    path("incident/<int:recipient_id>/", tablet_views.incident, name="incident"),
     path("offline/", tablet_views.offline, name="offline"),
     # At /tablet/ and not under /static/: a worker's scope cannot reach above its own folder.
     path("sw.js", tablet_views.service_worker, name="sw"),

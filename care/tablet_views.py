@@ -29,6 +29,8 @@ from django.views.decorators.cache import never_cache
 
 from base.models import AccessLog, ServiceType
 from base.services import access_log_record
+from care.incidents import selectors as incident_selectors
+from care.incidents.models import Incident
 from care.models import Recipient
 from care.schedule.models import ScheduledVisit
 from care.schedule.selectors import (
@@ -48,6 +50,7 @@ STATIC_ASSETS = (
     "tablet/visit.js",
     "tablet/visits.js",
     "tablet/schedule.js",
+    "tablet/incident.js",
     "tablet/icon.svg",
     "tablet/icon-192.png",
     "tablet/icon-512.png",
@@ -113,6 +116,14 @@ SCRIPT_TEXT = {
     ),
     "stale_day": _("이 목록은 태블릿에 저장된 {day} 일정입니다. 연결되면 새로 받습니다."),
     "logout_offline": _("오프라인에서는 로그아웃할 수 없습니다. 연결된 뒤 다시 시도하세요."),
+    "incident_saved": _("사고 신고: {message}"),
+    "incident_need_kind": _("사고 유형을 고르세요."),
+    "incident_need_text": _("장소와 일어난 일을 적어 주세요."),
+    "incident_need_recipient": _("학대·방임 의심 신고에는 대상자를 골라야 합니다."),
+    "incident_need_call": _("신고 전화를 했는지 골라 주세요."),
+    "incident_future": _("발생 일시가 미래입니다."),
+    "incident_need_late_reason": _("7일이 지난 일은 늦은 신고 사유를 적어 주세요."),
+    "incident_label": _("사고 신고"),
 }
 
 
@@ -129,6 +140,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpR
             "sw": reverse("tablet:sw"),
             "scope": reverse("tablet:home"),
             "sync": "/api/v1/visits/sync/",
+            "incidents": "/api/v1/incidents/",
             "visitList": "/api/v1/visits/",
             "serviceTypes": "/api/v1/service-types/",
             "login": f"{settings.LOGIN_URL}?next={reverse('tablet:home')}",
@@ -172,6 +184,9 @@ def _offline_urls(request: HttpRequest, today: dt.date) -> dict[str, Any]:
             reverse("tablet:visits"),
             reverse("tablet:month"),
             *(reverse("tablet:visit", args=[pk]) for pk in offline.recipient_ids),
+            # An incident is reported offline too (a fall where there is no signal).
+            reverse("tablet:incident"),
+            *(reverse("tablet:incident", args=[pk]) for pk in offline.recipient_ids),
             "/api/v1/service-types/",
         ],
         "refresh": schedule_pages,
@@ -297,6 +312,69 @@ def visits(request: HttpRequest) -> HttpResponse:
     # A shell: the list comes from the visits API (which writes its own access log) and from
     # the outbox on the tablet, so that it also shows what has not been sent yet.
     return _page(request, "tablet/visits.html", {})
+
+
+def _incident_page(request: HttpRequest, recipient: Recipient | None) -> HttpResponse:
+    """사고 신고: the form is kept in the outbox like a visit and sent when online. The
+    reporting lines of every target group are in the page, so that a suspected abuse report
+    shows the line to call for the chosen recipient's group, offline too."""
+    choices = (
+        [recipient]
+        if recipient is not None
+        else list(
+            Recipient.objects.visible_to(request.user)
+            .filter(
+                pk__in=caregiver_offline_set(
+                    user=request.user, day=timezone.localdate()
+                ).recipient_ids
+            )
+            .order_by("name", "pk")
+        )
+    )
+    _log_view(request, choices)
+    lines = list(incident_selectors.reporting_lines())
+    groups = [
+        (value, label, [line for line in lines if line.target_group == value])
+        for value, label in Recipient.Category.choices
+    ]
+    return _page(
+        request,
+        "tablet/incident.html",
+        {
+            "recipient": recipient,
+            "choices": choices,
+            "kinds": Incident.Kind.choices,
+            "mandatory_kinds": [str(kind) for kind in Incident.MANDATORY_REPORT_KINDS],
+            "groups": groups,
+            "can_record": hasattr(request.user, "corps_member"),
+            "script_config": {
+                "incident": {
+                    "recipient": (
+                        {"id": recipient.pk, "name": recipient.name} if recipient else None
+                    ),
+                    "recipients": {
+                        str(choice.pk): {"name": choice.name, "category": choice.category}
+                        for choice in choices
+                    },
+                    "mandatoryKinds": [str(kind) for kind in Incident.MANDATORY_REPORT_KINDS],
+                    "aboutARecipient": [str(kind) for kind in Incident.ABOUT_A_RECIPIENT],
+                    "kindNames": {str(value): str(label) for value, label in Incident.Kind.choices},
+                }
+            },
+        },
+    )
+
+
+@never_cache
+@login_required
+def incident(request: HttpRequest, recipient_id: int | None = None) -> HttpResponse:
+    """One tap from today's list (with or without a recipient) or from the visit screen."""
+    recipient = None
+    if recipient_id is not None:
+        recipient = get_object_or_404(
+            Recipient.objects.visible_to(request.user).select_related("region"), pk=recipient_id
+        )
+    return _incident_page(request, recipient)
 
 
 def offline(request: HttpRequest) -> HttpResponse:

@@ -12,4 +12,5 @@ def record_no_visit_alerts(as_of: str | None = None) -> int:
 
 
 # The schedule's tasks live in their package; autodiscovery only finds care.tasks.
+from care.incidents import tasks as incidents_tasks  # noqa: E402, F401
 from care.schedule import tasks as schedule_tasks  # noqa: E402, F401

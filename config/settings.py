@@ -225,6 +225,10 @@ SPECTACULAR_SETTINGS = {
         "ReferralStateEnum": "consultations.models.Referral.State",
         "RepairJobStateEnum": "care.repairs.models.RepairJob.State",
         "SatisfactionChannelEnum": "care.satisfaction.models.SatisfactionResponse.Channel",
+        "IncidentStateEnum": "care.incidents.models.Incident.State",
+        "IncidentKindEnum": "care.incidents.models.Incident.Kind",
+        # A reporting line's target group is a recipient's category (노인·아동·장애인·기타).
+        "CategoryEnum": "care.models.Recipient.Category",
     },
 }
 
@@ -284,6 +288,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Scheduled visits late after the grace, missed after their day; a lost tick is harmless.
     "mark-missed-visits": {
         "task": "care.schedule_mark_missed",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 600},
+    },
+    # Open incidents nobody acknowledged in 24 hours, told to the managers once each.
+    "escalate-incidents": {
+        "task": "care.incidents_escalate",
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 600},
     },

@@ -14,6 +14,7 @@ from base import api as base_api
 from care import api as care_api
 from care.conferences import api as conferences_api
 from care.episodes import api as episodes_api
+from care.incidents import api as incidents_api
 from care.repairs import api as repairs_api
 from care.satisfaction import api as satisfaction_api
 from care.schedule import api as schedule_api
@@ -52,6 +53,8 @@ router.register(
     satisfaction_api.SatisfactionResponseViewSet,
     basename="satisfaction-response",
 )
+router.register("incidents", incidents_api.IncidentViewSet, basename="incident")
+router.register("reporting-lines", incidents_api.ReportingLineViewSet, basename="reporting-line")
 router.register("resources", consultations_api.WelfareResourceViewSet, basename="resource")
 router.register("organizations", consultations_api.OrganizationViewSet, basename="organization")
 router.register("consultations", consultation_api.ConsultationViewSet, basename="consultation")

@@ -161,6 +161,18 @@ def _scheduled_visits() -> QuerySet:
     return ScheduledVisit.objects.all()
 
 
+def _incidents() -> QuerySet:
+    from care.models import Incident
+
+    return Incident.objects.all()
+
+
+def _acknowledged_incidents() -> QuerySet:
+    from care.models import Incident
+
+    return Incident.objects.filter(acknowledged_at__isnull=False)
+
+
 def _done() -> Q:
     from care.models import ScheduledVisit
 
@@ -201,6 +213,10 @@ class _Microseconds(Func):
 
 def _service_microseconds() -> _Microseconds:
     return _Microseconds("ended_at", "started_at")
+
+
+def _microseconds_to_acknowledge() -> _Microseconds:
+    return _Microseconds("acknowledged_at", "reported_at")
 
 
 METRICS: dict[str, Metric] = {
@@ -336,6 +352,31 @@ METRICS: dict[str, Metric] = {
             region_field="",
             rural_field="",
             amount=_overall_score,
+        ),
+        # Safety incidents (안전사고·학대 의심 신고): counted in the Seoul month they happened,
+        # with a breakdown by kind; an incident may concern a caregiver, so no 시·군 breakdown.
+        Metric(
+            "incidents",
+            _("안전사고·학대 의심 신고"),
+            "count",
+            _incidents,
+            "occurred_at",
+            region_field="",
+            rural_field="",
+            reason_field="kind",
+        ),
+        # Hours from the report reaching the server to the desk's acknowledgement, of the
+        # incidents reported in the period and acknowledged (an open one has no time yet).
+        Metric(
+            "incident_hours_to_acknowledge",
+            _("신고→확인 시간(중앙값)"),
+            "median",
+            _acknowledged_incidents,
+            "reported_at",
+            region_field="",
+            rural_field="",
+            amount=_microseconds_to_acknowledge,
+            amount_per_unit=3600 * 1_000_000,
         ),
         # 4-1 운영사업: the 운영 groups (OperatingGroupProgram) whose programs had a counted
         # visit or consultation in the period.
@@ -616,6 +657,8 @@ def year_figures(code: str, year: int, through: int = 12) -> dict[int, Figures]:
         return _ratio_figures(metric, year, through)
     if metric.kind == "mean":
         return _mean_figures(metric, year, through)
+    if metric.kind == "median":
+        return _median_figures(metric, year, through)
     rows = _in_year(metric, year, through).order_by().annotate(kpi_m=_month_of(metric))
     key = _key_of(metric)
     monthly: dict[tuple[str, str], dict[int, Any]] = {}
@@ -1115,6 +1158,49 @@ def _mean_figures(metric: Metric, year: int, through: int) -> dict[int, Figures]
         total_so_far, count_so_far = total_so_far + total, count_so_far + count
         figures[m] = {TOTAL: (_mean(total, count), _mean(total_so_far, count_so_far))}
     return figures
+
+
+def _median_figures(
+    metric: Metric, year: int, through: int, *, portable: bool = False
+) -> dict[int, Figures]:
+    """A median per month and of the year so far (never a median of the months' medians),
+    set-based: the rows' amounts in SQL, ``percentile_cont`` over each month and over the
+    months up to it (PostgreSQL), or the middle rows numbered (SQLite, ``_portable_median``).
+    The amount is in the metric's unit (``amount_per_unit``: 3600 s → 1 시간), to 0.1.
+    ``portable`` takes SQLite's way on PostgreSQL too, for tests."""
+    assert metric.amount is not None
+    rows = (
+        _in_year(metric, year, through)
+        .order_by()
+        .annotate(kpi_m=_month_of(metric), kpi_days=metric.amount())
+        .values("kpi_m", "kpi_days")
+    )
+    amounts, params = rows.query.sql_with_params()
+    months = _months_sql(through)
+    if connection.vendor == "postgresql" and not portable:
+        median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY d.kpi_days)"
+        sql = (
+            f"SELECT t.m, {median} FILTER (WHERE d.kpi_m = t.m), {median} "  # noqa: S608
+            f"FROM ({amounts}) d JOIN ({months}) t ON d.kpi_m <= t.m GROUP BY t.m"
+        )
+    else:
+        portable, params = _portable_median(amounts, params, months)
+        portable = portable.replace("SELECT scope, m, AVG(v)", "SELECT scope, m, AVG(v) AS v", 1)
+        sql = (
+            "SELECT m, MAX(CASE WHEN scope = 0 THEN v END), "  # noqa: S608
+            f"MAX(CASE WHEN scope = 1 THEN v END) FROM ({portable}) x GROUP BY m"
+        )
+    found = {int(m): (value, ytd) for m, value, ytd in _fetch(sql, tuple(params))}
+
+    def in_unit(value: Any) -> Decimal | None:
+        if value is None:
+            return None
+        return _days(Decimal(str(value)) / metric.amount_per_unit)
+
+    return {
+        m: {TOTAL: tuple(in_unit(v) for v in found.get(m, (None, None)))}  # type: ignore[misc]
+        for m in range(1, through + 1)
+    }
 
 
 def _months_sql(through: int) -> str:

@@ -74,6 +74,9 @@ class Metric(models.TextChoices):
     DELIVERED_HOURS = "delivered_hours", _("서비스 제공 시간")
     # 만족도 조사 (care.satisfaction): the mean overall score on 0–100 (점).
     SATISFACTION_SCORE = "satisfaction_score", _("만족도 점수(평균)")
+    # Safety incidents (issue 12): by kind, and the median hours to acknowledgement.
+    INCIDENTS = "incidents", _("안전사고·학대 의심 신고")
+    INCIDENT_HOURS_TO_ACKNOWLEDGE = "incident_hours_to_acknowledge", _("신고→확인 시간(중앙값)")
 
 
 def _year_between(field: str, name: str) -> models.CheckConstraint:

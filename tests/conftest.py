@@ -94,6 +94,8 @@ MIGRATED_DATA = [
     "care.migrations.0014_episodes_from_history",
     # The satisfaction questionnaire, version 1.
     "care.migrations.0021_satisfaction",
+    # The reporting lines (신고 전화) of the incidents.
+    "care.migrations.0022_incidents",
 ]
 
 

@@ -67,6 +67,14 @@ class ProgramRules(models.Model):
     national_share_percent = models.PositiveSmallIntegerField(
         _("국비 비율(%)"), default=50, validators=[MaxValueValidator(100)]
     )
+    # Retention (보존 기간): incidents are evidence (a fall, a suspicion of abuse may reach a
+    # court years later), so they are kept longer than the visits they came from.
+    visit_retention_years = models.PositiveSmallIntegerField(
+        _("방문기록 보존 기간(년)"), default=5, validators=[MinValueValidator(1)]
+    )
+    incident_retention_years = models.PositiveSmallIntegerField(
+        _("안전사고·신고 보존 기간(년)"), default=10, validators=[MinValueValidator(1)]
+    )
 
     class Meta:
         verbose_name = _("사업 기준")
@@ -80,6 +88,11 @@ class ProgramRules(models.Model):
             models.CheckConstraint(
                 condition=Q(warn_percent__gte=1, warn_percent__lte=100),
                 name="program_rules_warn_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(incident_retention_years__gt=models.F("visit_retention_years")),
+                name="program_rules_incidents_kept_longer",
+                violation_error_message=_("안전사고·신고는 방문기록보다 오래 보존해야 합니다."),
             ),
         ]
 

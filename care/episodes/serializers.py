@@ -261,5 +261,6 @@ class ProgramRulesSerializer(serializers.ModelSerializer):
             "id", "program", "program_name", "max_days", "max_hours", "extensions_allowed",
             "extension_days", "extension_hours", "extension_approver", "warn_percent",
             "aftercare_days", "unit_cost_won", "budget_thousand_won", "national_share_percent",
+            "visit_retention_years", "incident_retention_years",
         ]  # fmt: skip
         read_only_fields = fields

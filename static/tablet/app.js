@@ -127,6 +127,7 @@ async function runSync() {
     syncOutbox({
       owner: config.userId,
       url: config.urls.sync,
+      incidentUrl: config.urls.incidents,
       csrfToken: config.csrfToken || "",
     });
   let result;

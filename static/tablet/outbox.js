@@ -1,5 +1,7 @@
 /* The tablet's outbox: every saved visit goes here first, and leaves only when the server has
- * answered "created" or "existing" for its client_uuid.
+ * answered "created" or "existing" for its client_uuid. Incident reports (type "incident")
+ * wait here too, and are sent one by one to POST /api/v1/incidents/ (201 created, 200 the
+ * stored one: both leave the outbox; 400 stays with the server's messages).
  *
  * Records in the "outbox" store (key: client_uuid):
  *   { client_uuid, owner, payload, recipient_name, service_names, saved_at,
@@ -148,6 +150,16 @@ export async function saveDraftToOutbox(draftKey, record) {
   });
 }
 
+/* Adds a record that has no draft (an incident report); a record already there is kept. */
+export function outboxAdd(record) {
+  return withStore("outbox", "readwrite", async (store) => {
+    const existing = await promisify(store.get(record.client_uuid));
+    if (!existing) {
+      await promisify(store.add({ state: "pending", errors: {}, attempts: 0, ...record }));
+    }
+  });
+}
+
 function readCookie(name) {
   for (const part of document.cookie.split(";")) {
     const [key, ...rest] = part.trim().split("=");
@@ -201,10 +213,64 @@ function applyResults(batch, results) {
  * status is "ok", "idle" (nothing to send), "offline" (no network), "relogin" (401/403: the
  * session has expired; the outbox is left exactly as it was) or "server-error".
  */
-export async function syncOutbox({ owner, url, csrfToken = "" }) {
+function jsonHeaders(csrfToken) {
+  return {
+    "Content-Type": "application/json",
+    Accept: "application/json",
+    "X-CSRFToken": readCookie("csrftoken") || csrfToken,
+    "X-Requested-With": "XMLHttpRequest",
+  };
+}
+
+async function reloginDetail(response) {
+  try {
+    return (await response.json()).detail || "";
+  } catch (ignored) {
+    return "";
+  }
+}
+
+/* Sends one incident report; its outcome as syncOutbox's (or a stop: offline, relogin,
+ * server-error). Visits go first, so that a report naming a visit by its uuid finds it. */
+async function sendIncident(item, url, csrfToken) {
+  let response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: jsonHeaders(csrfToken),
+      body: JSON.stringify(item.payload),
+    });
+  } catch (error) {
+    return { stop: "offline" };
+  }
+  if (response.status === 401 || response.status === 403) {
+    return { stop: "relogin", httpStatus: response.status, detail: await reloginDetail(response) };
+  }
+  const type = response.headers.get("Content-Type") || "";
+  if (!type.includes("json") || (response.status !== 400 && !response.ok)) {
+    return { stop: "server-error", httpStatus: response.status };
+  }
+  let body = {};
+  try {
+    body = await response.json();
+  } catch (error) {
+    return { stop: "server-error", httpStatus: response.status };
+  }
+  const status = response.status === 201 ? "created" : response.ok ? "existing" : "error";
+  const result = { index: 0, client_uuid: item.client_uuid, status };
+  if (status === "error") {
+    result.errors = body;
+  }
+  return { outcome: await applyResults([item], [result]) };
+}
+
+export async function syncOutbox({ owner, url, incidentUrl = "", csrfToken = "" }) {
   const totals = { status: "ok", created: 0, existing: 0, conflict: 0, error: 0 };
-  const pending = (await outboxList(owner)).filter((item) => item.state === "pending");
-  if (!pending.length) {
+  const all = (await outboxList(owner)).filter((item) => item.state === "pending");
+  const pending = all.filter((item) => item.type !== "incident");
+  const incidents = incidentUrl ? all.filter((item) => item.type === "incident") : [];
+  if (!pending.length && !incidents.length) {
     return { ...totals, status: "idle" };
   }
   for (let start = 0; start < pending.length; start += BATCH_SIZE) {
@@ -247,6 +313,15 @@ export async function syncOutbox({ owner, url, csrfToken = "" }) {
     const outcome = await applyResults(batch, body.results || []);
     for (const key of Object.keys(outcome)) {
       totals[key] += outcome[key];
+    }
+  }
+  for (const item of incidents) {
+    const sent = await sendIncident(item, incidentUrl, csrfToken);
+    if (sent.stop) {
+      return { ...totals, status: sent.stop, httpStatus: sent.httpStatus, detail: sent.detail };
+    }
+    for (const key of Object.keys(sent.outcome)) {
+      totals[key] += sent.outcome[key];
     }
   }
   return totals;

@@ -29,6 +29,7 @@ const el = {
   save: document.getElementById("save"),
   discard: document.getElementById("discard"),
   message: document.getElementById("form-message"),
+  incident: document.getElementById("incident-link"),
 };
 
 let draft = null;
@@ -76,6 +77,10 @@ function render() {
   el.save.disabled = !active || saving;
   el.discard.hidden = !active;
   el.discard.disabled = saving;
+  // The incident button names the visit in progress, so the report is linked to it.
+  if (el.incident) {
+    el.incident.href = el.incident.dataset.base + (active ? `?visit=${draft.client_uuid}` : "");
+  }
   const codes = new Set(active ? draft.service_types : []);
   for (const toggle of el.toggles) {
     toggle.setAttribute("aria-pressed", codes.has(toggle.dataset.code) ? "true" : "false");

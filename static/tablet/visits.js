@@ -118,8 +118,8 @@ function outboxItem(item) {
       node("strong", {}, item.recipient_name || tablet.text("recipient_number", { id: payload.recipient })),
       node("span", { class: `badge ${BADGE[item.state] || ""}` }, tablet.text(`status_${item.state}`)),
     ),
-    node("p", {}, period(payload.started_at, payload.ended_at)),
-    node("p", { class: "chips" }, (item.service_names || payload.service_types).map((name) => node("span", { class: "chip" }, name))),
+    node("p", {}, payload.occurred_at ? when(new Date(payload.occurred_at)) : period(payload.started_at, payload.ended_at)),
+    node("p", { class: "chips" }, (item.service_names || payload.service_types || []).map((name) => node("span", { class: "chip" }, name))),
     payload.notes ? node("p", { class: "muted pre" }, payload.notes) : null,
     messages.length ? node("ul", { class: "errorlist" }, messages.map((line) => node("li", {}, line))) : null,
     node("p", { class: "muted small" }, tablet.text("saved_on_tablet", { time: when(new Date(item.saved_at)) })),
@@ -162,7 +162,8 @@ async function loadJson(url) {
 
 async function renderOutbox() {
   const items = await outboxList(tablet.owner);
-  items.sort(byStartDescending((item) => item.payload.started_at));
+  // An incident report waits here too: placed by when it happened.
+  items.sort(byStartDescending((item) => item.payload.started_at || item.payload.occurred_at));
   el.outboxList.replaceChildren(...items.map(outboxItem));
   el.outboxSection.hidden = items.length === 0;
 }

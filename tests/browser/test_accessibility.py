@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from care.models import CaseConference, Episode, NoVisitAlert, Recipient
+from care.models import CaseConference, Episode, Incident, NoVisitAlert, Recipient
 from care.repairs.models import RepairJob
 from care.repairs.services import photo_add
 from care.schedule.models import ScheduledVisit
@@ -21,6 +21,7 @@ from consultations.models import Consultation, Organization
 from kpi.goals import goals_load
 from tests.browser.conftest import broken_references, log_in
 from tests.care.conferences.factories import ActionItemFactory, AttendeeFactory, conference_with
+from tests.care.incidents.factories import IncidentFactory
 from tests.care.repairs.factories import RepairJobFactory, photo_bytes, upload
 from tests.care.satisfaction.factories import COMMENT, a_response, closed_episode
 from tests.care.schedule_factories import scheduled_visit, seoul
@@ -59,6 +60,7 @@ class Desks:
     repair_job: RepairJob
     conference: CaseConference
     partner: Organization
+    incident: Incident
 
 
 @pytest.fixture
@@ -123,6 +125,10 @@ def desks(tablet_caregiver: Any) -> Desks:
     AttendeeFactory(conference=conference, organization=partner)
     ActionItemFactory(conference=conference, owner=coordinator)
     ActionItemFactory(conference=conference, owner=counselor)
+    # A suspected abuse report waiting in the incident queue (reporter hidden on the desk).
+    incident = IncidentFactory(
+        kind=Incident.Kind.SUSPECTED_ABUSE, recipient=first, reporter=tablet_caregiver
+    )
     return Desks(
         caregiver=tablet_caregiver,
         coordinator=coordinator,
@@ -135,6 +141,7 @@ def desks(tablet_caregiver: Any) -> Desks:
         repair_job=repair_job,
         conference=conference,
         partner=partner,
+        incident=incident,
     )
 
 
@@ -153,6 +160,8 @@ def desk_pages(desks: Desks, role: str) -> tuple[Any, list[str]]:
                 "/tablet/month/",
                 "/tablet/satisfaction/",
                 f"/tablet/satisfaction/{desks.episode.pk}/",
+                "/tablet/incident/",
+                f"/tablet/incident/{desks.recipient.pk}/",
             ],
         ),
         "coordinator": (
@@ -183,6 +192,8 @@ def desk_pages(desks: Desks, role: str) -> tuple[Any, list[str]]:
                 f"/coordinator/conferences/{desks.conference.pk}/edit/",
                 "/coordinator/satisfaction/?year=2023&month=2&by=program",
                 f"/coordinator/satisfaction/episodes/{desks.episode.pk}/closure/",
+                "/coordinator/incidents/",
+                f"/coordinator/incidents/{desks.incident.pk}/",
             ],
         ),
         "counselor": (

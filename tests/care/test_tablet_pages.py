@@ -79,6 +79,8 @@ def test_home_tells_the_worker_which_pages_to_keep(caregiver: Any) -> None:
         "/tablet/visits/",
         "/tablet/month/",
         f"/tablet/visit/{caregiver.assigned_recipient.pk}/",
+        "/tablet/incident/",
+        f"/tablet/incident/{caregiver.assigned_recipient.pk}/",
         "/api/v1/service-types/",
     ]
     assert config["urls"]["login"] == "/login/?next=/tablet/"

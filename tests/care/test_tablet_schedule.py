@@ -294,6 +294,8 @@ def test_the_worker_keeps_the_schedule_pages_and_fetches_them_again_at_each_sync
         "/tablet/visits/",
         "/tablet/month/",
         f"/tablet/visit/{recipient.pk}/",
+        "/tablet/incident/",
+        f"/tablet/incident/{recipient.pk}/",
         "/api/v1/service-types/",
     ]
     assert config["day"] == today().isoformat()

@@ -52,6 +52,9 @@ OPERATIONAL = {
     "schedule_completion_rate",
     "delivered_hours",
     "satisfaction_score",
+    # safety incidents (issue 12; tests/care/incidents/test_goal_tracker.py)
+    "incidents",
+    "incident_hours_to_acknowledge",
 }
 
 pytestmark = pytest.mark.django_db
@@ -444,6 +447,9 @@ def test_the_monthly_rollup_stores_the_operational_measures() -> None:
         "schedule_completion_rate": (D("100.0"), D("100.0")),
         # no satisfaction survey in the month: no mean to state
         "satisfaction_score": (None, None),
+        # no incident in the month: none counted, no median of nothing
+        "incidents": (D(0), D(0)),
+        "incident_hours_to_acknowledge": (None, None),
     }
     reasons = MeasurementBreakdown.objects.filter(
         measurement__measure__metric="episodes_closed", dimension="reason"
