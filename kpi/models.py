@@ -63,6 +63,8 @@ class Metric(models.TextChoices):
     VISITS = "visits", _("방문 횟수")
     PROGRAMS_OPERATED = "programs_operated", _("운영 사업 수")
     OUTREACH_CONSULTATIONS = "outreach_consultations", _("찾아가는 상담 건수")
+    # 4-1 사회서비스연계 상담 12회: days at a site, not the consultations held on them.
+    OUTREACH_SESSIONS = "outreach_sessions", _("찾아가는 상담 회차")
     CARE_INFO_CONSULTATIONS = "care_info_consultations", _("돌봄종합정보상담 건수")
     # Operational measures (운영 지표) of episodes and schedules: no target, not in the report.
     EPISODES_OPENED = "episodes_opened", _("돌봄 회차 의뢰(개시)")
