@@ -38,6 +38,7 @@ from consultations.models import (
     TargetGroup,
     WelfareResource,
 )
+from consultations.outreach import demo as outreach_demo
 from consultations.services import (
     consultation_follow_up_done,
     consultation_record,
@@ -378,6 +379,9 @@ class Summary:
     follow_ups_today: int
     # False when the data set was already there and nothing was created.
     created: bool
+    # 찾아가는 상담 (issue 12): sites and the 2023 sessions held at them.
+    outreach_sites: int = 0
+    outreach_sessions: int = 0
 
 
 @transaction.atomic
@@ -400,6 +404,8 @@ def consultations_demo_load(*, seed: int = 2023) -> Summary:
         _consultations_create(rng, counselor=counselor)
         created = True
     follow_up_alerts_record()
+    outreach = outreach_demo.outreach_demo_load(counselor=counselor, seed=seed)
+    created = created or outreach.created
 
     today = timezone.localdate()
     demo_organizations = Organization.objects.filter(notes__startswith=DEMO_MARK)
@@ -416,6 +422,8 @@ def consultations_demo_load(*, seed: int = 2023) -> Summary:
         follow_ups_overdue=open_follow_ups.filter(follow_up_on__lt=today).count(),
         follow_ups_today=open_follow_ups.filter(follow_up_on=today).count(),
         created=created,
+        outreach_sites=outreach.sites,
+        outreach_sessions=outreach.sessions,
     )
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from consultations import desk_views as views
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("directory/<int:pk>/", views.resource_detail, name="resource-detail"),
     path("resources/search/", views.resource_search, name="resource-search"),
     path("recipients/search/", views.recipient_search, name="recipient-search"),
+    path("outreach/", include("consultations.outreach.urls")),
 ]

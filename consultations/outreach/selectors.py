@@ -28,6 +28,8 @@ def session_list(*, user: User) -> QuerySet[OutreachSession]:
         )
         .prefetch_related(Prefetch("staff", queryset=staff))
         .annotate(consultation_count=Count("consultations", distinct=True))
+        # Meta.ordering is not applied to a grouped query: say it again.
+        .order_by("-held_on", "-id")
     )
 
 
