@@ -51,6 +51,8 @@ OPERATIONAL = {
     "referral_to_first_visit_days",
     "schedule_completion_rate",
     "delivered_hours",
+    # beside 4-1's 사회서비스연계 상담, which counts outreach sessions (issue 12)
+    "outreach_consultations",
 }
 
 pytestmark = pytest.mark.django_db
@@ -441,6 +443,7 @@ def test_the_monthly_rollup_stores_the_operational_measures() -> None:
         # the done scheduled visit's own visit adds an hour
         "delivered_hours": (D("3.50"), D("3.50")),
         "schedule_completion_rate": (D("100.0"), D("100.0")),
+        "outreach_consultations": (D(0), D(0)),
     }
     reasons = MeasurementBreakdown.objects.filter(
         measurement__measure__metric="episodes_closed", dimension="reason"

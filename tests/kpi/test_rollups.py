@@ -40,15 +40,16 @@ from tests.kpi.test_metrics import (
 
 D = Decimal
 AUTO = Measurement.Source.AUTO
-# The metrics bound in the 2023 plan: two measures of 4-1 and five unit programs, and the six
-# operational measures (운영 지표) beside 4-1.
+# The metrics bound in the 2023 plan: two measures of 4-1 and five unit programs, and the seven
+# operational measures (운영 지표) beside 4-1 (the outreach consultations among them, beside the
+# outreach sessions that 4-1's 사회서비스연계 상담 counts).
 DOCUMENT_BOUND = {
     "corps_members_served",
     "programs_operated",
     "corps_members_active",
     "recipients_served",
     "rural_recipients_served",
-    "outreach_consultations",
+    "outreach_sessions",
     "care_info_consultations",
 }
 OPERATIONAL_BOUND = {
@@ -58,6 +59,7 @@ OPERATIONAL_BOUND = {
     "referral_to_first_visit_days",
     "schedule_completion_rate",
     "delivered_hours",
+    "outreach_consultations",
 }
 BOUND = DOCUMENT_BOUND | OPERATIONAL_BOUND
 
@@ -138,9 +140,9 @@ def test_a_rollup_stores_a_figure_for_every_bound_measure_and_unit_program() -> 
     # when January is rolled up
     run = rollups.rollup_month(year=YEAR, month=1)
 
-    # then each of the thirteen bound metrics has its row, and the run says how it went
+    # then each of the fourteen bound metrics has its row, and the run says how it went
     assert set(stored(1)) == BOUND
-    assert Measurement.objects.filter(measure__isnull=False).count() == 2 + 6
+    assert Measurement.objects.filter(measure__isnull=False).count() == 2 + 7
     assert Measurement.objects.filter(unit_program__isnull=False).count() == 5
     assert run.state == RollupRun.State.SUCCEEDED
     assert run.started_at is not None and run.finished_at is not None
