@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from care.models import Episode, NoVisitAlert, Recipient
 from care.schedule.models import ScheduledVisit
 from consultations.models import Consultation
+from consultations.outreach.models import OutreachSession
 from kpi.goals import goals_load
 from tests.browser.conftest import broken_references, log_in
 from tests.care.schedule_factories import scheduled_visit, seoul
@@ -25,6 +26,7 @@ from tests.consultations.consultation_factories import (
     ReferralFactory,
     WelfareResourceFactory,
 )
+from tests.consultations.outreach.factories import OutreachSessionFactory
 from tests.factories import EpisodeFactory, UserFactory
 
 pytestmark = [
@@ -49,6 +51,7 @@ class Desks:
     episode: Episode
     planned: ScheduledVisit
     consultation: Consultation
+    outreach_session: OutreachSession
 
 
 @pytest.fixture
@@ -97,6 +100,14 @@ def desks(tablet_caregiver: Any) -> Desks:
     )
     # No assurance date: the directory marks the resource as needing review (a warning badge).
     ReferralFactory(consultation__counselor=counselor, resource=WelfareResourceFactory())
+    # An outreach day at an LH 단지 with one consultation held there (issue 12).
+    outreach_session = OutreachSessionFactory(held_on=today, created_by=counselor)
+    ConsultationFactory(
+        counselor=counselor,
+        held_at=timezone.now(),
+        channel=Consultation.Channel.OUTREACH,
+        outreach_session=outreach_session,
+    )
     goals_load()
     return Desks(
         caregiver=tablet_caregiver,
@@ -107,6 +118,7 @@ def desks(tablet_caregiver: Any) -> Desks:
         episode=Episode.objects.get(recipient=first),
         planned=planned,
         consultation=consultation,
+        outreach_session=outreach_session,
     )
 
 
@@ -153,6 +165,12 @@ def desk_pages(desks: Desks, role: str) -> tuple[Any, list[str]]:
                 "/consultations/new/",
                 f"/consultations/{desks.consultation.pk}/",
                 "/consultations/directory/",
+                "/consultations/outreach/",
+                "/consultations/outreach/new/",
+                f"/consultations/outreach/{desks.outreach_session.pk}/",
+                f"/consultations/new/?outreach_session={desks.outreach_session.pk}",
+                "/consultations/outreach/sites/",
+                "/consultations/outreach/sites/new/",
             ],
         ),
         "manager": (desks.manager, ["/kpi/", "/kpi/?year=2023"]),
