@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from base.models import Region
-from consultations.models import Consultation, Organization
+from consultations.models import Consultation, Organization, ResourceCategory
 from consultations.outreach import services
 from consultations.outreach.models import OutreachSession, OutreachSite
 
@@ -62,12 +62,13 @@ SESSIONS: tuple[tuple[int, date, int, int], ...] = (
     (0, date(2023, 11, 15), 21, 5),
 )
 
+# What was asked at the sites, with its topic (a code of the directory's categories).
 TOPICS = (
-    "주거 관리비 부담과 긴급지원 문의",
-    "혼자 사는 어르신의 식사·안부 확인 서비스 문의",
-    "퇴원 후 가사·이동 지원 필요",
-    "장기요양 등급 신청 절차 안내 요청",
-    "난방비·공과금 체납 상담",
+    ("living_income", "주거 관리비 부담과 긴급지원 문의"),
+    ("care_home", "혼자 사는 어르신의 식사·안부 확인 서비스 문의"),
+    ("care_emergency", "퇴원 후 가사·이동 지원 필요"),
+    ("care_home", "장기요양 등급 신청 절차 안내 요청"),
+    ("living_income", "난방비·공과금 체납 상담"),
 )
 
 
@@ -119,6 +120,7 @@ def outreach_demo_load(*, counselor: AbstractBaseUser, seed: int = 2023) -> Outr
                 notes=f"{DEMO_MARK} {site.get_kind_display()} 방문 상담",
             )
             for n in range(held):
+                topic, said = rng.choice(TOPICS)
                 moment = datetime.combine(day, time(10 + n * 30 // 60, (n * 30) % 60))
                 services.session_consultation_record(
                     actor=counselor,
@@ -127,7 +129,8 @@ def outreach_demo_load(*, counselor: AbstractBaseUser, seed: int = 2023) -> Outr
                     is_anonymous=True,
                     # The mark last: the desk's own demo consultations are those that start
                     # with it (consultations.demo), and these are the outreach demo's.
-                    summary=f"{rng.choice(TOPICS)} {DEMO_MARK}",
+                    summary=f"{said} {DEMO_MARK}",
+                    topics=ResourceCategory.objects.filter(code=topic),
                     outcome=Consultation.Outcome.INFORMED,
                 )
     return OutreachSummary(

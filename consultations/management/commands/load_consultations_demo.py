@@ -44,8 +44,8 @@ class Command(BaseCommand):
             ("의뢰 referrals", summary.referrals),
             ("밀린 추후 상담 overdue follow-ups", summary.follow_ups_overdue),
             ("오늘 추후 상담 follow-ups today", summary.follow_ups_today),
-            ("찾아가는 상담 장소 outreach sites", summary.outreach_sites),
-            ("찾아가는 상담 회차 outreach sessions", summary.outreach_sessions),
+            ("찾아가는 상담 장소 sites", summary.outreach_sites),
+            ("찾아가는 상담 회차 sessions", summary.outreach_sessions),
         ]
         self._table([(label, str(count)) for label, count in rows])
 
