@@ -654,6 +654,7 @@ class LateRecord(models.Model):
     class Kind(models.TextChoices):
         VISIT = "visit", _("방문기록")
         CONSULTATION = "consultation", _("상담기록")
+        OUTREACH_SESSION = "outreach_session", _("찾아가는 상담 회차")
 
     period = models.ForeignKey(
         Period, verbose_name=_("집계 월"), on_delete=models.CASCADE, related_name="late_records"

@@ -190,5 +190,10 @@ class Migration(migrations.Migration):
                 verbose_name="자동 집계 지표",
             ),
         ),
+        migrations.AlterField(
+            model_name='laterecord',
+            name='kind',
+            field=models.CharField(choices=[('visit', '방문기록'), ('consultation', '상담기록'), ('outreach_session', '찾아가는 상담 회차')], max_length=20, verbose_name='유형'),
+        ),
         migrations.RunPython(rebind, unbind),
     ]

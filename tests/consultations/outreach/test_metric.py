@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from consultations.models import Consultation
 from consultations.outreach.models import OutreachSession, OutreachSite
@@ -146,3 +147,29 @@ def test_the_rollup_stores_sessions_for_the_unit_program_and_consultations_besid
     assert f'id="p-{unit.pk}"' in page
     assert f'id="m-{operational.pk}"' in page
     assert 'data-metric="outreach_consultations"' in page
+
+
+def test_a_session_recorded_late_recomputes_its_open_month_and_is_listed_for_a_closed_one() -> None:
+    # given the goals, March and April 2023 rolled up and March closed
+    from kpi.models import LateRecord
+    from kpi.rollups import late_records_recompute, month_close
+
+    goals_load()
+    rollup_month(year=2023, month=3)
+    rollup_month(year=2023, month=4)
+    month_close(actor=UserFactory(username="manager1", roles=["manager"]), year=2023, month=3)
+    since = timezone.now()
+
+    # when a day in April and one in March are recorded afterwards
+    OutreachSessionFactory(held_on=dt.date(2023, 4, 12))
+    march = OutreachSessionFactory(held_on=dt.date(2023, 3, 20))
+    late_records_recompute(since=since)
+
+    # then April counts its session (and March's in its year to date, as for late visits);
+    # March stays frozen and lists the late session
+    unit = UnitProgram.objects.get(indicator__goal__year=2023, name="사회서비스연계 상담")
+    april = Measurement.objects.get(unit_program=unit, year=2023, month=4)
+    assert (april.value, april.ytd_value) == (Decimal(1), Decimal(2))
+    assert Measurement.objects.get(unit_program=unit, year=2023, month=3).value == Decimal(0)
+    late = LateRecord.objects.get()
+    assert (late.kind, late.object_id) == ("outreach_session", march.pk)
