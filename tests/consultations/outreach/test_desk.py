@@ -230,3 +230,18 @@ def test_the_day_page_reads_in_the_same_queries_for_2_or_20_consultations(
         desk.get(f"/consultations/outreach/{large.pk}/")
 
     assert len(many) == len(few)
+
+
+def test_a_consultation_held_at_a_session_links_back_to_it(desk: Client) -> None:
+    from tests.consultations.consultation_factories import ConsultationFactory, seoul
+
+    session = OutreachSessionFactory()
+    consultation = ConsultationFactory(
+        held_at=seoul(2023, 3, 15, 10),
+        channel=Consultation.Channel.OUTREACH,
+        outreach_session=session,
+    )
+
+    page = text(desk.get(f"/consultations/{consultation.pk}/"))
+
+    assert f'href="/consultations/outreach/{session.pk}/"' in page
