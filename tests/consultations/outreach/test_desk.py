@@ -245,3 +245,24 @@ def test_a_consultation_held_at_a_session_links_back_to_it(desk: Client) -> None
     page = text(desk.get(f"/consultations/{consultation.pk}/"))
 
     assert f'href="/consultations/outreach/{session.pk}/"' in page
+
+
+def test_a_counselor_corrects_a_days_attendees_on_the_desk(desk: Client, counselor: Any) -> None:
+    session = OutreachSessionFactory(created_by=counselor)
+
+    form = desk.get(f"/consultations/outreach/{session.pk}/edit/")
+    response = desk.post(
+        f"/consultations/outreach/{session.pk}/edit/",
+        {
+            "held_on": session.held_on.isoformat(),
+            "site": session.site_id,
+            "staff": [counselor.pk],
+            "attendees": 31,
+            "program": "outreach_counseling",
+        },
+    )
+
+    assert form.status_code == 200
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.attendees == 31
