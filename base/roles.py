@@ -52,6 +52,11 @@ DIRECTORY_READS = [
 ]
 
 
+# Outreach days (찾아가는 상담) and their sites: counselors record them, coordinators read,
+# managers see only the goal tracker's counts.
+OUTREACH_MODELS = ["consultations.outreachsession", "consultations.outreachsite"]
+
+
 # Episodes and schedules: coordinators work on them through the desk and the API (which check
 # roles with has_role); these let staff open them in the admin as well.
 EPISODE_RECORDS = [
@@ -144,6 +149,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Coordinators read the desk's consultations and follow-ups (issue 4); counselors write.
         *CONSULTATION_READS,
         *DIRECTORY_READS,
+        "consultations.view_outreachsession",
+        "consultations.view_outreachsite",
     ],
     COUNSELOR: [
         *REFERENCE,
@@ -164,6 +171,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "consultations.view_targetgroup",
         "consultations.view_followupalert",
         "consultations.view_referralstatechange",
+        *_crud(*OUTREACH_MODELS),
     ],
     MANAGER: [
         *REFERENCE,
@@ -192,6 +200,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             "consultations.organization",
             "consultations.resourcecategory",
             "consultations.targetgroup",
+            *OUTREACH_MODELS,
         ),
         *CONSULTATION_READS,
         "care.view_visitexception",

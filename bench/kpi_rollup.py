@@ -517,6 +517,35 @@ _COUNTS_YEAR = f"""
         GROUP BY GROUPING SETS ((m), (m, region))
     ) months
 """
+# 4-1 사회서비스연계 상담: outreach sessions by their (Seoul) day, with the site's 시·군 and rural
+# flag; grouping 3 is the total, 1 the 시·군, 2 the area (as ``_key`` reads them).
+_SESSIONS = f"""
+    SELECT m, GROUPING(region, rural) AS gs, region, rural, COUNT(*) AS n
+    FROM (
+        SELECT EXTRACT(MONTH FROM s.held_on)::int AS m, t.region_id AS region, t.is_rural AS rural
+        FROM consultations_outreachsession s
+        JOIN consultations_outreachsite t ON t.id = s.site_id
+        WHERE s.held_on >= (%(start)s AT TIME ZONE '{TZ}')::date
+          AND s.held_on < (%(end)s AT TIME ZONE '{TZ}')::date
+    ) s
+    GROUP BY GROUPING SETS ((m), (m, region), (m, rural))
+"""
+
+
+def _session_figures(cursor: Any, params: dict[str, Any], codes: dict[int, str]) -> Figures:
+    """``outreach_sessions`` of months 1..``through``: counts, so the year to date runs."""
+    monthly: dict[Key, dict[int, int]] = {}
+    for m, gs, region, rural, n in _fetch(cursor, _SESSIONS, params):
+        monthly.setdefault(_key(gs, region, rural, codes), {})[m] = n
+    ytd: dict[Key, dict[int, int]] = {}
+    for dim_key, months in monthly.items():
+        running = 0
+        for m in range(1, 13):
+            running += months.get(m, 0)
+            ytd.setdefault(dim_key, {})[m] = running
+    return _fill("outreach_sessions", monthly, ytd, running=True)
+
+
 _COUNTS_MONTH = f"""
     SELECT GROUPING(region), region, COUNT(*) FILTER (WHERE in_month), COUNT(*)
     FROM ({_CONSULTATIONS}) c
@@ -691,6 +720,7 @@ def floor_figures(year: int = YEAR) -> tuple[Figures, dict[str, float]]:
         for m, gs, region, n in clock.fetch("stock", cursor, _STOCK, params):
             monthly.setdefault(TOTAL if gs else ("region", codes[region]), {})[m] = n
         figures |= _fill("corps_members_active", monthly, {}, running=False)
+        figures |= _session_figures(cursor, params, codes)
     return figures, clock.parts
 
 
@@ -720,6 +750,8 @@ def floor_month_figures(year: int = YEAR, month: int = SINGLE_MONTH) -> Figures:
         for _m, gs, region, n in _fetch(cursor, _STOCK, {**params, "first": month}):
             dim_key = TOTAL if gs else ("region", codes[region])
             figures[("corps_members_active", month, *dim_key)] = (n, n)
+        sessions = _session_figures(cursor, _params(year, month, month), codes)
+        figures |= {key: value for key, value in sessions.items() if key[1] == month}
     return figures
 
 
@@ -990,7 +1022,13 @@ def stored_figures(year: int = YEAR, *, floored: bool = False) -> Figures:
     from kpi.models import Measurement, MeasurementBreakdown
 
     figures: Figures = {}
-    document = Q(measure__isnull=True) | Q(measure__operational=False)
+    # The outreach consultations are an operational measure beside 4-1 since issue 12 (4-1's
+    # 사회서비스연계 상담 counts sessions); the same-algorithm floor still computes them.
+    document = (
+        Q(measure__isnull=True)
+        | Q(measure__operational=False)
+        | Q(measure__metric__in=_CONSULTATION_METRICS)
+    )
     if floored:
         document = Q(measure__metric__in=FLOORED) | Q(unit_program__metric__in=FLOORED)
     rows = Measurement.objects.filter(
@@ -1002,7 +1040,9 @@ def stored_figures(year: int = YEAR, *, floored: bool = False) -> Figures:
         Q(measurement__measure__metric__in=FLOORED)
         | Q(measurement__unit_program__metric__in=FLOORED)
         if floored
-        else Q(measurement__measure__isnull=True) | Q(measurement__measure__operational=False),
+        else Q(measurement__measure__isnull=True)
+        | Q(measurement__measure__operational=False)
+        | Q(measurement__measure__metric__in=_CONSULTATION_METRICS),
         measurement__year=year,
         measurement__source=Measurement.Source.AUTO,
     ).values_list(

@@ -22,6 +22,7 @@ from care.statements import api as statements_api
 from config import desks
 from consultations import api as consultations_api
 from consultations import consultation_api
+from consultations.outreach import api as outreach_api
 from consultations.partners import api as partners_api
 from volunteers import api as volunteers_api
 
@@ -62,6 +63,10 @@ router.register("referrals", consultation_api.ReferralViewSet, basename="referra
 router.register(
     "follow-up-alerts", consultation_api.FollowUpAlertViewSet, basename="follow-up-alert"
 )
+router.register(
+    "outreach-sessions", outreach_api.OutreachSessionViewSet, basename="outreach-session"
+)
+router.register("outreach-sites", outreach_api.OutreachSiteViewSet, basename="outreach-site")
 
 api_v1 = [
     path("auth/token/", care_api.ObtainTokenView.as_view(), name="auth-token"),

@@ -285,7 +285,7 @@ class ConsultationAdminForm(forms.ModelForm):
         model = Consultation
         fields = ["held_at", "channel", "program", "recipient", "is_anonymous", "person_name",
                   "person_contact", "region", "topics", "summary", "outcome", "follow_up_on",
-                  "share_consent_scope"]  # fmt: skip
+                  "share_consent_scope", "outreach_session"]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -317,14 +317,26 @@ class ConsultationAdmin(admin.ModelAdmin):
     list_filter = ["channel", "outcome", "program", "region", "held_at"]
     search_fields = ["person_name", "recipient__name", "summary", "counselor__username"]
     list_select_related = ["program", "counselor", "recipient", "region"]
-    autocomplete_fields = ["recipient"]
+    autocomplete_fields = ["recipient", "outreach_session"]
     filter_horizontal = ["topics"]
     readonly_fields = ["counselor", "share_consent_at", "follow_up_done_at", "created_at",
                        "updated_at"]  # fmt: skip
     date_hierarchy = "held_at"
     inlines = [ReferralInline]
     fieldsets = [
-        (None, {"fields": ["held_at", "channel", "program", "counselor", "region"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "held_at",
+                    "channel",
+                    "program",
+                    "counselor",
+                    "region",
+                    "outreach_session",
+                ]
+            },
+        ),
         (
             _("상담 대상자"),
             {"fields": ["recipient", "is_anonymous", "person_name", "person_contact"]},
@@ -509,4 +521,6 @@ class ReferralStateChangeAdmin(admin.ModelAdmin):
         return False
 
 
+# The outreach package's admin (sites and sessions) registers with this site too.
+from consultations.outreach import admin as outreach_admin  # noqa: E402, F401
 from consultations.partners import admin as partners_admin  # noqa: E402, F401

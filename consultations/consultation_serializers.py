@@ -9,6 +9,7 @@ from care.models import Recipient
 from consultations.models import (
     Consultation,
     FollowUpAlert,
+    OutreachSession,
     Referral,
     ReferralStateChange,
     ResourceCategory,
@@ -87,6 +88,15 @@ class ConsultationSerializer(serializers.ModelSerializer):
     referrals = ConsultationReferralSerializer(
         many=True, read_only=True, help_text=_("이 상담의 의뢰 목록")
     )
+    outreach_session = serializers.PrimaryKeyRelatedField(
+        queryset=OutreachSession.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "찾아가는 상담 회차 id (/api/v1/outreach-sessions/): 상담 방법은 outreach, "
+            "상담일은 회차의 날이어야 함"
+        ),
+    )
 
     class Meta:
         model = Consultation
@@ -94,7 +104,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
             "id", "held_at", "channel", "program", "counselor", "recipient", "recipient_name",
             "is_anonymous", "person_name", "person_contact", "region", "topics", "summary",
             "outcome", "follow_up_on", "follow_up_done_at", "share_consent", "share_consent_at",
-            "share_consent_scope", "referrals", "created_at", "updated_at",
+            "share_consent_scope", "referrals", "outreach_session", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["follow_up_done_at", "share_consent_at", "created_at", "updated_at"]
         extra_kwargs = {

@@ -40,6 +40,7 @@ from consultations.models import (
     TargetGroup,
     WelfareResource,
 )
+from consultations.outreach import demo as outreach_demo
 from consultations.partners.demo import partners_demo_load
 from consultations.services import (
     consultation_follow_up_done,
@@ -390,6 +391,9 @@ class Summary:
     repair_jobs: int
     # False when the data set was already there and nothing was created.
     created: bool
+    # 찾아가는 상담 (issue 12): sites and the 2023 sessions held at them.
+    outreach_sites: int = 0
+    outreach_sessions: int = 0
 
 
 @transaction.atomic
@@ -422,6 +426,8 @@ def consultations_demo_load(*, seed: int = 2023) -> Summary:
         organization_named=lambda name: Organization.objects.filter(name=name).first()
     ):
         created = True
+    outreach = outreach_demo.outreach_demo_load(counselor=counselor, seed=seed)
+    created = created or outreach.created
 
     today = timezone.localdate()
     demo_organizations = Organization.objects.filter(notes__startswith=DEMO_MARK)
@@ -439,6 +445,8 @@ def consultations_demo_load(*, seed: int = 2023) -> Summary:
         follow_ups_today=open_follow_ups.filter(follow_up_on=today).count(),
         repair_jobs=repair_jobs,
         created=created,
+        outreach_sites=outreach.sites,
+        outreach_sessions=outreach.sessions,
     )
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from consultations import desk_views as views
 from consultations.partners import views as partner_views
@@ -20,4 +20,5 @@ urlpatterns = [
     path("partners/<int:pk>/agreements/new/", partner_views.agreement_new, name="agreement-new"),
     path("agreements/<int:pk>/edit/", partner_views.agreement_edit, name="agreement-edit"),
     path("agreements/<int:pk>/file/", partner_views.agreement_file, name="agreement-file"),
+    path("outreach/", include("consultations.outreach.urls")),
 ]

@@ -349,6 +349,11 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
                     if count
                     else _("상담을 저장했습니다."),
                 )
+                if consultation.outreach_session_id:
+                    # Back to the outreach day, where the next consultation is one tap away.
+                    return redirect(
+                        "consultations:outreach:detail", consultation.outreach_session_id
+                    )
                 return redirect("consultations:detail", pk=consultation.pk)
     else:
         form = ConsultationForm(initial=ConsultationForm.prefill(request.GET, user), user=user)
@@ -356,6 +361,7 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
     _log_views(request, [recipient])
     context = {
         "form": form,
+        "outreach_session": form.selected_session(),
         "selected_recipient": recipient,
         "selected_resources": form.selected_resources(),
         **_panel_context(_panel(request)),

@@ -20,7 +20,13 @@ from care import forms as care_forms
 from care.forms import DATE_INPUT
 from care.models import Recipient
 from consultations.filters import WelfareResourceFilter
-from consultations.models import Consultation, Referral, ResourceCategory, WelfareResource
+from consultations.models import (
+    Consultation,
+    OutreachSession,
+    Referral,
+    ResourceCategory,
+    WelfareResource,
+)
 from consultations.services import COUNSELING_PROGRAMS
 
 User = AbstractBaseUser | AnonymousUser
@@ -138,6 +144,13 @@ class ConsultationForm(forms.ModelForm):
         label=_("개인정보 제3자 제공 동의를 받았습니다"),
         required=False,
     )
+    # Set when the form is opened from an outreach day's page (찾아가는 상담 회차).
+    outreach_session = forms.ModelChoiceField(
+        label=_("찾아가는 상담 회차"),
+        queryset=OutreachSession.objects.select_related("site__region", "program"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     class Meta:
         model = Consultation
@@ -156,7 +169,7 @@ class ConsultationForm(forms.ModelForm):
         }
 
     # Query parameters another page (a person's history) may hand over to prefill the form.
-    PREFILL_FIELDS = ("recipient", "person_name", "person_contact", "region")
+    PREFILL_FIELDS = ("recipient", "person_name", "person_contact", "region", "outreach_session")
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -185,7 +198,33 @@ class ConsultationForm(forms.ModelForm):
             initial["region"] = region
         elif recipient is not None:
             initial["region"] = recipient.region
+        session_id = digits_of(query.get("outreach_session", ""))[:18]
+        session = (
+            OutreachSession.objects.visible_to(user)
+            .select_related("site__region", "program")
+            .filter(pk=int(session_id))
+            .first()
+            if session_id
+            else None
+        )
+        if session is not None:
+            # A consultation of an outreach day: in person, on that day, at the site's 시·군.
+            from consultations.outreach.services import session_moment
+
+            initial.update(
+                outreach_session=session.pk,
+                channel=Consultation.Channel.OUTREACH,
+                held_at=timezone.localtime(session_moment(session)),
+                program=session.program,
+            )
+            initial.setdefault("region", session.site.region)
         return initial
+
+    def selected_session(self) -> OutreachSession | None:
+        value = str(self["outreach_session"].value() or "")
+        if not value.isdigit():
+            return None
+        return self.fields["outreach_session"].queryset.filter(pk=int(value)).first()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -244,6 +283,7 @@ class ConsultationForm(forms.ModelForm):
             "follow_up_on": data["follow_up_on"],
             # A scope without consent would read as if consent had been given.
             "share_consent_scope": data["share_consent_scope"] if data["share_consent"] else "",
+            "outreach_session": data["outreach_session"],
         }
 
     def selected_resources(self) -> list[WelfareResource]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -244,6 +245,15 @@ class Consultation(RefusesResidentRegistrationNumbers):
     # Consent to pass the person's data to an outside organization (개인정보 제3자 제공 동의).
     share_consent_at = models.DateTimeField(_("제3자 제공 동의 일시"), null=True, blank=True)
     share_consent_scope = models.CharField(_("제3자 제공 동의 범위"), max_length=200, blank=True)
+    # The outreach day (찾아가는 상담 회차) this consultation was held at, if any.
+    outreach_session = models.ForeignKey(
+        "consultations.OutreachSession",
+        verbose_name=_("찾아가는 상담 회차"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+    )
     created_at = models.DateTimeField(_("등록일시"), auto_now_add=True)
     updated_at = models.DateTimeField(_("수정일시"), auto_now=True)
 
@@ -280,6 +290,23 @@ class Consultation(RefusesResidentRegistrationNumbers):
 
     def __str__(self) -> str:
         return f"{self.held_at:%Y-%m-%d} {self.get_channel_display()}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.outreach_session_id:
+            # Held at an outreach day: in person, there, on that (Seoul) day.
+            errors = {}
+            if self.channel != self.Channel.OUTREACH:
+                errors["channel"] = _(
+                    "찾아가는 상담 회차의 상담은 상담 방법이 '찾아가는 상담'입니다."
+                )
+            held_on = self.outreach_session.held_on
+            if self.held_at and timezone.localdate(self.held_at) != held_on:
+                errors["held_at"] = _(
+                    "찾아가는 상담 회차의 날(%(day)s)에 한 상담이어야 합니다."
+                ) % {"day": held_on.isoformat()}
+            if errors:
+                raise ValidationError(errors)
 
     @property
     def person_label(self) -> str:
@@ -429,4 +456,20 @@ class FollowUpAlert(models.Model):
 
 # The partners' agreements are a package of consultations; imported here so that Django
 # registers their models with the app.
+# The outreach package's models register with this app (as care's subpackages do with care).
+from consultations.outreach.models import OutreachSession, OutreachSite  # noqa: E402
 from consultations.partners.models import Agreement  # noqa: E402, F401
+
+__all__ = [
+    "Agreement",
+    "Consultation",
+    "FollowUpAlert",
+    "Organization",
+    "OutreachSession",
+    "OutreachSite",
+    "Referral",
+    "ReferralStateChange",
+    "ResourceCategory",
+    "TargetGroup",
+    "WelfareResource",
+]

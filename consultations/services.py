@@ -55,6 +55,7 @@ CONSULTATION_FIELDS = {
     "outcome",
     "follow_up_on",
     "share_consent_scope",
+    "outreach_session",
 }
 COUNSELING_PROGRAMS = ("care_info_counseling", "outreach_counseling")
 

@@ -115,6 +115,12 @@ def _consultations(program: str) -> Callable[[], QuerySet]:
     return rows
 
 
+def _outreach_sessions() -> QuerySet:
+    from consultations.models import OutreachSession
+
+    return OutreachSession.objects.all()
+
+
 def _corps_members() -> QuerySet:
     from volunteers.models import CorpsMember
 
@@ -264,6 +270,17 @@ METRICS: dict[str, Metric] = {
             # A consultation has its own 시·군 (the person may be no recipient) and no rural flag.
             region_field="region",
             rural_field="",
+        ),
+        # 4-1 사회서비스연계 상담 (회): outreach days, whatever the consultations held on each.
+        # A session's day is a (Seoul) date; its 시·군 and rural flag are its site's.
+        Metric(
+            "outreach_sessions",
+            _("찾아가는 상담 회차"),
+            "count",
+            _outreach_sessions,
+            "held_on",
+            region_field="site__region",
+            rural_field="site__is_rural",
         ),
         Metric(
             "care_info_consultations",

@@ -63,6 +63,8 @@ class Metric(models.TextChoices):
     VISITS = "visits", _("방문 횟수")
     PROGRAMS_OPERATED = "programs_operated", _("운영 사업 수")
     OUTREACH_CONSULTATIONS = "outreach_consultations", _("찾아가는 상담 건수")
+    # 4-1 사회서비스연계 상담 12회: days at a site, not the consultations held on them.
+    OUTREACH_SESSIONS = "outreach_sessions", _("찾아가는 상담 회차")
     CARE_INFO_CONSULTATIONS = "care_info_consultations", _("돌봄종합정보상담 건수")
     REPAIR_HOUSEHOLDS = "repair_households", _("주거환경개선 가구(실가구)")
     # Operational measures (운영 지표) of episodes and schedules: no target, not in the report.
@@ -658,6 +660,7 @@ class LateRecord(models.Model):
     class Kind(models.TextChoices):
         VISIT = "visit", _("방문기록")
         CONSULTATION = "consultation", _("상담기록")
+        OUTREACH_SESSION = "outreach_session", _("찾아가는 상담 회차")
 
     period = models.ForeignKey(
         Period, verbose_name=_("집계 월"), on_delete=models.CASCADE, related_name="late_records"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -241,6 +241,18 @@ def _touched_months(
     }
 
 
+def _touched_days(rows: QuerySet, day_field: str, since: datetime) -> set[tuple[int, int]]:
+    """``_touched_months`` of records placed by a date (already a Seoul day): an outreach
+    session's ``held_on``."""
+    return {
+        (row["y"], row["m"])
+        for row in rows.filter(updated_at__gte=since)
+        .annotate(y=ExtractYear(day_field), m=ExtractMonth(day_field))
+        .values("y", "m")
+        .distinct()
+    }
+
+
 def late_records_recompute(*, since: datetime | None = None) -> list[RollupRun]:
     """Nightly: recompute the open months touched by records that arrived or changed since the
     last such run (offline tablets sync days late); list those of closed months as exceptions.
@@ -249,7 +261,7 @@ def late_records_recompute(*, since: datetime | None = None) -> list[RollupRun]:
     that year, so those are recomputed too.
     """
     from care.models import SatisfactionResponse, Visit
-    from consultations.models import Consultation
+    from consultations.models import Consultation, OutreachSession
 
     # The next night looks for changes from the moment this scan began (kept as the runs'
     # created_at), not from when a run started: a record changed during the scan is not lost.
@@ -275,6 +287,7 @@ def late_records_recompute(*, since: datetime | None = None) -> list[RollupRun]:
             "answered_on", "month"
         )
     }
+    touched |= _touched_days(OutreachSession.objects.all(), "held_on", since)
     if not touched:
         return []
     closed = {(p.year, p.month): p for p in Period.objects.exclude(closed_at__isnull=True)}
@@ -323,6 +336,26 @@ def _record_late(closed: dict[tuple[int, int], Period], since: datetime) -> None
                         arrived_at=changed,
                     )
                 )
+    # Outreach sessions are placed by their day; a session's moment is its day's Seoul midnight.
+    from consultations.models import OutreachSession
+
+    for (year, month), period in closed.items():
+        after = max(since, period.closed_at)
+        days = OutreachSession.objects.filter(
+            held_on__gte=metrics.month_start(year, month).date(),
+            held_on__lt=metrics.month_start(year, month + 1).date(),
+            updated_at__gt=after,
+        ).values_list("pk", "held_on", "updated_at")
+        for pk, held_on, changed in days:
+            late.append(
+                LateRecord(
+                    period=period,
+                    kind=LateRecord.Kind.OUTREACH_SESSION,
+                    object_id=pk,
+                    happened_at=datetime.combine(held_on, time.min, tzinfo=metrics.SEOUL),
+                    arrived_at=changed,
+                )
+            )
     LateRecord.objects.bulk_create(late, ignore_conflicts=True)
 
 

@@ -18,6 +18,7 @@ from care.repairs.models import RepairJob
 from care.repairs.services import photo_add
 from care.schedule.models import ScheduledVisit
 from consultations.models import Consultation, Organization
+from consultations.outreach.models import OutreachSession
 from kpi.goals import goals_load
 from tests.browser.conftest import broken_references, log_in
 from tests.care.conferences.factories import ActionItemFactory, AttendeeFactory, conference_with
@@ -32,6 +33,7 @@ from tests.consultations.consultation_factories import (
     WelfareResourceFactory,
 )
 from tests.consultations.factories import PartnerOrganizationFactory
+from tests.consultations.outreach.factories import OutreachSessionFactory
 from tests.consultations.partners.factories import ending_in
 from tests.factories import EpisodeFactory, UserFactory
 
@@ -61,6 +63,7 @@ class Desks:
     conference: CaseConference
     partner: Organization
     incident: Incident
+    outreach_session: OutreachSession
 
 
 @pytest.fixture
@@ -111,6 +114,14 @@ def desks(tablet_caregiver: Any) -> Desks:
     ReferralFactory(consultation__counselor=counselor, resource=WelfareResourceFactory())
     # A phone survey with a comment, for the satisfaction results.
     a_response(closed_episode(), 5, 4, 4, 5, 3, comment=COMMENT)
+    # An outreach day at an LH 단지 with one consultation held there (issue 12).
+    outreach_session = OutreachSessionFactory(held_on=today, created_by=counselor)
+    ConsultationFactory(
+        counselor=counselor,
+        held_at=timezone.now(),
+        channel=Consultation.Channel.OUTREACH,
+        outreach_session=outreach_session,
+    )
     goals_load()
     # A home-repair job in progress, with a photo before and one after (its page shows both).
     coordinator = UserFactory(username="coordi1", roles=["coordinator"])
@@ -142,6 +153,7 @@ def desks(tablet_caregiver: Any) -> Desks:
         conference=conference,
         partner=partner,
         incident=incident,
+        outreach_session=outreach_session,
     )
 
 
@@ -206,6 +218,12 @@ def desk_pages(desks: Desks, role: str) -> tuple[Any, list[str]]:
                 "/consultations/partners/",
                 f"/consultations/partners/{desks.partner.pk}/",
                 f"/consultations/partners/{desks.partner.pk}/agreements/new/",
+                "/consultations/outreach/",
+                "/consultations/outreach/new/",
+                f"/consultations/outreach/{desks.outreach_session.pk}/",
+                f"/consultations/new/?outreach_session={desks.outreach_session.pk}",
+                "/consultations/outreach/sites/",
+                "/consultations/outreach/sites/new/",
             ],
         ),
         "manager": (desks.manager, ["/kpi/", "/kpi/?year=2023"]),

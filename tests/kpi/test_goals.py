@@ -448,7 +448,7 @@ def test_4_1_and_4_2_bind_their_automatic_metrics(goals: None) -> None:
         ("4-1", "긴급돌봄 수혜"): "recipients_served",
         ("4-1", "농촌지역 돌봄사각지대 발굴 및 서비스 제공"): "rural_recipients_served",
         ("4-1", "가정내 돌봄주거환경개선"): "repair_households",
-        ("4-1", "사회서비스연계 상담"): "outreach_consultations",
+        ("4-1", "사회서비스연계 상담"): "outreach_sessions",
         ("4-2", "돌봄종합정보상담"): "care_info_consultations",
     }
     assert not Measure.objects.filter(indicator__goal__year=2022).automatic().exists()

@@ -55,6 +55,8 @@ OPERATIONAL = {
     # safety incidents (issue 12; tests/care/incidents/test_goal_tracker.py)
     "incidents",
     "incident_hours_to_acknowledge",
+    # beside 4-1's 사회서비스연계 상담, which counts outreach sessions (issue 12)
+    "outreach_consultations",
 }
 
 pytestmark = pytest.mark.django_db
@@ -450,6 +452,7 @@ def test_the_monthly_rollup_stores_the_operational_measures() -> None:
         # no incident in the month: none counted, no median of nothing
         "incidents": (D(0), D(0)),
         "incident_hours_to_acknowledge": (None, None),
+        "outreach_consultations": (D(0), D(0)),
     }
     reasons = MeasurementBreakdown.objects.filter(
         measurement__measure__metric="episodes_closed", dimension="reason"

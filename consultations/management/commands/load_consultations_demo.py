@@ -45,6 +45,8 @@ class Command(BaseCommand):
             ("밀린 추후 상담 overdue follow-ups", summary.follow_ups_overdue),
             ("오늘 추후 상담 follow-ups today", summary.follow_ups_today),
             ("주거환경개선 home-repair jobs", summary.repair_jobs),
+            ("찾아가는 상담 장소 sites", summary.outreach_sites),
+            ("찾아가는 상담 회차 sessions", summary.outreach_sessions),
         ]
         self._table([(label, str(count)) for label, count in rows])
 
