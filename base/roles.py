@@ -21,6 +21,8 @@ REFERENCE = [
     "base.view_servicetype",
     "base.view_program",
     "volunteers.view_qualification",
+    # Corps compliance requirements (단원 필수 요건) are data anyone on the staff may read.
+    "volunteers.view_compliancerequirement",
 ]
 
 
@@ -66,6 +68,13 @@ EPISODE_RECORDS = [
 # Program rules, brackets, fees and criteria are data an administrator edits.
 EPISODE_RULES = ["programrules", "incomebracket", "feerule", "eligibilitycriterion"]
 
+# Corps compliance (단원 관리): coordinators record items and read the overrides they give.
+COMPLIANCE_RECORDS = [
+    "volunteers.view_compliancerecord",
+    "volunteers.add_compliancerecord",
+    "volunteers.view_complianceoverride",
+]
+
 
 def _crud(*models: str) -> list[str]:
     return [
@@ -84,6 +93,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_visit",
         "care.add_visit",
         "care.change_visit",
+        # Their own compliance only (ComplianceRecord visibility).
+        "volunteers.view_compliancerecord",
     ],
     COORDINATOR: [
         *REFERENCE,
@@ -96,6 +107,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_novisitalert",
         *EPISODE_RECORDS,
         *[f"care.view_{model}" for model in EPISODE_RULES],
+        *COMPLIANCE_RECORDS,
         # Coordinators read the desk's consultations and follow-ups (issue 4); counselors write.
         *CONSULTATION_READS,
         *DIRECTORY_READS,
@@ -150,6 +162,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_novisitalert",
         *_crud(*[f"care.{model}" for model in EPISODE_RULES]),
         *EPISODE_RECORDS,
+        *COMPLIANCE_RECORDS,
+        "volunteers.add_compliancerequirement",
+        "volunteers.change_compliancerequirement",
+        "volunteers.change_compliancerecord",
         "notifications.view_message",
         "notifications.change_message",
         "base.view_accesslog",

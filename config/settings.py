@@ -255,6 +255,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "care.schedule_generate",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Corps members whose required items (training, checks, insurance) lapse within 30 days
+    # are told by text, in the morning (Seoul time); once per member, item and expiry.
+    "notify-expiring-compliance": {
+        "task": "volunteers.compliance_expiry_notify",
+        "schedule": crontab(hour=9, minute=0),
+    },
     # Scheduled visits late after the grace, missed after their day; a lost tick is harmless.
     "mark-missed-visits": {
         "task": "care.schedule_mark_missed",
