@@ -22,4 +22,5 @@ urlpatterns = [
     path("episodes/", include("care.episodes.urls")),
     path("statements/", include("care.statements.urls")),
     path("schedule/", include("care.schedule.urls")),
+    path("", include("volunteers.compliance.urls")),
 ]

@@ -116,6 +116,8 @@ def standings(
 ) -> list[MemberStanding]:
     """Each member's standing on every requirement in force that applies to work with a
     recipient of ``category`` (None: every requirement), as of ``on`` (default today)."""
+    if not members:
+        return []
     on = on or timezone.localdate()
     if requirements is None:
         requirements = list(requirement_list())
