@@ -26,6 +26,7 @@ from tests.consultations.consultation_factories import (
     WelfareResourceFactory,
 )
 from tests.factories import EpisodeFactory, UserFactory
+from tests.volunteers.compliance.factories import member_with
 
 pytestmark = [
     pytest.mark.browser,
@@ -98,6 +99,8 @@ def desks(tablet_caregiver: Any) -> Desks:
     # No assurance date: the directory marks the resource as needing review (a warning badge).
     ReferralFactory(consultation__counselor=counselor, resource=WelfareResourceFactory())
     goals_load()
+    # A corps member the compliance warnings list shows (a lapsed criminal-record check).
+    member_with(lapsed=["criminal_record"], expiring={"insurance": 10}, name="요건만료")
     return Desks(
         caregiver=tablet_caregiver,
         coordinator=UserFactory(username="coordi1", roles=["coordinator"]),
@@ -144,6 +147,8 @@ def desk_pages(desks: Desks, role: str) -> tuple[Any, list[str]]:
                 "/coordinator/schedule/cover/"
                 f"?corps_member={desks.caregiver.corps_member.pk}&day={today}",
                 "/coordinator/statements/",
+                "/coordinator/corps-members/compliance/",
+                f"/coordinator/corps-members/{desks.caregiver.corps_member.pk}/compliance/",
             ],
         ),
         "counselor": (
