@@ -52,7 +52,8 @@ class AssignmentAdminForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if not self.errors:
-            candidate = Assignment(pk=self.instance.pk, **cleaned)
+            fields = {k: v for k, v in cleaned.items() if k != "compliance_override_reason"}
+            candidate = Assignment(pk=self.instance.pk, **fields)
             try:
                 services.assignment_check(candidate)
             except ValidationError as exc:
@@ -157,7 +158,9 @@ class AssignmentAdmin(admin.ModelAdmin):
     readonly_fields = ["assigned_by", "created_at"]
 
     def save_model(self, request: HttpRequest, obj: Assignment, form: Any, change: bool) -> None:
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        # The admin's generated form lists the read-only fields in its Meta too; the service
+        # takes the writable ones the form class names.
+        fields = {name: form.cleaned_data[name] for name in AssignmentAdminForm.Meta.fields}
         fields["compliance_override_reason"] = form.cleaned_data["compliance_override_reason"]
         if change:
             fields.pop("recipient")

@@ -92,6 +92,8 @@ MIGRATED_DATA = [
     "consultations.migrations.0002_reference_data",
     # Program rules, income brackets, fee rules and eligibility criteria (its ``load`` only).
     "care.migrations.0014_episodes_from_history",
+    # Corps compliance requirements (its ``load``: get_or_create, so safe to run again).
+    "volunteers.migrations.0004_compliance",
 ]
 
 

@@ -28,7 +28,7 @@ REQUIREMENTS = [
 ]
 
 
-def seed(apps, schema_editor):
+def load(apps, schema_editor):
     Requirement = apps.get_model("volunteers", "ComplianceRequirement")
     for order, (code, name, kind, months, applies_to, basis) in enumerate(REQUIREMENTS, 1):
         Requirement.objects.get_or_create(
@@ -43,13 +43,6 @@ def seed(apps, schema_editor):
                 "sort_order": order * 10,
             },
         )
-
-
-def unseed(apps, schema_editor):
-    apps.get_model("volunteers", "ComplianceRequirement").objects.filter(
-        code__in=[row[0] for row in REQUIREMENTS], records__isnull=True
-    ).delete()
-
 
 
 class Migration(migrations.Migration):
@@ -121,5 +114,7 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('corps_member', 'requirement', 'done_on'), name='compliance_record_once_a_day', violation_error_message='같은 날 같은 요건의 기록이 이미 있습니다.'), models.CheckConstraint(condition=models.Q(('expires_on__isnull', True), ('expires_on__gte', models.F('done_on')), _connector='OR'), name='compliance_record_expires_after_done', violation_error_message='만료일은 이수·확인일보다 빠를 수 없습니다.'), models.CheckConstraint(condition=models.Q(('result__in', ['', 'pass', 'fail'])), name='compliance_record_result'), models.CheckConstraint(condition=models.Q(('result', ''), ('evidence_note', ''), _connector='OR'), name='compliance_record_result_without_note')],
             },
         ),
-        migrations.RunPython(seed, unseed),
+        # Backwards, the table goes with its rows: deleting them first, in the same transaction,
+        # would leave PostgreSQL with pending trigger events on the DROP.
+        migrations.RunPython(load, migrations.RunPython.noop),
     ]

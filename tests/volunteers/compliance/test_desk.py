@@ -155,3 +155,27 @@ def test_the_cover_page_takes_a_reason_for_a_lapsed_substitute(desk: Client) -> 
     visit.refresh_from_db()
     assert visit.corps_member == substitute
     assert visit.compliance_override.reason == "대체 가능자 없음"
+
+
+def test_admin_asks_a_reason_for_a_lapsed_member_and_records_it() -> None:
+    admin_client = Client()
+    admin_client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    running = episode()
+    member = member_with(lapsed=["criminal_record"])
+    form = {
+        "recipient": running.recipient.pk,
+        "corps_member": member.pk,
+        "program": program().pk,
+        "starts_on": today().isoformat(),
+        "ends_on": "",
+    }
+
+    refused = admin_client.post("/admin/care/assignment/add/", form)
+    admin_client.post(
+        "/admin/care/assignment/add/", {**form, "compliance_override_reason": "관리자 승인"}
+    )
+
+    assert (
+        refused.status_code == 200 and "성범죄·아동학대 범죄경력 조회" in refused.content.decode()
+    )
+    assert Assignment.objects.get(corps_member=member).compliance_override.reason == "관리자 승인"
