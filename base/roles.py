@@ -163,6 +163,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud(*[f"care.{model}" for model in EPISODE_RULES]),
         *EPISODE_RECORDS,
         *COMPLIANCE_RECORDS,
+        "volunteers.view_compliancerequirement",
         "volunteers.add_compliancerequirement",
         "volunteers.change_compliancerequirement",
         "volunteers.change_compliancerecord",

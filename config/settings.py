@@ -199,6 +199,9 @@ SPECTACULAR_SETTINGS = {
         "AfterCareOutcomeEnum": "care.episodes.models.AfterCareCheck.Outcome",
         "EligibilitySourceEnum": "care.episodes.models.EligibilityAnswer.Source",
         "ReferralStateEnum": "consultations.models.Referral.State",
+        # Recipients' categories, also the categories a compliance requirement applies to.
+        "CategoryEnum": "care.models.Recipient.Category",
+        "ComplianceRequirementKindEnum": "volunteers.compliance.models.ComplianceRequirement.Kind",
     },
 }
 
