@@ -21,6 +21,8 @@ REFERENCE = [
     "base.view_servicetype",
     "base.view_program",
     "volunteers.view_qualification",
+    # Corps compliance requirements (단원 필수 요건) are data anyone on the staff may read.
+    "volunteers.view_compliancerequirement",
 ]
 
 
@@ -101,6 +103,12 @@ SATISFACTION_RECORDS = [
     "care.add_satisfactionresponse",
     "care.view_satisfactionanswer",
 ]
+# Corps compliance (단원 관리): coordinators record items and read the overrides they give.
+COMPLIANCE_RECORDS = [
+    "volunteers.view_compliancerecord",
+    "volunteers.add_compliancerecord",
+    "volunteers.view_complianceoverride",
+]
 
 
 def _crud(*models: str) -> list[str]:
@@ -126,6 +134,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.view_incident",
         "care.add_incident",
         "care.view_reportingline",
+        # Their own compliance only (ComplianceRecord visibility).
+        "volunteers.view_compliancerecord",
     ],
     COORDINATOR: [
         *REFERENCE,
@@ -146,6 +156,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *[f"care.view_{model}" for model in CONFERENCE_MODELS],
         "consultations.view_agreement",
         *SATISFACTION_RECORDS,
+        *COMPLIANCE_RECORDS,
         # Coordinators read the desk's consultations and follow-ups (issue 4); counselors write.
         *CONSULTATION_READS,
         *DIRECTORY_READS,
@@ -223,6 +234,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "care.add_reportingline",
         "care.change_reportingline",
         *_crud("care.staffphone", "care.oncallshift"),
+        *COMPLIANCE_RECORDS,
+        "volunteers.view_compliancerequirement",
+        "volunteers.add_compliancerequirement",
+        "volunteers.change_compliancerequirement",
+        "volunteers.change_compliancerecord",
         "notifications.view_message",
         "notifications.change_message",
         "base.view_accesslog",

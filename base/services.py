@@ -11,7 +11,7 @@ from base.models import AccessLog
 
 
 class Person(Protocol):
-    """A recipient, as far as the log needs one: its number and its name."""
+    """A recipient (or a corps member), as far as the log needs one: its number and name."""
 
     pk: int
     name: str
@@ -24,15 +24,19 @@ def access_log_record(
     recipients: Iterable[Person],
     source_ip: str | None = None,
     path: str = "",
+    subject_type: str = "recipient",
 ) -> None:
-    """Write one 접속기록 row per recipient whose personal data was handled, in one insert."""
+    """Write one 접속기록 row per recipient whose personal data was handled, in one insert.
+
+    ``subject_type`` names another kind of person (``corps_member``: a corps member's
+    compliance, the criminal-record check's result among it)."""
     AccessLog.objects.bulk_create(
         AccessLog(
             user=actor,
             username=actor.get_username(),
             source_ip=source_ip,
             action=action,
-            subject_type="recipient",
+            subject_type=subject_type,
             subject_id=recipient.pk,
             subject_label=recipient.name[:100],
             path=path[:200],

@@ -6,6 +6,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from base.admin import ReadOnlyLogAdmin
 from base.models import AccessLog
@@ -13,6 +15,7 @@ from base.services import access_log_record
 from care import services
 from care.models import Assignment, NoVisitAlert, Recipient, Visit, VisitException
 from config.api import client_ip
+from volunteers.compliance import selectors as compliance_selectors
 
 
 class AssignmentInline(admin.TabularInline):
@@ -30,6 +33,13 @@ class AssignmentInline(admin.TabularInline):
 
 
 class AssignmentAdminForm(forms.ModelForm):
+    compliance_override_reason = forms.CharField(
+        label=_("요건 예외 사유"),
+        max_length=300,
+        required=False,
+        help_text=_("단원의 필수 요건이 만료·미이수일 때 그래도 배정하는 이유 (기록됨)"),
+    )
+
     class Meta:
         model = Assignment
         fields = ["recipient", "episode", "corps_member", "program", "starts_on", "ends_on"]
@@ -42,7 +52,8 @@ class AssignmentAdminForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if not self.errors:
-            candidate = Assignment(pk=self.instance.pk, **cleaned)
+            fields = {k: v for k, v in cleaned.items() if k != "compliance_override_reason"}
+            candidate = Assignment(pk=self.instance.pk, **fields)
             try:
                 services.assignment_check(candidate)
             except ValidationError as exc:
@@ -50,7 +61,26 @@ class AssignmentAdminForm(forms.ModelForm):
                     self.add_error(None if field == "__all__" else field, messages)
             else:
                 cleaned["episode"] = candidate.episode
+                self._compliance_clean(candidate, cleaned)
         return cleaned
+
+    def _compliance_clean(self, candidate: Assignment, cleaned: dict[str, Any]) -> None:
+        """The service's compliance rule, shown on the form instead of failing on save."""
+        if self.instance.pk and self.instance.corps_member_id == candidate.corps_member_id:
+            return
+        if cleaned.get("compliance_override_reason", "").strip():
+            return
+        items = compliance_selectors.blockers(
+            corps_member=candidate.corps_member,
+            category=candidate.recipient.category,
+            on=max(candidate.starts_on, timezone.localdate()),
+        )
+        if items:
+            self.add_error(
+                "compliance_override_reason",
+                [item.describe() for item in items]
+                + [_("요건을 갱신하거나 예외 사유를 적으세요.")],
+            )
 
 
 @admin.register(Recipient)
@@ -128,7 +158,10 @@ class AssignmentAdmin(admin.ModelAdmin):
     readonly_fields = ["assigned_by", "created_at"]
 
     def save_model(self, request: HttpRequest, obj: Assignment, form: Any, change: bool) -> None:
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        # The admin's generated form lists the read-only fields in its Meta too; the service
+        # takes the writable ones the form class names.
+        fields = {name: form.cleaned_data[name] for name in AssignmentAdminForm.Meta.fields}
+        fields["compliance_override_reason"] = form.cleaned_data["compliance_override_reason"]
         if change:
             fields.pop("recipient")
             saved = services.assignment_update(

@@ -26,4 +26,5 @@ urlpatterns = [
     path("conferences/", include("care.conferences.urls")),
     path("satisfaction/", include("care.satisfaction.urls")),
     path("incidents/", include("care.incidents.urls")),
+    path("", include("volunteers.compliance.urls")),
 ]

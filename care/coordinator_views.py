@@ -45,6 +45,7 @@ from care.models import Recipient, Visit, VisitException
 from care.schedule import selectors as schedule_selectors
 from care.statements import selectors as statement_selectors
 from config.api import CanTakeIntake, IsCoordinator, client_ip, role_required
+from volunteers.compliance import selectors as compliance_selectors
 from volunteers.models import CorpsMember
 
 PAGE_SIZE = 25
@@ -127,6 +128,7 @@ def desk_home(request: HttpRequest) -> HttpResponse:
         "schedule": schedule_selectors.desk_summary(user),
         "action_items": list(conference_selectors.action_items_due(user=user)[:DESK_ITEMS]),
         "renewals": conference_selectors.partner_renewals_due(),
+        "compliance": compliance_selectors.desk_summary(user),
     }
     return render(request, "coordinator/dashboard.html", context)
 
@@ -204,8 +206,18 @@ def recipient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else []
     )
     _log_views(request, [recipient])
+    # Each suggested member's lapsed or missing required items for this person's category:
+    # the board says so beside the member and asks for a reason before assigning them.
+    standings = compliance_selectors.standings(
+        members=[suggestion.corps_member for suggestion in suggestions],
+        category=recipient.category,
+    )
     context = {
         "recipient": recipient,
+        "suggestion_rows": [
+            (suggestion, [item for item in standing.items if item.blocks])
+            for suggestion, standing in zip(suggestions, standings, strict=True)
+        ],
         "assignments": selectors.assignment_list(user=user)
         .filter(recipient=recipient)
         .order_by("-starts_on", "-id"),
@@ -331,10 +343,16 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
 def corps_members(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     page = _page(request, selectors.corps_member_load_list(user=request.user, week_of=today))
+    members = list(page.object_list)
+    standings = compliance_selectors.standings(members=members, on=today)
     return render(
         request,
         "coordinator/corps_member_list.html",
-        {"page": page, "monday": schedule_selectors.week_start(today)},
+        {
+            "page": page,
+            "rows": list(zip(members, standings, strict=True)),
+            "monday": schedule_selectors.week_start(today),
+        },
     )
 
 

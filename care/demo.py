@@ -42,6 +42,7 @@ from care.incidents.demo import incidents_demo_load
 from care.models import Assignment, Episode, Recipient
 from care.schedule.models import ScheduledVisit
 from care.services import recipient_create
+from volunteers.compliance.demo import compliance_demo_lapse, compliance_demo_load
 from volunteers.models import WEEKDAY_CODES, CorpsMember, Qualification
 from volunteers.services import corps_member_create, corps_member_update
 
@@ -272,6 +273,8 @@ def demo_data_load(*, seed: int = 2023, password: str | None = None) -> DemoSumm
     created = not demo_members.exists()
     if created:
         members = _corps_members_create(rng, actor=coordinator, caregiver=caregiver)
+        # Before any assignment or plan: the compliance rule refuses members without records.
+        compliance_demo_load(actor=coordinator, members=members)
         recipients = _recipients_create(rng, actor=coordinator)
         corps_accounts_ensure(members)
         # 2023: the first release's assignments and visits, as migrated into episodes.
@@ -289,6 +292,7 @@ def demo_data_load(*, seed: int = 2023, password: str | None = None) -> DemoSumm
             recipients=recipients,
         )
         _recipient_statuses_follow_episodes()
+        compliance_demo_lapse(members=members)
     elif not CorpsMember.objects.filter(user=caregiver).exists():
         # The caregiver login lost its corps member record: give it back a demo case load.
         member = (
@@ -299,6 +303,11 @@ def demo_data_load(*, seed: int = 2023, password: str | None = None) -> DemoSumm
         )
         if member is not None:
             corps_member_update(actor=coordinator, corps_member=member, user=caregiver)
+    if not created:
+        # A demo loaded before corps compliance existed gets its records now.
+        members = list(demo_members.order_by("pk"))
+        if compliance_demo_load(actor=coordinator, members=members):
+            compliance_demo_lapse(members=members)
 
     # Incidents of the caregiver's recipients, one an open suspected abuse report (idempotent).
     incidents_demo_load(

@@ -202,6 +202,9 @@ class AssignmentCreateForm(forms.Form):
         queryset=Program.objects.filter(is_active=True), label=_("사업")
     )
     starts_on = forms.DateField(initial=timezone.localdate, widget=DATE_INPUT, label=_("시작일"))
+    compliance_override_reason = forms.CharField(
+        max_length=300, required=False, label=_("요건 예외 사유")
+    )
 
     def __init__(self, *args: Any, corps_members: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -232,6 +232,16 @@ class Assignment(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("배정일시"), auto_now_add=True)
+    # Set when the corps member's required compliance item had lapsed or was missing and a
+    # coordinator gave the work anyway, with a reason (who, when, why are on the override).
+    compliance_override = models.ForeignKey(
+        "volunteers.ComplianceOverride",
+        verbose_name=_("단원 요건 예외 승인"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = AssignmentQuerySet.as_manager()
 

@@ -25,7 +25,7 @@ def recipient_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Recipi
 
 def assignment_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Assignment]:
     return Assignment.objects.visible_to(user).select_related(
-        "recipient", "corps_member", "program", "assigned_by"
+        "recipient", "corps_member", "program", "assigned_by", "compliance_override__granted_by"
     )
 
 

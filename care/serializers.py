@@ -15,6 +15,7 @@ from base.models import Program, Region, ServiceType
 from base.serializers import ChoiceLabelField, RecordedAtField, code_field
 from care.models import Assignment, Episode, NoVisitAlert, Recipient, Visit, VisitException
 from care.visits import VisitInput
+from volunteers.compliance.serializers import ComplianceOverrideSerializer, override_reason_field
 from volunteers.models import WEEKDAY_CODES, WEEKDAYS, CorpsMember
 
 
@@ -71,12 +72,15 @@ class AssignmentSerializer(serializers.ModelSerializer):
     recipient_name = serializers.CharField(source="recipient.name", read_only=True)
     corps_member_name = serializers.CharField(source="corps_member.name", read_only=True)
     assigned_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    compliance_override_reason = override_reason_field()
+    compliance_override = ComplianceOverrideSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Assignment
         fields = [
             "id", "recipient", "recipient_name", "corps_member", "corps_member_name", "program",
             "episode", "starts_on", "ends_on", "assigned_by", "created_at",
+            "compliance_override_reason", "compliance_override",
         ]  # fmt: skip
         read_only_fields = ["assigned_by", "created_at"]
 

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from base.models import AccessLog, Program, ServiceType
@@ -20,6 +21,8 @@ from care.episodes.services import episode_for_assignment
 from care.models import Assignment, Recipient
 from care.schedule.services import plan_entries_end_for_member
 from notifications.services import message_enqueue
+from volunteers.compliance.models import ComplianceOverride
+from volunteers.compliance.services import compliance_check
 from volunteers.models import CorpsMember
 
 RECIPIENT_FIELDS = {
@@ -187,9 +190,15 @@ def assignment_create(
     ends_on: date | None = None,
     episode: Episode | None = None,
     source_ip: str | None = None,
+    compliance_override_reason: str = "",
 ) -> Assignment:
     """Assign a recipient to a corps member for a program (배정), within an episode: the one
-    given, else the recipient's open one. A corps member new to the episode is told by text."""
+    given, else the recipient's open one. A corps member new to the episode is told by text.
+
+    A corps member whose required compliance item (training, criminal-record check, health
+    check, insurance) for the recipient's category has lapsed or is missing on the first day
+    is refused (400 on ``corps_member``) unless ``compliance_override_reason`` is given; the
+    override is then recorded on the assignment."""
     # Serialize assignments of one recipient so that two overlapping ones cannot both pass.
     Recipient.objects.select_for_update().filter(pk=recipient.pk).first()
     assignment = Assignment(
@@ -202,6 +211,9 @@ def assignment_create(
         assigned_by=actor,
     )
     assignment_check(assignment)
+    assignment.compliance_override = _compliance_check(
+        actor, assignment, reason=compliance_override_reason
+    )
     new_to_episode = not Assignment.objects.filter(
         episode=assignment.episode, corps_member=corps_member
     ).exists()
@@ -212,6 +224,19 @@ def assignment_create(
         actor=actor, action=AccessLog.Action.CHANGE, recipients=[recipient], source_ip=source_ip
     )
     return assignment
+
+
+def _compliance_check(
+    actor: AbstractBaseUser, assignment: Assignment, *, reason: str
+) -> ComplianceOverride | None:
+    return compliance_check(
+        actor=actor,
+        corps_member=assignment.corps_member,
+        category=assignment.recipient.category,
+        on=max(assignment.starts_on, timezone.localdate()),
+        action=ComplianceOverride.Action.ASSIGNMENT,
+        override_reason=reason,
+    )
 
 
 def _episode_assigned_notify(assignment: Assignment) -> None:
@@ -242,18 +267,26 @@ def assignment_update(
     actor: AbstractBaseUser,
     assignment: Assignment,
     source_ip: str | None = None,
+    compliance_override_reason: str = "",
     **fields: Any,
 ) -> Assignment:
+    """Change an assignment; a new corps member is held to the compliance rule as on
+    ``assignment_create``."""
     Recipient.objects.select_for_update().filter(pk=assignment.recipient_id).first()
     assignment = Assignment.objects.select_related("recipient", "corps_member").get(
         pk=assignment.pk
     )
+    previous_member_id = assignment.corps_member_id
     allowed = {"corps_member", "program", "starts_on", "ends_on", "episode"}
     for field, value in fields.items():
         if field not in allowed:
             raise ValueError(f"unknown assignment field: {field}")
         setattr(assignment, field, value)
     assignment_check(assignment)
+    if assignment.corps_member_id != previous_member_id:
+        assignment.compliance_override = _compliance_check(
+            actor, assignment, reason=compliance_override_reason
+        )
     assignment.save()
     access_log_record(
         actor=actor,

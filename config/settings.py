@@ -227,8 +227,10 @@ SPECTACULAR_SETTINGS = {
         "SatisfactionChannelEnum": "care.satisfaction.models.SatisfactionResponse.Channel",
         "IncidentStateEnum": "care.incidents.models.Incident.State",
         "IncidentKindEnum": "care.incidents.models.Incident.Kind",
-        # A reporting line's target group is a recipient's category (노인·아동·장애인·기타).
+        # Recipients' categories: also a reporting line's target group and the categories a
+        # compliance requirement applies to.
         "CategoryEnum": "care.models.Recipient.Category",
+        "ComplianceRequirementKindEnum": "volunteers.compliance.models.ComplianceRequirement.Kind",
     },
 }
 
@@ -284,6 +286,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "generate-schedule": {
         "task": "care.schedule_generate",
         "schedule": crontab(hour=1, minute=30),
+    },
+    # Corps members whose required items (training, checks, insurance) lapse within 30 days
+    # are told by text, in the morning (Seoul time); once per member, item and expiry.
+    "notify-expiring-compliance": {
+        "task": "volunteers.compliance_expiry_notify",
+        "schedule": crontab(hour=9, minute=0),
     },
     # Scheduled visits late after the grace, missed after their day; a lost tick is harmless.
     "mark-missed-visits": {

@@ -25,12 +25,18 @@ from consultations import consultation_api
 from consultations.outreach import api as outreach_api
 from consultations.partners import api as partners_api
 from volunteers import api as volunteers_api
+from volunteers.compliance import api as compliance_api
 
 router = DefaultRouter()
 router.register("regions", base_api.RegionViewSet, basename="region")
 router.register("service-types", base_api.ServiceTypeViewSet, basename="service-type")
 router.register("programs", base_api.ProgramViewSet, basename="program")
 router.register("volunteers", volunteers_api.CorpsMemberViewSet, basename="volunteer")
+router.register(
+    "compliance-requirements",
+    compliance_api.ComplianceRequirementViewSet,
+    basename="compliance-requirement",
+)
 router.register("recipients", care_api.RecipientViewSet, basename="recipient")
 router.register("assignments", care_api.AssignmentViewSet, basename="assignment")
 router.register("visits", care_api.VisitViewSet, basename="visit")

@@ -96,6 +96,8 @@ MIGRATED_DATA = [
     "care.migrations.0021_satisfaction",
     # The reporting lines (신고 전화) of the incidents.
     "care.migrations.0022_incidents",
+    # Corps compliance requirements (its ``load``: get_or_create, so safe to run again).
+    "volunteers.migrations.0004_compliance",
 ]
 
 

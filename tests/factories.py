@@ -22,7 +22,7 @@ from care.models import (
     ProgramRules,
     Recipient,
 )
-from volunteers.models import CorpsMember
+from volunteers.models import ComplianceRecord, ComplianceRequirement, CorpsMember
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -57,12 +57,33 @@ def program(code: str = "emergency_care") -> Program:
 class CorpsMemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CorpsMember
+        skip_postgeneration_save = True
 
     name = factory.Iterator(["김영희", "이순자", "박정숙", "최미경", "정은주"])
     phone = factory.Sequence(lambda n: f"010-2{n % 1000:03d}-{n % 10000:04d}")
     region = factory.LazyFunction(region)
     status = CorpsMember.Status.ACTIVE
     joined_on = dt.date(2023, 1, 2)
+
+    @factory.post_generation
+    def compliant(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """A factory member holds every requirement seeded by volunteers 0004 (trainings,
+        a passed criminal-record check, health check, insurance), valid whatever day a test
+        pretends it is: the compliance rule applies from that migration on, and the tests of
+        assignments and schedules are about other rules. ``compliant=False`` gives a member
+        with no records (tests of the rule itself)."""
+        if not create or extracted is False:
+            return
+        ComplianceRecord.objects.bulk_create(
+            ComplianceRecord(
+                corps_member=self,
+                requirement=requirement,
+                done_on=dt.date(2020, 1, 2),
+                expires_on=dt.date(2099, 12, 31),
+                result="pass" if requirement.records_result else "",
+            )
+            for requirement in ComplianceRequirement.objects.all()
+        )
 
 
 class RecipientFactory(factory.django.DjangoModelFactory):

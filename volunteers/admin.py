@@ -15,3 +15,7 @@ class CorpsMemberAdmin(admin.ModelAdmin):
     filter_horizontal = ["service_types", "qualifications"]
     autocomplete_fields = ["user"]
     readonly_fields = ["created_at", "updated_at"]
+
+
+# Corps compliance's admin is in its package; importing it registers it.
+from volunteers.compliance import admin as compliance_admin  # noqa: E402, F401

@@ -3,10 +3,20 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from config.api import ERRORS, NOT_ALLOWED, NOT_FOUND, RoleModelPermissions
 from config.viewsets import ServiceWriteViewSet
 from volunteers import selectors, services
+from volunteers.compliance import services as compliance_services
+from volunteers.compliance.api import ComplianceRoles, member_compliance_data
+from volunteers.compliance.serializers import (
+    ComplianceRecordInputSerializer,
+    MemberComplianceSerializer,
+)
 from volunteers.filters import CorpsMemberFilter
 from volunteers.models import CorpsMember
 from volunteers.serializers import CorpsMemberSerializer
@@ -33,6 +43,9 @@ class CorpsMemberViewSet(ServiceWriteViewSet):
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
 
     def get_queryset(self) -> Any:
+        if self.action == "compliance":
+            # The member only: the list's load counts are not needed here.
+            return CorpsMember.objects.visible_to(self.request.user)
         return selectors.corps_member_list(user=self.request.user)
 
     def create_object(self, data: dict[str, Any]) -> CorpsMember:
@@ -40,3 +53,41 @@ class CorpsMemberViewSet(ServiceWriteViewSet):
 
     def update_object(self, instance: CorpsMember, data: dict[str, Any]) -> CorpsMember:
         return services.corps_member_update(actor=self.request.user, corps_member=instance, **data)
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: MemberComplianceSerializer, 403: NOT_ALLOWED, 404: NOT_FOUND},
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=ComplianceRecordInputSerializer,
+        responses={
+            201: MemberComplianceSerializer,
+            400: ERRORS,
+            403: NOT_ALLOWED,
+            404: NOT_FOUND,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        permission_classes=[ComplianceRoles],
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def compliance(self, request: Request, pk: str | None = None) -> Response:
+        """단원 관리: the member's standing on every requirement (ok, expiring within 30
+        days, lapsed, missing, failed). POST records an item done (coordinators): the
+        criminal-record check takes a result, pass or fail, and nothing else."""
+        member = self.get_object()
+        if request.method == "POST":
+            body = ComplianceRecordInputSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            compliance_services.compliance_record_create(
+                actor=request.user, corps_member=member, **body.validated_data
+            )
+            return Response(
+                member_compliance_data(request=request, corps_member=member),
+                status=status.HTTP_201_CREATED,
+            )
+        return Response(member_compliance_data(request=request, corps_member=member))

@@ -143,3 +143,12 @@ class CorpsMember(RefusesResidentRegistrationNumbers):
             raise ValidationError({"left_on": _("해촉일은 위촉일보다 빠를 수 없습니다.")})
         if self.status == self.Status.LEFT and not self.left_on:
             raise ValidationError({"left_on": _("퇴직 상태에는 해촉일이 필요합니다.")})
+
+
+# Corps compliance (단원 관리) is a package of its own; its models are imported here so that
+# Django registers them with the volunteers app.
+from volunteers.compliance.models import (  # noqa: E402, F401
+    ComplianceOverride,
+    ComplianceRecord,
+    ComplianceRequirement,
+)

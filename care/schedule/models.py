@@ -77,6 +77,16 @@ class CarePlanEntry(RefusesResidentRegistrationNumbers):
     valid_from = models.DateField(_("적용 시작일"))
     valid_until = models.DateField(_("적용 종료일"), null=True, blank=True)
     note = models.CharField(_("메모"), max_length=200, blank=True)
+    # Set when the corps member's required compliance item had lapsed or was missing and a
+    # coordinator gave the work anyway, with a reason (who, when, why are on the override).
+    compliance_override = models.ForeignKey(
+        "volunteers.ComplianceOverride",
+        verbose_name=_("단원 요건 예외 승인"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("등록자"),
@@ -197,6 +207,16 @@ class ScheduledVisit(RefusesResidentRegistrationNumbers):
         related_name="scheduled",
     )
     change_reason = models.CharField(_("변경·취소 사유"), max_length=300, blank=True)
+    # Set when the corps member's required compliance item had lapsed or was missing and a
+    # coordinator gave the work anyway, with a reason (who, when, why are on the override).
+    compliance_override = models.ForeignKey(
+        "volunteers.ComplianceOverride",
+        verbose_name=_("단원 요건 예외 승인"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("변경한 계정"),

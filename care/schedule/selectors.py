@@ -163,7 +163,7 @@ def caregiver_scheduled_visit(
 def plan_entry_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[CarePlanEntry]:
     return (
         CarePlanEntry.objects.visible_to(user)
-        .select_related("episode__recipient", "corps_member")
+        .select_related("episode__recipient", "corps_member", "compliance_override__granted_by")
         .prefetch_related(
             Prefetch("service_types", queryset=ServiceType.objects.only("id", "code"))
         )
@@ -175,7 +175,13 @@ def scheduled_visit_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[
     plan's services, in a fixed number of queries whatever the page size."""
     return (
         ScheduledVisit.objects.visible_to(user)
-        .select_related("recipient__region", "corps_member", "original_corps_member", "plan_entry")
+        .select_related(
+            "recipient__region",
+            "corps_member",
+            "original_corps_member",
+            "plan_entry",
+            "compliance_override__granted_by",
+        )
         .prefetch_related(
             Prefetch("plan_entry__service_types", queryset=ServiceType.objects.only("id", "code"))
         )

@@ -9,6 +9,7 @@ from base.models import ServiceType
 from base.serializers import code_field
 from care.episodes.models import Episode
 from care.schedule.models import CarePlanEntry, ScheduledVisit
+from volunteers.compliance.serializers import ComplianceOverrideSerializer, override_reason_field
 from volunteers.models import CorpsMember
 
 
@@ -29,6 +30,8 @@ class CarePlanEntrySerializer(serializers.ModelSerializer):
     recipient = serializers.IntegerField(source="episode.recipient_id", read_only=True)
     recipient_name = serializers.CharField(source="episode.recipient.name", read_only=True)
     corps_member_name = serializers.CharField(source="corps_member.name", read_only=True)
+    compliance_override_reason = override_reason_field()
+    compliance_override = ComplianceOverrideSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = CarePlanEntry
@@ -36,6 +39,7 @@ class CarePlanEntrySerializer(serializers.ModelSerializer):
             "id", "episode", "recipient", "recipient_name", "weekday", "start_time",
             "planned_minutes", "service_types", "corps_member", "corps_member_name",
             "valid_from", "valid_until", "note", "created_at", "updated_at",
+            "compliance_override_reason", "compliance_override",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
         extra_kwargs = {
@@ -70,6 +74,7 @@ class ScheduledVisitSerializer(serializers.ModelSerializer):
         source="original_corps_member.name", read_only=True, allow_null=True, default=None
     )
     service_types = serializers.SerializerMethodField(help_text=_("계획된 서비스 유형 코드"))
+    compliance_override = ComplianceOverrideSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = ScheduledVisit
@@ -78,7 +83,8 @@ class ScheduledVisitSerializer(serializers.ModelSerializer):
             "recipient_address", "region", "plan_entry", "occurrence_date", "starts_at",
             "ends_at", "planned_minutes", "service_types", "corps_member", "corps_member_name",
             "corps_member_phone", "original_corps_member", "original_corps_member_name", "state",
-            "state_display", "touched", "visit", "change_reason", "updated_at",
+            "state_display", "touched", "visit", "change_reason", "compliance_override",
+            "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -100,6 +106,7 @@ class ScheduledVisitReassignSerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=300, required=False, allow_blank=True, default="", help_text=_("사유")
     )
+    compliance_override_reason = override_reason_field()
 
 
 class ScheduledVisitMoveSerializer(serializers.Serializer):

@@ -43,6 +43,8 @@ from care.matching import Suggestion, corps_member_suggestions
 from care.models import Visit
 from care.schedule.models import CarePlanEntry, ScheduledVisit
 from notifications.services import message_enqueue
+from volunteers.compliance.models import ComplianceOverride
+from volunteers.compliance.services import compliance_check
 from volunteers.models import WEEKDAY_CODES, CorpsMember
 
 logger = logging.getLogger(__name__)
@@ -171,11 +173,13 @@ def plan_entry_create(
     valid_from: date | None = None,
     valid_until: date | None = None,
     note: str = "",
+    compliance_override_reason: str = "",
 ) -> CarePlanEntry:
     """Add a weekly line to an approved or active episode's plan; its schedule follows on
     commit. Refused (400 naming the field) outside the episode's period, on an episode not
     approved or active, or for a corps member who is inactive, has no login account (the
-    schedule reaches them on the tablet) or cannot give the services."""
+    schedule reaches them on the tablet), cannot give the services, or whose required
+    compliance item has lapsed or is missing (unless ``compliance_override_reason``)."""
     episode = Episode.objects.select_for_update().get(pk=episode.pk)
     if valid_from is None:
         valid_from = max(filter(None, [episode.starts_on, timezone.localdate()]))
@@ -192,10 +196,26 @@ def plan_entry_create(
         created_by=actor,
     )
     _plan_entry_check(entry=entry, episode=episode, service_ids=service_ids)
+    entry.compliance_override = _plan_compliance_check(
+        actor, entry, episode, reason=compliance_override_reason
+    )
     entry.save()
     entry.service_types.set(service_ids)
     _queue_regeneration(episode.pk)
     return entry
+
+
+def _plan_compliance_check(
+    actor: AbstractBaseUser, entry: CarePlanEntry, episode: Episode, *, reason: str
+) -> ComplianceOverride | None:
+    return compliance_check(
+        actor=actor,
+        corps_member=entry.corps_member,
+        category=episode.recipient.category,
+        on=max(entry.valid_from, timezone.localdate()),
+        action=ComplianceOverride.Action.CARE_PLAN,
+        override_reason=reason,
+    )
 
 
 PLAN_ENTRY_FIELDS = (
@@ -213,12 +233,15 @@ PLAN_ENTRY_FIELDS = (
 def plan_entry_update(
     *, actor: AbstractBaseUser, entry: CarePlanEntry, **fields: Any
 ) -> CarePlanEntry:
-    """Change a plan entry; future occurrences nobody touched follow it on commit."""
+    """Change a plan entry; future occurrences nobody touched follow it on commit. A new
+    corps member is held to the compliance rule as on ``plan_entry_create``."""
+    override_reason = fields.pop("compliance_override_reason", "")
     unknown = set(fields) - {*PLAN_ENTRY_FIELDS, "service_types"}
     if unknown:
         raise ValidationError({name: [_("바꿀 수 없는 항목입니다.")] for name in sorted(unknown)})
     entry = CarePlanEntry.objects.select_for_update().select_related("episode").get(pk=entry.pk)
     episode = Episode.objects.select_for_update().get(pk=entry.episode_id)
+    previous_member_id = entry.corps_member_id
     for name in PLAN_ENTRY_FIELDS:
         if name in fields:
             setattr(entry, name, fields[name].strip() if name == "note" else fields[name])
@@ -228,6 +251,10 @@ def plan_entry_update(
         else _service_ids(entry.service_types.values_list("pk", flat=True))
     )
     _plan_entry_check(entry=entry, episode=episode, service_ids=service_ids)
+    if entry.corps_member_id != previous_member_id:
+        entry.compliance_override = _plan_compliance_check(
+            actor, entry, episode, reason=override_reason
+        )
     entry.save()
     if "service_types" in fields:
         entry.service_types.set(service_ids)
@@ -590,9 +617,11 @@ def _reassign_locked(
     corps_member: CorpsMember,
     reason: str,
     field: str = "corps_member",
+    compliance_override_reason: str = "",
 ) -> ScheduledVisit:
     """Reassign an occurrence already locked by the caller; raises ``ValidationError`` on
-    ``field``."""
+    ``field``. A substitute whose required compliance item is lapsed or missing on the day
+    needs ``compliance_override_reason``, recorded on the occurrence."""
     when = _local(occurrence.starts_at)
     if occurrence.state not in CHANGEABLE_STATES:
         raise ValidationError(
@@ -628,6 +657,15 @@ def _reassign_locked(
         )
     if problems:
         raise ValidationError({field: problems})
+    occurrence.compliance_override = compliance_check(
+        actor=actor,
+        corps_member=corps_member,
+        category=occurrence.recipient.category,
+        on=occurrence.occurrence_date,
+        action=ComplianceOverride.Action.SUBSTITUTION,
+        override_reason=compliance_override_reason,
+        field=field,
+    )
     previous = occurrence.corps_member
     original = occurrence.original_corps_member_id or previous.pk
     occurrence.original_corps_member_id = None if original == corps_member.pk else original
@@ -642,6 +680,7 @@ def _reassign_locked(
             "touched",
             "change_reason",
             "changed_by",
+            "compliance_override",
             "updated_at",
         ]
     )
@@ -674,13 +713,19 @@ def scheduled_visit_reassign(
     scheduled_visit: ScheduledVisit,
     corps_member: CorpsMember,
     reason: str = "",
+    compliance_override_reason: str = "",
 ) -> ScheduledVisit:
     """Give one day's occurrence to a substitute (대체 방문). Refused when the substitute is
-    booked at an overlapping time, not active (on leave, left), without a login account, or
-    cannot give the plan's services. The substitute is told by text message."""
+    booked at an overlapping time, not active (on leave, left), without a login account,
+    cannot give the plan's services, or has a lapsed or missing required compliance item
+    (unless ``compliance_override_reason``). The substitute is told by text message."""
     occurrence = _lock(scheduled_visit)
     return _reassign_locked(
-        actor=actor, occurrence=occurrence, corps_member=corps_member, reason=reason
+        actor=actor,
+        occurrence=occurrence,
+        corps_member=corps_member,
+        reason=reason,
+        compliance_override_reason=compliance_override_reason,
     )
 
 
@@ -692,6 +737,7 @@ def scheduled_visits_reassign_day(
     day: date,
     substitutes: Mapping[int, CorpsMember],
     reason: str = "",
+    compliance_override_reason: str = "",
 ) -> list[ScheduledVisit]:
     """Cover a corps member's whole day (a sick caregiver) in one action: ``substitutes``
     maps each of that day's occurrence ids to its substitute. All or nothing: one refused
@@ -730,6 +776,7 @@ def scheduled_visits_reassign_day(
                     corps_member=substitutes[pk],
                     reason=reason,
                     field="substitutes",
+                    compliance_override_reason=compliance_override_reason,
                 )
             )
         except ValidationError as exc:

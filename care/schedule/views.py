@@ -136,6 +136,7 @@ def cover_day(request: HttpRequest) -> HttpResponse:
                 day=day,
                 substitutes=substitutes,
                 reason=request.POST.get("reason", "")[:300],
+                compliance_override_reason=request.POST.get("compliance_override_reason", "")[:300],
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

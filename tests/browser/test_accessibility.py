@@ -36,6 +36,7 @@ from tests.consultations.factories import PartnerOrganizationFactory
 from tests.consultations.outreach.factories import OutreachSessionFactory
 from tests.consultations.partners.factories import ending_in
 from tests.factories import EpisodeFactory, UserFactory
+from tests.volunteers.compliance.factories import member_with
 
 pytestmark = [
     pytest.mark.browser,
@@ -140,6 +141,8 @@ def desks(tablet_caregiver: Any) -> Desks:
     incident = IncidentFactory(
         kind=Incident.Kind.SUSPECTED_ABUSE, recipient=first, reporter=tablet_caregiver
     )
+    # A corps member the compliance warnings list shows (a lapsed criminal-record check).
+    member_with(lapsed=["criminal_record"], expiring={"insurance": 10}, name="요건만료")
     return Desks(
         caregiver=tablet_caregiver,
         coordinator=coordinator,
@@ -206,6 +209,8 @@ def desk_pages(desks: Desks, role: str) -> tuple[Any, list[str]]:
                 f"/coordinator/satisfaction/episodes/{desks.episode.pk}/closure/",
                 "/coordinator/incidents/",
                 f"/coordinator/incidents/{desks.incident.pk}/",
+                "/coordinator/corps-members/compliance/",
+                f"/coordinator/corps-members/{desks.caregiver.corps_member.pk}/compliance/",
             ],
         ),
         "counselor": (
