@@ -90,11 +90,13 @@ def _before_1900(value: object) -> bool:
 def _is_project_app(app_label: str) -> bool:
     # The project's own apps live in the repository; Django's and third parties' do not. By
     # label, so that the historical models of data migrations are cleaned as well.
+    # The test is "a package at the top of the repository": the virtualenv (.venv), with
+    # Django's own apps and django-axes' hashes, may sit inside the repository too.
     try:
         path = apps.get_app_config(app_label).path
     except LookupError:
         return False
-    return Path(path).is_relative_to(settings.BASE_DIR)
+    return Path(path).resolve().parent == Path(settings.BASE_DIR).resolve()
 
 
 @receiver(pre_save, dispatch_uid="base.text_hygiene")

@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.signals import pre_save
 from rest_framework.test import APIClient
 
+from base.signals import _is_project_app
 from base.validators import contains_resident_registration_number
 from care.models import Recipient, Visit
 from tests.care.visit_factories import VisitExceptionFactory, VisitFactory
@@ -211,3 +213,21 @@ def test_an_exception_resolution_with_a_resident_registration_number_is_a_400(
     assert response.status_code == 400, response.content
     exception.refresh_from_db()
     assert exception.resolved_at is None
+
+
+@pytest.mark.parametrize(
+    ("app_label", "checked"),
+    [("care", True), ("volunteers", True), ("kpi", True), ("auth", False), ("axes", False)],
+)
+def test_only_the_projects_own_models_are_checked(app_label: str, checked: bool) -> None:
+    # Django's and django-axes' models hold hashes (a password's, a session's) in which 13
+    # digits in a row turn up by chance; the virtualenv may sit inside the repository.
+    assert _is_project_app(app_label) is checked
+
+
+def test_a_password_hash_that_looks_like_a_number_is_stored() -> None:
+    user = User(username="hash", password="pbkdf2_sha256$1$salt$900101-1234567")
+
+    pre_save.send(sender=User, instance=user, raw=False, using="default")
+
+    assert user.password.endswith("900101-1234567")
