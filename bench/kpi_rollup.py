@@ -546,6 +546,52 @@ def _session_figures(cursor: Any, params: dict[str, Any], codes: dict[int, str])
     return _fill("outreach_sessions", monthly, ytd, running=True)
 
 
+# 4-1 가정내 돌봄주거환경개선: households (recipients) with a job completed on a (Seoul) date of
+# the month, each once a month and, in the year to date, once a year (in its first month);
+# 시·군 and area are the household's.
+_REPAIRS = f"""
+    SELECT j.recipient_id, EXTRACT(MONTH FROM j.completed_on)::int AS m, r.region_id, r.is_rural
+    FROM care_repairjob j
+    JOIN care_recipient r ON r.id = j.recipient_id
+    WHERE j.state = 'completed'
+      AND j.completed_on >= (%(start)s AT TIME ZONE '{TZ}')::date
+      AND j.completed_on < (%(end)s AT TIME ZONE '{TZ}')::date
+"""
+_REPAIRS_MONTHLY = f"""
+    SELECT m, GROUPING(region_id, is_rural) AS gs, region_id, is_rural,
+           COUNT(DISTINCT recipient_id)
+    FROM ({_REPAIRS}) j
+    GROUP BY GROUPING SETS ((m), (m, region_id), (m, is_rural))
+"""
+_REPAIRS_FIRST = f"""
+    SELECT first_m, GROUPING(region_id, is_rural) AS gs, region_id, is_rural, COUNT(*)
+    FROM (
+        SELECT recipient_id, region_id, is_rural, MIN(m) AS first_m
+        FROM ({_REPAIRS}) j
+        GROUP BY recipient_id, region_id, is_rural
+    ) f
+    GROUP BY GROUPING SETS ((first_m), (first_m, region_id), (first_m, is_rural))
+"""
+
+
+def _repair_figures(cursor: Any, params: dict[str, Any], codes: dict[int, str]) -> Figures:
+    """``repair_households`` of months 1..``through``: distinct households a month, and a
+    running count of each household's first month for the year to date."""
+    monthly: dict[Key, dict[int, int]] = {}
+    for m, gs, region, rural, n in _fetch(cursor, _REPAIRS_MONTHLY, params):
+        monthly.setdefault(_key(gs, region, rural, codes), {})[m] = n
+    firsts: dict[Key, dict[int, int]] = {}
+    for m, gs, region, rural, n in _fetch(cursor, _REPAIRS_FIRST, params):
+        firsts.setdefault(_key(gs, region, rural, codes), {})[m] = n
+    ytd: dict[Key, dict[int, int]] = {}
+    for dim_key, months in firsts.items():
+        running = 0
+        for m in range(1, 13):
+            running += months.get(m, 0)
+            ytd.setdefault(dim_key, {})[m] = running
+    return _fill("repair_households", monthly, ytd, running=True)
+
+
 _COUNTS_MONTH = f"""
     SELECT GROUPING(region), region, COUNT(*) FILTER (WHERE in_month), COUNT(*)
     FROM ({_CONSULTATIONS}) c
@@ -721,6 +767,7 @@ def floor_figures(year: int = YEAR) -> tuple[Figures, dict[str, float]]:
             monthly.setdefault(TOTAL if gs else ("region", codes[region]), {})[m] = n
         figures |= _fill("corps_members_active", monthly, {}, running=False)
         figures |= _session_figures(cursor, params, codes)
+        figures |= _repair_figures(cursor, params, codes)
     return figures, clock.parts
 
 
@@ -752,6 +799,8 @@ def floor_month_figures(year: int = YEAR, month: int = SINGLE_MONTH) -> Figures:
             figures[("corps_members_active", month, *dim_key)] = (n, n)
         sessions = _session_figures(cursor, _params(year, month, month), codes)
         figures |= {key: value for key, value in sessions.items() if key[1] == month}
+        repairs = _repair_figures(cursor, _params(year, month, month), codes)
+        figures |= {key: value for key, value in repairs.items() if key[1] == month}
     return figures
 
 

@@ -481,12 +481,12 @@ def test_the_queued_rollup_runs_and_its_state_ends_succeeded(
 
     assert state["state"] == "succeeded"
     assert state["started_at"] and state["finished_at"]
-    # 4-1's two measures and the five unit programs bound to metrics with a 2023 target, and
-    # its ten operational measures (issue 8's six; issue 12's satisfaction, incidents and the
-    # outreach consultations)
-    assert state["rows"] >= 17
+    # 4-1's two measures and six unit programs bound to metrics, and its ten operational
+    # measures (issue 8's six; issue 12's satisfaction, two of incidents and the outreach
+    # consultations)
+    assert state["rows"] >= 18
     assert state["error"] == ""
-    assert Measurement.objects.filter(year=2023, month=3, run_id=run_id).count() == 17
+    assert Measurement.objects.filter(year=2023, month=3, run_id=run_id).count() == 18
 
 
 def test_nothing_is_queued_when_the_surrounding_transaction_rolls_back(
