@@ -74,6 +74,10 @@ router.register(
 )
 router.register("outreach-sites", outreach_api.OutreachSiteViewSet, basename="outreach-site")
 
+# The docs pages read the schema as JSON: half a megabyte of YAML took the browser's parser
+# over a minute on this machine before Swagger UI drew anything.
+SCHEMA_JSON = "/api/v1/schema/?format=json"
+
 api_v1 = [
     path("auth/token/", care_api.ObtainTokenView.as_view(), name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -83,7 +87,7 @@ api_v1 = [
         "docs/",
         login_required(
             SpectacularSwaggerSplitView.as_view(
-                url_name="schema", template_name="api_docs/swagger_ui.html"
+                url=SCHEMA_JSON, template_name="api_docs/swagger_ui.html"
             )
         ),
         name="api-docs",
@@ -91,7 +95,7 @@ api_v1 = [
     path(
         "redoc/",
         login_required(
-            SpectacularRedocView.as_view(url_name="schema", template_name="api_docs/redoc.html")
+            SpectacularRedocView.as_view(url=SCHEMA_JSON, template_name="api_docs/redoc.html")
         ),
         name="api-redoc",
     ),
