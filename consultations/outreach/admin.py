@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
@@ -30,8 +31,25 @@ class OutreachSiteAdmin(admin.ModelAdmin):
         obj.pk = saved.pk
 
 
+class OutreachSessionAdminForm(forms.ModelForm):
+    """The services' rules (no future day, a site, staff, one session per site and day) as
+    form errors next to their fields, before ``save_model`` runs the service."""
+
+    class Meta:
+        model = OutreachSession
+        fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose)
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        try:
+            services.session_check(self.instance, self.cleaned_data.get("staff"))
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
 @admin.register(OutreachSession)
 class OutreachSessionAdmin(admin.ModelAdmin):
+    form = OutreachSessionAdminForm
     list_display = ["held_on", "site", "organization", "attendees", "consultation_count", "program"]
     list_filter = ["program", "site__region", "site__kind"]
     search_fields = ["site__name", "notes"]

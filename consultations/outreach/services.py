@@ -54,7 +54,7 @@ def _default_program() -> Program:
     return program
 
 
-def _check(session: OutreachSession, staff: list[AbstractBaseUser] | None) -> None:
+def session_check(session: OutreachSession, staff: list[AbstractBaseUser] | None) -> None:
     """The rules a form or an API call could break, each named by its field."""
     errors: dict[str, list[str]] = {}
     if not session.site_id:
@@ -95,7 +95,7 @@ def session_create(
         organization=organization or (site.organization if site else None),
         created_by=actor,
     )
-    _check(session, staff)
+    session_check(session, staff)
     if site is not None and not site.is_active:
         raise ValidationError({"site": [_("사용하지 않는 장소입니다.")]})
     session.full_clean(exclude={"staff"})
@@ -126,7 +126,7 @@ def session_update(
     if "program" in fields and fields["program"] is None:
         session.program = _default_program()
     staff = list(staff) if staff is not None else None
-    _check(session, staff)
+    session_check(session, staff)
     if "held_on" in fields and session.held_on:
         elsewhere = [
             c.held_at
