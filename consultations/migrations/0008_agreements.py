@@ -37,6 +37,9 @@ def sync(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("consultations", "0007_plausible_values"),
+        # After reference data moved to base: this migration's role sync, run on a database
+        # from before the move, would otherwise bring back care's old permissions.
+        ("care", "0018_plausible_values"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

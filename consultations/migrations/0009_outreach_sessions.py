@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         ("consultations", "0008_agreements"),
         # The last migrations whose permissions the roles name, so that the sync sees them all.
         ("care", "0022_incidents"),
-        ("kpi", "0006_incident_metrics"),
+        ("kpi", "0004_operational_measures_and_operating_groups"),
         ("notifications", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
