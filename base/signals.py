@@ -88,10 +88,9 @@ def _before_1900(value: object) -> bool:
 
 @functools.cache
 def _is_project_app(app_label: str) -> bool:
-    # The project's own apps live in the repository; Django's and third parties' do not. By
-    # label, so that the historical models of data migrations are cleaned as well.
-    # The test is "a package at the top of the repository": the virtualenv (.venv), with
-    # Django's own apps and django-axes' hashes, may sit inside the repository too.
+    # The project's apps are the packages at the top of the repository: the virtualenv
+    # (.venv), with Django's and django-axes' models and their hashes, may sit inside it too.
+    # By label, so that the historical models of data migrations are cleaned as well.
     try:
         path = apps.get_app_config(app_label).path
     except LookupError:
