@@ -51,7 +51,11 @@ DIRECTORY_READS = [
     "consultations.view_organization",
     "consultations.view_resourcecategory",
     "consultations.view_targetgroup",
+    "consultations.view_eligibilitytag",
 ]
+
+# The finder's daily counters: aggregates without a person, for the goal tracker's 4-2 panel.
+USAGE_READS = ["consultations.view_searchtermday", "consultations.view_resourceviewday"]
 
 
 # Outreach days (찾아가는 상담) and their sites: counselors record them, coordinators read,
@@ -180,6 +184,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "consultations.change_agreement",
         "consultations.view_resourcecategory",
         "consultations.view_targetgroup",
+        "consultations.view_eligibilitytag",
         "consultations.view_followupalert",
         "consultations.view_referralstatechange",
         *_crud(*OUTREACH_MODELS),
@@ -191,6 +196,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "kpi.change_measuretarget",
         "kpi.add_unitprogramtarget",
         "kpi.change_unitprogramtarget",
+        *USAGE_READS,
     ],
     ADMINISTRATOR: [
         *_crud(*[f"kpi.{m}" for m in KPI_GOAL_MODELS]),
@@ -211,8 +217,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             "consultations.organization",
             "consultations.resourcecategory",
             "consultations.targetgroup",
+            "consultations.eligibilitytag",
             *OUTREACH_MODELS,
         ),
+        *USAGE_READS,
         *CONSULTATION_READS,
         "care.view_visitexception",
         "care.change_visitexception",

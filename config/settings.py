@@ -234,6 +234,29 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The cache: anonymous searches, public pages and the public request form's rate limits. Redis
+# in deployment (CACHE_URL, a database of its own: a cache flush must never touch the broker's
+# queues); local memory in the embedded default, which is per process and so only right for
+# one process serving.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL:
+    if urlparse(CACHE_URL).scheme not in {"redis", "rediss"}:
+        raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r} is not a redis:// URL.")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "care",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "care",
+        }
+    }
+
 # Celery. Without REDIS_URL an embedded filesystem broker under var/ lets a real worker and
 # beat run on a laptop with nothing else installed.
 REDIS_URL = env_str("REDIS_URL", "")

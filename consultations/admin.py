@@ -29,6 +29,7 @@ from consultations import services
 from consultations.importing import COLUMNS, resources_import
 from consultations.models import (
     Consultation,
+    EligibilityTag,
     FollowUpAlert,
     Organization,
     Referral,
@@ -59,6 +60,14 @@ class TargetGroupAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "name_en", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
     list_filter = ["is_active"]
+    search_fields = ["code", "name", "name_en"]
+
+
+@admin.register(EligibilityTag)
+class EligibilityTagAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "name_en", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+    list_filter = ["kind", "is_active"]
     search_fields = ["code", "name", "name_en"]
 
 
@@ -160,20 +169,62 @@ class WelfareResourceAdmin(admin.ModelAdmin):
     change_list_template = "admin/consultations/resource_change_list.html"
     list_display = ["name", "organization", "category", "regions_label", "status",
                     "assured_date", "needs_review"]  # fmt: skip
-    list_filter = ["status", NeedsReviewFilter, "category", "province_wide", "regions",
-                   "target_groups", "organization__is_partner"]  # fmt: skip
+    list_filter = ["status", "is_published", NeedsReviewFilter, "category", "province_wide",
+                   "regions", "target_groups", "eligibility_tags", "cost",
+                   "organization__is_partner"]  # fmt: skip
     search_fields = ["name", "organization__name", "external_id", "eligibility", "phone"]
     list_select_related = ["organization", "category"]
     autocomplete_fields = ["organization"]
-    filter_horizontal = ["regions", "target_groups"]
-    readonly_fields = ["search_text", "created_at", "updated_at"]
+    filter_horizontal = ["regions", "target_groups", "eligibility_tags"]
+    readonly_fields = ["uuid", "search_text", "created_at", "updated_at"]
     actions = ["mark_assured_today"]
     fieldsets = [
-        (None, {"fields": ["name", "external_id", "organization", "category", "status"]}),
-        (_("대상과 지역"), {"fields": ["target_groups", "province_wide", "regions"]}),
-        (_("내용"), {"fields": ["description", "eligibility", "how_to_apply", "fee"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "summary",
+                    "external_id",
+                    "organization",
+                    "category",
+                    "status",
+                    "is_published",
+                ]
+            },
+        ),
+        (
+            _("대상과 지역"),
+            {
+                "fields": [
+                    "target_groups",
+                    "eligibility_tags",
+                    "min_age",
+                    "max_age",
+                    "province_wide",
+                    "regions",
+                ]
+            },
+        ),
+        (
+            _("내용"),
+            {
+                "fields": [
+                    "description",
+                    "eligibility",
+                    "how_to_apply",
+                    "documents",
+                    "hours",
+                    "fee",
+                    "cost",
+                ]
+            },
+        ),
         (_("연락처"), {"fields": ["phone", "address"]}),
-        (_("확인"), {"fields": ["assured_date", "search_text", "created_at", "updated_at"]}),
+        (
+            _("확인"),
+            {"fields": ["assured_date", "uuid", "search_text", "created_at", "updated_at"]},
+        ),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[WelfareResource]:

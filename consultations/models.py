@@ -6,12 +6,13 @@ organization → service (here ``WelfareResource``) → where it is offered, wit
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,22 @@ class TargetGroup(ReferenceData):
         verbose_name_plural = _("지원 대상")
 
 
+class EligibilityTag(ReferenceData):
+    """자격 요건: a situation (주 돌봄자의 갑작스런 질병, 혼자 사는 분, 퇴원 후 …) or an
+    income bracket (기초생활수급, 차상위 …) a resource is meant for. The public
+    questionnaire matches a resident's answers against these; administrators edit them."""
+
+    class Kind(models.TextChoices):
+        SITUATION = "situation", _("상황")
+        INCOME = "income", _("소득 기준")
+
+    kind = models.CharField(_("종류"), max_length=10, choices=Kind.choices)
+
+    class Meta(ReferenceData.Meta):
+        verbose_name = _("자격 요건")
+        verbose_name_plural = _("자격 요건")
+
+
 class Organization(RefusesResidentRegistrationNumbers):
     """A provider of services, or a partner of the care network (돌봄네트워크 협약기관)."""
 
@@ -62,6 +79,8 @@ class Organization(RefusesResidentRegistrationNumbers):
         NONPROFIT = "nonprofit", _("비영리단체")
         OTHER = "other", _("기타")
 
+    # The stable public id (HSDS ``organization.id``): never reused, never changed.
+    uuid = models.UUIDField(_("공개 ID"), default=uuid.uuid4, unique=True, editable=False)
     external_id = models.CharField(_("외부 ID"), max_length=64, unique=True, null=True, blank=True)
     name = models.CharField(_("기관명"), max_length=150, unique=True)
     kind = models.CharField(_("기관 유형"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
@@ -113,6 +132,10 @@ class WelfareResourceQuerySet(models.QuerySet["WelfareResource"]):
 
         return self.filter(Q(assured_date__isnull=True) | Q(assured_date__lt=review_cutoff(today)))
 
+    def public(self) -> WelfareResourceQuerySet:
+        """What residents and open data see: published entries that are running."""
+        return self.filter(is_published=True, status=WelfareResource.Status.ACTIVE)
+
 
 class WelfareResource(RefusesResidentRegistrationNumbers):
     """복지자원: a service someone can be linked to (HSDS ``service``)."""
@@ -123,8 +146,18 @@ class WelfareResource(RefusesResidentRegistrationNumbers):
         DEFUNCT = "defunct", _("폐지")
         TEMPORARILY_CLOSED = "temporarily_closed", _("일시 중단")
 
+    class Cost(models.TextChoices):
+        FREE = "free", _("무료")
+        PAID = "paid", _("유료")
+        INCOME_BASED = "income_based", _("소득에 따라 다름")
+
+    # The stable public id (HSDS ``service.id``): never reused, never changed.
+    uuid = models.UUIDField(_("공개 ID"), default=uuid.uuid4, unique=True, editable=False)
     external_id = models.CharField(_("외부 ID"), max_length=64, unique=True, null=True, blank=True)
     name = models.CharField(_("자원명"), max_length=200)
+    summary = models.CharField(
+        _("한 줄 소개"), max_length=150, blank=True, help_text=_("검색 결과에 보이는 한 문장")
+    )
     organization = models.ForeignKey(
         Organization, verbose_name=_("제공기관"), on_delete=models.PROTECT, related_name="resources"
     )
@@ -134,8 +167,15 @@ class WelfareResource(RefusesResidentRegistrationNumbers):
     target_groups = models.ManyToManyField(
         TargetGroup, verbose_name=_("지원 대상"), related_name="resources", blank=True
     )
+    eligibility_tags = models.ManyToManyField(
+        EligibilityTag, verbose_name=_("자격 요건"), related_name="resources", blank=True
+    )
+    min_age = models.PositiveSmallIntegerField(_("최소 나이"), null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(_("최대 나이"), null=True, blank=True)
     description = models.TextField(_("내용"), blank=True)
     eligibility = models.TextField(_("지원 자격"), blank=True)
+    documents = models.TextField(_("필요 서류"), blank=True)
+    hours = models.CharField(_("운영 시간"), max_length=200, blank=True)
     province_wide = models.BooleanField(_("도 전역"), default=False)
     regions = models.ManyToManyField(
         Region, verbose_name=_("제공 시·군"), related_name="resources", blank=True
@@ -144,8 +184,18 @@ class WelfareResource(RefusesResidentRegistrationNumbers):
     address = models.CharField(_("주소"), max_length=200, blank=True)
     how_to_apply = models.TextField(_("신청 방법"), blank=True)
     fee = models.CharField(_("이용료"), max_length=100, blank=True)
+    cost = models.CharField(
+        _("비용"),
+        max_length=20,
+        choices=Cost.choices,
+        blank=True,
+        help_text=_("모르면 비워 둡니다"),
+    )
     status = models.CharField(
         _("상태"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    is_published = models.BooleanField(
+        _("공개"), default=True, help_text=_("도민 검색(/find/)과 공개 데이터(/hsds/)에 보임")
     )
     assured_date = models.DateField(
         _("최종 확인일"),
@@ -167,9 +217,22 @@ class WelfareResource(RefusesResidentRegistrationNumbers):
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "name"], name="resource_name_per_org"),
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True)
+                | Q(max_age__isnull=True)
+                | Q(min_age__lte=F("max_age")),
+                name="resource_age_range_ordered",
+                violation_error_message=_("최소 나이는 최대 나이보다 클 수 없습니다."),
+            ),
+            models.CheckConstraint(
+                condition=Q(max_age__isnull=True) | Q(max_age__lte=150),
+                name="resource_max_age_plausible",
+                violation_error_message=_("나이는 150세를 넘을 수 없습니다."),
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "category"], name="resource_status_category"),
+            models.Index(fields=["is_published", "status"], name="resource_public"),
             models.Index(fields=["updated_at"], name="resource_updated"),
             models.Index(fields=["assured_date"], name="resource_assured"),
         ]
@@ -459,10 +522,12 @@ class FollowUpAlert(models.Model):
 # The outreach package's models register with this app (as care's subpackages do with care).
 from consultations.outreach.models import OutreachSession, OutreachSite  # noqa: E402
 from consultations.partners.models import Agreement  # noqa: E402, F401
+from consultations.usage.models import ResourceViewDay, SearchTermDay  # noqa: E402
 
 __all__ = [
     "Agreement",
     "Consultation",
+    "EligibilityTag",
     "FollowUpAlert",
     "Organization",
     "OutreachSession",
@@ -470,6 +535,8 @@ __all__ = [
     "Referral",
     "ReferralStateChange",
     "ResourceCategory",
+    "ResourceViewDay",
+    "SearchTermDay",
     "TargetGroup",
     "WelfareResource",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -171,3 +172,48 @@ def resource_search(
         # parameter; search_text is lower-cased already, so the case-sensitive LIKE is right.
         found = queryset.filter(search_text__contains=q)
     return found.annotate(search_rank=search_rank(q)).order_by("search_rank", "name", "id")
+
+
+# A count past this is shown as "1,000건 이상": counting every match of a common word costs
+# more than the page itself (DESIGN §6).
+COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of search results. ``count`` is exact unless ``count_capped``, when it is
+    ``COUNT_CAP`` and there are more."""
+
+    results: list[WelfareResource]
+    count: int
+    count_capped: bool
+    page: int
+    per_page: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.per_page < self.count or (
+            self.count_capped and len(self.results) == self.per_page
+        )
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def search_page(
+    queryset: QuerySet[WelfareResource], q: str | None, *, page: int = 1, per_page: int = 20
+) -> SearchPage:
+    """One page of ``resource_search(queryset, q)`` and a count capped at ``COUNT_CAP``: the
+    one selector the public finder and the staff search share."""
+    page = max(page, 1)
+    found = resource_search(queryset, q)
+    count = found.order_by()[: COUNT_CAP + 1].count()
+    start = (page - 1) * per_page
+    return SearchPage(
+        results=list(found[start : start + per_page]),
+        count=min(count, COUNT_CAP),
+        count_capped=count > COUNT_CAP,
+        page=page,
+        per_page=per_page,
+    )

@@ -10,7 +10,13 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, QuerySet
 
 from base.models import Region
-from consultations.models import Organization, ResourceCategory, TargetGroup, WelfareResource
+from consultations.models import (
+    EligibilityTag,
+    Organization,
+    ResourceCategory,
+    TargetGroup,
+    WelfareResource,
+)
 from consultations.resources import needs_review_expression, resource_search
 
 # --- Welfare resource directory (복지자원·기관) ------------------------------------------------
@@ -33,6 +39,7 @@ def resource_list(
         Prefetch("category", queryset=ResourceCategory.objects.only("id", "code", "name")),
         Prefetch("regions", queryset=Region.objects.only("id", "code")),
         Prefetch("target_groups", queryset=TargetGroup.objects.only("id", "code")),
+        Prefetch("eligibility_tags", queryset=EligibilityTag.objects.only("id", "code")),
     ).annotate(needs_review=needs_review_expression())
     return resource_search(resources, q) if q else resources
 

@@ -11,7 +11,13 @@ from rest_framework import serializers
 
 from base.models import Region
 from base.serializers import code_field
-from consultations.models import Organization, ResourceCategory, TargetGroup, WelfareResource
+from consultations.models import (
+    EligibilityTag,
+    Organization,
+    ResourceCategory,
+    TargetGroup,
+    WelfareResource,
+)
 from consultations.resources import needs_review
 
 
@@ -31,12 +37,13 @@ class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = [
-            "id", "external_id", "name", "kind", "region", "phone", "email", "website",
+            "id", "uuid", "external_id", "name", "kind", "region", "phone", "email", "website",
             "address", "is_partner", "mou_date", "notes", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["uuid", "created_at", "updated_at"]
         extra_kwargs = {
             "id": {"help_text": _("기관 번호")},
+            "uuid": {"help_text": _("공개 ID (열린 데이터 /hsds/의 organization id)")},
             "external_id": {"help_text": _("다른 시스템의 기관 ID (있을 때, 고유)")},
             "is_partner": {"help_text": _("돌봄네트워크 협약기관이면 true (업무협약일 필요)")},
             "mou_date": {"help_text": _("업무협약일 (협약기관이면 필수)")},
@@ -97,6 +104,12 @@ class WelfareResourceSerializer(serializers.ModelSerializer):
         required=False,
         help_text=_("제공 시·군 코드 목록 (/api/v1/regions/); 도 전역 자원은 province_wide"),
     )
+    eligibility_tags = code_field(
+        EligibilityTag.objects.filter(is_active=True),
+        many=True,
+        required=False,
+        help_text=_("자격 요건 코드 목록 (예: living_alone, carer_illness, basic_livelihood)"),
+    )
     needs_review = NeedsReviewField(
         help_text=_("최종 확인일이 없거나 12개월이 지나 다시 확인해야 함"),
     )
@@ -104,14 +117,21 @@ class WelfareResourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = WelfareResource
         fields = [
-            "id", "external_id", "name", "organization", "organization_name", "category",
-            "category_name", "target_groups", "description", "eligibility", "province_wide",
-            "regions", "phone", "address", "how_to_apply", "fee", "status", "assured_date",
-            "needs_review", "created_at", "updated_at",
+            "id", "uuid", "external_id", "name", "summary", "organization",
+            "organization_name", "category", "category_name", "target_groups",
+            "eligibility_tags", "min_age", "max_age", "description", "eligibility", "documents",
+            "hours", "province_wide", "regions", "phone", "address", "how_to_apply", "fee",
+            "cost", "status", "is_published", "assured_date", "needs_review", "created_at",
+            "updated_at",
         ]  # fmt: skip
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["uuid", "created_at", "updated_at"]
         extra_kwargs = {
             "id": {"help_text": _("복지자원 번호")},
+            "uuid": {"help_text": _("공개 ID (열린 데이터 /hsds/의 service id)")},
+            "min_age": {"help_text": _("이 나이부터 (없으면 제한 없음)")},
+            "max_age": {"help_text": _("이 나이까지 (없으면 제한 없음)")},
+            "cost": {"help_text": _("free, paid, income_based; 모르면 빈 문자열")},
+            "is_published": {"help_text": _("도민 검색과 공개 데이터에 보이면 true")},
             "external_id": {"help_text": _("다른 시스템의 자원 ID (있을 때, 고유)")},
             "province_wide": {"help_text": _("전북 도 전역에서 제공하면 true")},
             "status": {"help_text": _("운영 상태: active, inactive, defunct, temporarily_closed")},
@@ -122,6 +142,18 @@ class WelfareResourceSerializer(serializers.ModelSerializer):
 
     def validate_external_id(self, value: str | None) -> str | None:
         return _blank_to_none(value)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        instance = self.instance
+        low = attrs.get("min_age", instance.min_age if instance else None)
+        high = attrs.get("max_age", instance.max_age if instance else None)
+        if high is not None and high > 150:
+            raise serializers.ValidationError({"max_age": [_("나이는 150세를 넘을 수 없습니다.")]})
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError(
+                {"min_age": [_("최소 나이는 최대 나이보다 클 수 없습니다.")]}
+            )
+        return attrs
 
     def validate_assured_date(self, value: Any) -> Any:
         if value and value > timezone.localdate():

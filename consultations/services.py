@@ -17,6 +17,7 @@ from base.models import AccessLog, Region
 from base.services import access_log_record
 from consultations.models import (
     Consultation,
+    EligibilityTag,
     FollowUpAlert,
     Organization,
     Referral,
@@ -41,6 +42,13 @@ RESOURCE_FIELDS = {
     "fee",
     "status",
     "assured_date",
+    "summary",
+    "documents",
+    "hours",
+    "min_age",
+    "max_age",
+    "cost",
+    "is_published",
 }
 CONSULTATION_FIELDS = {
     "held_at",
@@ -78,6 +86,7 @@ def resource_save(
     resource: WelfareResource | None = None,
     regions: Iterable[Region] | None = None,
     target_groups: Iterable[TargetGroup] | None = None,
+    eligibility_tags: Iterable[EligibilityTag] | None = None,
     **fields: Any,
 ) -> WelfareResource:
     """Create or change a directory entry, keeping its search text in step."""
@@ -93,6 +102,8 @@ def resource_save(
         resource.regions.set(regions)
     if target_groups is not None:
         resource.target_groups.set(target_groups)
+    if eligibility_tags is not None:
+        resource.eligibility_tags.set(eligibility_tags)
     resource_refresh_search_text(resource)
     return resource
 

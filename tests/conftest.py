@@ -90,6 +90,8 @@ MIGRATED_DATA = [
     "care.migrations.0003_reference_data",
     "volunteers.migrations.0002_qualifications",
     "consultations.migrations.0002_reference_data",
+    # Eligibility tags of the public questionnaire (its ``load``).
+    "consultations.migrations.0010_public_directory",
     # Program rules, income brackets, fee rules and eligibility criteria (its ``load`` only).
     "care.migrations.0014_episodes_from_history",
     # The satisfaction questionnaire, version 1.
@@ -161,3 +163,13 @@ def worker_closes_its_connection() -> Iterator[None]:
     task_postrun.connect(close, weak=False)
     yield
     task_postrun.disconnect(close)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: cached searches and pages, and rate-limit
+    counters, must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
