@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db import NotSupportedError, connections
 from django.db.models import BooleanField, Case, F, Func, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Lower, StrIndex
@@ -201,17 +203,48 @@ class SearchPage:
         return self.page > 1
 
 
+SEARCH_CACHE_SECONDS = 300
+
+
 def search_page(
-    queryset: QuerySet[WelfareResource], q: str | None, *, page: int = 1, per_page: int = 20
+    queryset: QuerySet[WelfareResource],
+    q: str | None,
+    *,
+    page: int = 1,
+    per_page: int = 20,
+    cache_key: str | None = None,
 ) -> SearchPage:
     """One page of ``resource_search(queryset, q)`` and a count capped at ``COUNT_CAP``: the
-    one selector the public finder and the staff search share."""
+    one selector the public finder and the staff search share.
+
+    ``cache_key`` names what ``queryset`` holds (for the public finder: "public" and its
+    filters). Given one, the page's ids and count are cached for ``SEARCH_CACHE_SECONDS``,
+    so identical anonymous searches cost one primary-key read. Never pass one for a queryset
+    that depends on who asks.
+    """
     page = max(page, 1)
+    key = None
+    if cache_key is not None:
+        key = (
+            "search:"
+            + hashlib.sha256(
+                f"{cache_key}|{normalize_query(q)}|{page}|{per_page}".encode()
+            ).hexdigest()
+        )
+        hit = cache.get(key)
+        if hit is not None:
+            ids, count = hit
+            by_id = {row.pk: row for row in queryset.filter(pk__in=ids)}
+            results = [by_id[pk] for pk in ids if pk in by_id]
+            return SearchPage(results, min(count, COUNT_CAP), count > COUNT_CAP, page, per_page)
     found = resource_search(queryset, q)
     count = found.order_by()[: COUNT_CAP + 1].count()
     start = (page - 1) * per_page
+    results = list(found[start : start + per_page])
+    if key is not None:
+        cache.set(key, ([row.pk for row in results], count), SEARCH_CACHE_SECONDS)
     return SearchPage(
-        results=list(found[start : start + per_page]),
+        results=results,
         count=min(count, COUNT_CAP),
         count_capped=count > COUNT_CAP,
         page=page,
