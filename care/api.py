@@ -14,7 +14,6 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -23,6 +22,7 @@ from rest_framework.views import APIView
 
 from base.models import AccessLog
 from base.services import access_log_record
+from base.tokens import token_expires_at, token_issue, token_revoke
 from care import matching, selectors, services, visits
 from care.filters import (
     AssignmentFilter,
@@ -75,7 +75,15 @@ class ObtainTokenView(APIView):
     @extend_schema(
         request=TokenRequestSerializer,
         responses={
-            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            200: inline_serializer(
+                "TokenResponse",
+                {
+                    "token": serializers.CharField(),
+                    "expires_at": serializers.DateTimeField(
+                        help_text=_("이 시각 이후에는 401: 다시 로그인해 새 토큰을 받습니다")
+                    ),
+                },
+            ),
             400: ERRORS,
             429: OpenApiResponse(description=_("로그인 실패가 많아 잠시 잠김 (Retry-After)")),
         },
@@ -94,8 +102,23 @@ class ObtainTokenView(APIView):
             raise serializers.ValidationError(
                 {"non_field_errors": [_("아이디 또는 비밀번호가 올바르지 않습니다.")]}
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = token_issue(user)
+        return Response({"token": token.key, "expires_at": token_expires_at(token)})
+
+
+class RevokeTokenView(APIView):
+    """Log a script or tablet out: the token of the caller is deleted (401 from then on)."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            204: OpenApiResponse(description=_("토큰을 지웠습니다")),
+            401: OpenApiResponse(description=_("인증 정보가 없거나 만료됨")),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        token_revoke(request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class LogsRecipientReads:

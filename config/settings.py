@@ -128,6 +128,19 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/login/"
 
+# Desk sessions end after 30 minutes without a request (each request moves the end), and when
+# the browser closes (no persistent cookie). The tablet's outbox lives in IndexedDB, not in the
+# session, so a caregiver who logs in again finds the unsent visits still there.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# API tokens (base.tokens): people's expire after API_TOKEN_HOURS; the named integration
+# accounts' after API_INTEGRATION_TOKEN_DAYS.
+API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 12)
+API_INTEGRATION_USERS = frozenset(env_list("API_INTEGRATION_USERS", []))
+API_INTEGRATION_TOKEN_DAYS = env_int("API_INTEGRATION_TOKEN_DAYS", 90)
+
 # Failed logins: five wrong passwords for one account from one address lock it for 30 minutes.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
@@ -174,7 +187,7 @@ REST_FRAMEWORK = {
     # Token first: DRF answers an anonymous caller with the first class's challenge, so a
     # client learns 401 + ``WWW-Authenticate: Token`` (session-only would give a bare 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "base.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # The API speaks JSON: every request body is declared once, as application/json, so a

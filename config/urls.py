@@ -80,6 +80,7 @@ SCHEMA_JSON = "/api/v1/schema/?format=json"
 
 api_v1 = [
     path("auth/token/", care_api.ObtainTokenView.as_view(), name="auth-token"),
+    path("auth/token/revoke/", care_api.RevokeTokenView.as_view(), name="auth-token-revoke"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The docs pages send a visitor to log in first, then use that session for their calls.
     # Their scripts and styles are served from static/ (drf-spectacular-sidecar), never a CDN.
