@@ -6,7 +6,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from base.models import AccessLog, Program, Region, RoleChangeLog, ServiceType
+from base.models import (
+    AccessLog,
+    AccessLogVerification,
+    Program,
+    Region,
+    RoleChangeLog,
+    ServiceType,
+)
 
 
 @admin.register(Region, ServiceType)
@@ -47,10 +54,18 @@ class AccessLogAdmin(ReadOnlyLogAdmin):
         "subject_id",
         "subject_label",
         "path",
+        "chain_seq",
     ]
     list_filter = ["action", "subject_type", "at"]
     search_fields = ["username", "subject_label", "=subject_id", "source_ip"]
     date_hierarchy = "at"
+
+
+@admin.register(AccessLogVerification)
+class AccessLogVerificationAdmin(ReadOnlyLogAdmin):
+    list_display = ["checked_at", "ok", "rows_checked", "first_broken_seq", "detail"]
+    list_filter = ["ok"]
+    date_hierarchy = "checked_at"
 
 
 @admin.register(RoleChangeLog)

@@ -117,6 +117,12 @@ class AccessLog(models.Model):
     subject_id = models.BigIntegerField(_("정보주체 번호"))
     subject_label = models.CharField(_("정보주체"), max_length=100, blank=True)
     path = models.CharField(_("경로"), max_length=200, blank=True)
+    # The hash chain (base.access_chain): each row's hash covers its content and the previous
+    # row's hash, so a changed, inserted or removed row breaks the chain from there on. On
+    # PostgreSQL a trigger sets these, and ``at``, in the database; the application cannot.
+    chain_seq = models.BigIntegerField(_("순번"), null=True, unique=True, editable=False)
+    prev_hash = models.CharField(_("이전 해시"), max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(_("해시"), max_length=64, blank=True, editable=False)
 
     class Meta:
         db_table = "care_accesslog"
@@ -139,6 +145,25 @@ class AccessLog(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValidationError(_("접속기록은 지울 수 없습니다."))
+
+
+class AccessLogVerification(models.Model):
+    """One run of the access log's chain check (nightly, or ``manage.py verify_access_log``)."""
+
+    checked_at = models.DateTimeField(_("검사 일시"), default=timezone.now)
+    ok = models.BooleanField(_("이상 없음"))
+    rows_checked = models.PositiveBigIntegerField(_("검사한 행"))
+    first_broken_seq = models.BigIntegerField(_("처음 어긋난 순번"), null=True, blank=True)
+    detail = models.CharField(_("내용"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("접속기록 검증")
+        verbose_name_plural = _("접속기록 검증")
+        ordering = ["-checked_at", "-id"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.checked_at:%Y-%m-%d %H:%M} {'OK' if self.ok else self.detail}"
 
 
 class RoleChangeLog(models.Model):

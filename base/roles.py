@@ -250,9 +250,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "notifications.view_message",
         "notifications.change_message",
         "base.view_accesslog",
+        "base.view_accesslogverification",
         "base.view_rolechangelog",
         "authtoken.view_token",
         "authtoken.view_tokenproxy",
+        # Revoking a person's API token (a lost tablet) is deleting it in admin.
+        "authtoken.delete_token",
+        "authtoken.delete_tokenproxy",
         "authtoken.delete_tokenproxy",
         "axes.view_accessattempt",
         "axes.delete_accessattempt",

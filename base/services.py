@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Protocol
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connections, transaction
 
-from base.models import AccessLog
+from base.access_chain import ChainCheck, chain_in_python, check_chain
+from base.models import AccessLog, AccessLogVerification
+
+logger = logging.getLogger(__name__)
 
 
 class Person(Protocol):
@@ -30,7 +35,7 @@ def access_log_record(
 
     ``subject_type`` names another kind of person (``corps_member``: a corps member's
     compliance, the criminal-record check's result among it)."""
-    AccessLog.objects.bulk_create(
+    access_log_insert(
         AccessLog(
             user=actor,
             username=actor.get_username(),
@@ -42,4 +47,39 @@ def access_log_record(
             path=path[:200],
         )
         for recipient in recipients
+    )
+
+
+def access_log_insert(rows: Iterable[AccessLog]) -> None:
+    """The one way rows enter the access log: in one insert, chained.
+
+    On PostgreSQL the trigger of base 0002 sets each row's time, sequence and hashes. On
+    SQLite, which lets one writer at a time in (``transaction_mode=IMMEDIATE``), the rows
+    are chained here after the last one."""
+    rows = list(rows)
+    if not rows:
+        return
+    if connections[AccessLog.objects.db].vendor == "postgresql":
+        AccessLog.objects.bulk_create(rows)
+        return
+    with transaction.atomic():
+        last = AccessLog.objects.filter(chain_seq__isnull=False).order_by("-chain_seq").first()
+        AccessLog.objects.bulk_create(list(chain_in_python(rows, last)))
+
+
+def access_log_verify(*, batch_size: int = 5000) -> AccessLogVerification:
+    """Check the whole chain, oldest first, and record the result (an admin reads it)."""
+    rows = (
+        AccessLog.objects.order_by("chain_seq", "id")
+        .only(*[f.attname for f in AccessLog._meta.concrete_fields])
+        .iterator(chunk_size=batch_size)
+    )
+    found: ChainCheck = check_chain(rows)
+    if not found.ok:
+        logger.error("access log chain broken: %s", found.detail)
+    return AccessLogVerification.objects.create(
+        ok=found.ok,
+        rows_checked=found.rows_checked,
+        first_broken_seq=found.first_broken_seq,
+        detail=found.detail[:300],
     )

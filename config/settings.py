@@ -301,6 +301,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Nightly, before the working day: is the access log's hash chain whole?
+    "verify-access-log": {
+        "task": "base.verify_access_log",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # Early morning, Seoul time, so the coordinators' desk shows the day's alerts at 9.
     "record-no-visit-alerts": {
         "task": "care.record_no_visit_alerts",

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from base.models import AccessLog
 from base.roles import has_role
+from base.services import access_log_insert
 from care.incidents.models import (
     STAFF_HARM_PERMISSION,
     Incident,
@@ -57,7 +58,7 @@ def incident_log(
 
     The subject is the incident itself (``subject_type="incident"``): an incident about a
     caregiver has no recipient, and the log must show every read of every incident."""
-    AccessLog.objects.bulk_create(
+    access_log_insert(
         AccessLog(
             user=actor,
             username=actor.get_username(),

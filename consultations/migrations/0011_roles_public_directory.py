@@ -3,7 +3,8 @@ from django.db import migrations
 
 def sync(apps, schema_editor):
     # Everyone who reads the directory reads the eligibility tags; managers and administrators
-    # read the finder's usage counters. Kept apart from 0010 so that rolling another app back
+    # read the finder's usage counters; administrators read the access log's chain checks and
+    # may revoke API tokens. Kept apart from 0010 so that rolling another app back
     # (kpi, care) never takes the directory's columns with it.
     from base.roles import roles_sync
 
@@ -13,6 +14,7 @@ def sync(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("consultations", "0010_public_directory"),
+        ("base", "0002_access_log_chain"),
         # The last migrations whose permissions the roles name, so that the sync sees them all.
         ("care", "0024_roles_issue12"),
         ("kpi", "0008_final_metric_choices"),

@@ -21,6 +21,7 @@ DOCKERFILE = ROOT / "Dockerfile"
 SETTINGS_FILE = ROOT / "config" / "settings.py"
 
 APP_SERVICES = ("web", "web2", "worker", "beat")
+APP_ROLE = "care_app"
 WEB_REPLICAS = ("web", "web2")
 ONE_SHOT_SERVICES = {"migrate"}
 SECRET_VARIABLES = ("SECRET_KEY", "POSTGRES_PASSWORD", "DB_PASSWORD")
@@ -126,7 +127,9 @@ def test_app_service_reaches_postgres_through_pgbouncer_and_redis_by_service_nam
     assert database.hostname == "pgbouncer"
     assert (database.port or 5432) == 5432
     assert database.path == "/" + environment_of(services["postgres"])["POSTGRES_DB"]
-    assert database.username == environment_of(services["postgres"])["POSTGRES_USER"]
+    # The application's role, not the owner: it may only INSERT and SELECT on the access log.
+    assert database.username == APP_ROLE
+    assert database.username != environment_of(services["postgres"])["POSTGRES_USER"]
     assert redis.scheme == "redis"
     assert redis.hostname == "redis"
 
@@ -152,7 +155,7 @@ def test_pgbouncer_pools_transactions_for_the_postgres_database_and_user(
     assert environment["POOL_MODE"] == "transaction"
     assert environment["DB_HOST"] == "postgres"
     assert environment["DB_NAME"] == postgres["POSTGRES_DB"]
-    assert environment["DB_USER"] == postgres["POSTGRES_USER"]
+    assert environment["DB_USER"] == APP_ROLE
     # PostgreSQL 15 stores passwords as SCRAM: PgBouncer must speak it to log in.
     assert environment["AUTH_TYPE"] == "scram-sha-256"
     assert int(environment["DEFAULT_POOL_SIZE"]) < int(environment["MAX_CLIENT_CONN"])
@@ -170,6 +173,30 @@ def test_migrations_connect_to_postgres_directly_not_through_the_pool(
     assert (database.port or 5432) == 5432
     assert database.path == "/" + environment_of(services["postgres"])["POSTGRES_DB"]
     assert environment.get("DB_DISABLE_SERVER_SIDE_CURSORS", "false").lower() == "false"
+
+
+def test_migrations_run_as_the_owner_and_then_grant_the_application_role(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    migrate = services["migrate"]
+    database = parse_url(environment_of(migrate)["DATABASE_URL"])
+    command = " ".join(migrate["command"])
+    assert database.username == environment_of(services["postgres"])["POSTGRES_USER"]
+    assert "manage.py migrate" in command
+    assert f"manage.py db_grant_app_role {APP_ROLE}" in command
+    assert command.index("migrate --noinput") < command.index("db_grant_app_role")
+
+
+def test_postgres_creates_the_application_role_when_it_first_creates_the_database(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    postgres = services["postgres"]
+    mounts = [volume.split(":") for volume in postgres["volumes"] if volume.startswith("./")]
+    scripts = {target: source for source, target, *_ in mounts}
+    source = scripts["/docker-entrypoint-initdb.d/10-app-role.sh"]
+    script = (ROOT / source).read_text()
+    assert f"CREATE ROLE {APP_ROLE} LOGIN PASSWORD :'app_password'" in script
+    assert "APP_DB_PASSWORD" in environment_of(postgres)
 
 
 def test_web2_is_a_second_replica_of_web_on_its_own_host_port(
@@ -251,7 +278,7 @@ def test_migrate_is_a_one_shot_migration_before_the_app_starts(
     services: dict[str, dict[str, Any]],
 ) -> None:
     migrate = services["migrate"]
-    assert command_of(migrate) == "python manage.py migrate --noinput"
+    assert command_of(migrate).startswith("sh -c python manage.py migrate --noinput && ")
     assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert "healthcheck" not in migrate
 
