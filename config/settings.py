@@ -135,6 +135,11 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
+# Who answers for personal data (개인정보 보호책임자), as the privacy policy names them.
+PRIVACY_OFFICER = env_str(
+    "PRIVACY_OFFICER", "전라북도사회서비스원 개인정보 보호책임자 (경영기획 부서장)"
+)
+
 # API tokens (base.tokens): people's expire after API_TOKEN_HOURS; the named integration
 # accounts' after API_INTEGRATION_TOKEN_DAYS.
 API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 12)

@@ -19,7 +19,7 @@ from care.repairs import api as repairs_api
 from care.satisfaction import api as satisfaction_api
 from care.schedule import api as schedule_api
 from care.statements import api as statements_api
-from config import desks
+from config import desks, privacy
 from consultations import api as consultations_api
 from consultations import consultation_api
 from consultations.outreach import api as outreach_api
@@ -123,6 +123,7 @@ api_v1 = [
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("desk/", desks.landing, name="desk"),
+    path("privacy/", privacy.privacy_policy, name="privacy"),
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
