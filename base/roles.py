@@ -251,6 +251,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "notifications.change_message",
         "base.view_accesslog",
         "base.view_accesslogverification",
+        "care.view_accessreview",
         "base.view_rolechangelog",
         "authtoken.view_token",
         "authtoken.view_tokenproxy",

@@ -258,6 +258,7 @@ class VisitExceptionAdmin(ReadOnlyLogAdmin):
 
 # Episodes' and the schedule's admin live in their packages; admin autodiscovery only imports
 # care.admin.
+from care.audit import admin as audit_admin  # noqa: E402, F401
 from care.conferences import admin as conferences_admin  # noqa: E402, F401
 from care.episodes import admin as episodes_admin  # noqa: E402, F401
 from care.incidents import admin as incidents_admin  # noqa: E402, F401

@@ -467,6 +467,7 @@ class NoVisitAlert(models.Model):
 
 # Episodes and schedules are packages of their own (care/episodes, care/schedule); their
 # models are imported here so that Django registers them with the care app.
+from care.audit.models import AccessReview  # noqa: E402
 from care.conferences.models import (  # noqa: E402
     ActionItem,
     CaseConference,
@@ -507,6 +508,7 @@ from care.satisfaction.models import (  # noqa: E402
 from care.schedule.models import CarePlanEntry, ScheduledVisit  # noqa: E402
 
 __all__ = [
+    "AccessReview",
     "ActionItem",
     "AfterCareCheck",
     "Assignment",

@@ -85,6 +85,12 @@ DESKS: tuple[Desk, ...] = (
         staff=True,
         owner=ADMINISTRATOR,
     ),
+    Desk(
+        "audit:index",
+        gettext_lazy("접속기록 점검"),
+        gettext_lazy("달마다: 누가 몇 명의 정보를 봤는지, 업무 시간 외·배정 외 조회, 대량 출력"),
+        roles=(ADMINISTRATOR,),
+    ),
     # Open to any login, but it is for those who build on the API: the office roles.
     Desk(
         "api-docs",

@@ -33,7 +33,10 @@ CARDS = [
     (("counselor",), {"/consultations/", DOCS}),
     (("manager",), {"/kpi/", DOCS}),
     # The tablet is the caregivers' (a superuser, who holds every role, sees it too).
-    (("administrator",), {"/coordinator/", "/consultations/", "/kpi/", "/admin/", DOCS}),
+    (
+        ("administrator",),
+        {"/coordinator/", "/consultations/", "/kpi/", "/admin/", "/audit/", DOCS},
+    ),
     (("caregiver", "counselor"), {"/tablet/", "/consultations/", DOCS}),
 ]
 LINK = re.compile(r'<a\b[^>]*\bhref="(/[^"#]*)"')
