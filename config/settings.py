@@ -283,7 +283,14 @@ if REDIS_URL:
         raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r} is not a redis:// URL.")
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        # Longer than the longest task (a year's rollup at ten million visits, about a
+        # minute), so a message is redelivered only when its worker is really gone.
+        "visibility_timeout": 3600,
+        # A Redis that is down is noticed in a second, not after the client's long default.
+        "socket_connect_timeout": 1,
+        "socket_timeout": 5,
+    }
 else:
     _broker_dir = VAR_DIR / "celery" / "broker"
     _results_dir = VAR_DIR / "celery" / "results"
@@ -301,12 +308,32 @@ else:
     CELERY_RESULT_BACKEND = f"file://{_results_dir}"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+# A request made while the broker is down answers within about two seconds: the publish
+# tries twice, briefly, and the caller keeps what it stored (a run stays queued, a message
+# pending) for the beat's sweeps to send later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+KPI_ROLLUP_HEARTBEAT_SECONDS = env_int("KPI_ROLLUP_HEARTBEAT_SECONDS", 15)
+KPI_ROLLUP_LOST_AFTER_SECONDS = env_int("KPI_ROLLUP_LOST_AFTER_SECONDS", 180)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Nightly, before the working day: is the access log's hash chain whole?
+    "send-queued-rollups": {
+        "task": "kpi.send_queued_rollups",
+        "schedule": crontab(minute="*"),
+    },
+    "recover-lost-rollups": {
+        "task": "kpi.recover_lost_rollups",
+        "schedule": crontab(minute="*/2"),
+    },
     "verify-access-log": {
         "task": "base.verify_access_log",
         "schedule": crontab(hour=3, minute=30),

@@ -465,6 +465,8 @@ class RollupRun(models.Model):
         SUCCEEDED = "succeeded", _("완료")
         FAILED = "failed", _("실패")
         SKIPPED = "skipped", _("건너뜀(마감)")
+        # Its worker went silent (killed, machine lost): a new run took its place.
+        LOST = "lost", _("중단(다시 실행)")
 
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", _("정기(매월 1일)")
@@ -489,12 +491,30 @@ class RollupRun(models.Model):
     finished_at = models.DateTimeField(_("종료"), null=True, blank=True)
     rows = models.PositiveIntegerField(_("기록한 행"), default=0)
     error = models.TextField(_("오류"), blank=True)
+    # When its message left for the broker: a queued run without one was requested while the
+    # broker was down, and the beat's kpi.send_queued_rollups sends it once it is back.
+    sent_at = models.DateTimeField(_("전송 일시"), null=True, blank=True)
+    # Updated by a running rollup every few seconds: a run silent for longer than
+    # KPI_ROLLUP_LOST_AFTER_SECONDS lost its worker and is run again.
+    heartbeat_at = models.DateTimeField(_("마지막 신호"), null=True, blank=True)
+    retry_of = models.ForeignKey(
+        "self",
+        verbose_name=_("다시 실행한 원래 실행"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="retries",
+    )
 
     class Meta:
         verbose_name = _("집계 실행")
         verbose_name_plural = _("집계 실행")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["year", "month", "-created_at"], name="kpi_run_period")]
+        indexes = [
+            models.Index(fields=["year", "month", "-created_at"], name="kpi_run_period"),
+            # The beat's two sweeps: queued runs never sent, running runs gone silent.
+            models.Index(fields=["state", "created_at"], name="kpi_run_state"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d} {self.get_state_display()}"

@@ -17,7 +17,7 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kpi import metrics
+from kpi import metrics, runs
 from kpi.models import (
     YEAR_MAX,
     YEAR_MIN,
@@ -150,11 +150,12 @@ def rollup_month(
     is not touched.
     """
     run = run or rollup_run_create(year=year, month=month, trigger=trigger)
+    now = timezone.now()
     RollupRun.objects.filter(pk=run.pk).update(
-        state=RollupRun.State.RUNNING, started_at=timezone.now()
+        state=RollupRun.State.RUNNING, started_at=now, heartbeat_at=now
     )
     try:
-        with transaction.atomic():
+        with runs.heartbeat(run.pk), transaction.atomic():
             period = Period.objects.select_for_update().get(pk=_period(year, month).pk)
             if period.is_closed:
                 state, rows, error = RollupRun.State.SKIPPED, 0, _("마감된 달입니다.")

@@ -1,12 +1,10 @@
 import logging
-from functools import partial
 
 from celery import shared_task
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import OperationalError, transaction
-from django.utils import timezone
 
-from kpi import rollups
+from kpi import rollups, runs
 from kpi.models import RollupRun
 
 logger = logging.getLogger(__name__)
@@ -23,6 +21,9 @@ logger = logging.getLogger(__name__)
 def rollup_month(run_id: int) -> str:
     """Run a queued rollup (from the API or the page). Safe to run twice: it recomputes."""
     run = RollupRun.objects.get(pk=run_id)
+    if run.state == RollupRun.State.LOST:
+        # Redelivered after its worker died; the run that replaced it does the work.
+        return run.state
     return rollups.rollup_month(year=run.year, month=run.month, run=run).state
 
 
@@ -39,16 +40,16 @@ def recompute_late_records() -> int:
     return len(rollups.late_records_recompute())
 
 
-def _queue_rollup(run_id: int) -> None:
-    """Hand the committed run to a worker. If the broker refuses it, the run says so instead
-    of waiting as "queued" forever."""
-    try:
-        rollup_month.delay(run_id)
-    except Exception as exc:
-        logger.exception("could not queue rollup run %s", run_id)
-        RollupRun.objects.filter(pk=run_id, state=RollupRun.State.QUEUED).update(
-            state=RollupRun.State.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000]
-        )
+@shared_task(name="kpi.send_queued_rollups", acks_late=True)
+def send_queued_rollups() -> int:
+    """Every minute: send the runs requested while the broker was down."""
+    return runs.rollup_runs_send_unsent()
+
+
+@shared_task(name="kpi.recover_lost_rollups", acks_late=True)
+def recover_lost_rollups() -> int:
+    """Every few minutes: run again the runs whose worker went silent."""
+    return len(runs.rollup_runs_recover_lost())
 
 
 def rollup_request(
@@ -65,5 +66,5 @@ def rollup_request(
         run = rollups.rollup_run_create(
             year=year, month=month, trigger=trigger, requested_by=requested_by
         )
-        transaction.on_commit(partial(_queue_rollup, run.pk))
+        runs.rollup_run_queue(run)
     return run
