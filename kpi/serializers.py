@@ -347,9 +347,13 @@ class RollupRunSerializer(serializers.ModelSerializer):
         model = RollupRun
         fields = [
             "id", "year", "month", "trigger", "state", "requested_by", "created_at",
-            "started_at", "finished_at", "rows", "error",
+            "sent_at", "started_at", "heartbeat_at", "finished_at", "rows", "error", "retry_of",
         ]  # fmt: skip
         read_only_fields = fields
+        extra_kwargs = {
+            "sent_at": {"help_text": _("작업자에게 보낸 때; null이면 브로커가 멈춰 있어 대기 중")},
+            "retry_of": {"help_text": _("작업자가 멈춰 다시 실행한 경우 원래 실행의 id")},
+        }
 
 
 class PeriodSerializer(serializers.ModelSerializer):
