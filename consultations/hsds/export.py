@@ -14,6 +14,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterable
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -69,9 +70,13 @@ def export_data() -> dict[str, Any]:
         by_organization.setdefault(resource.organization_id, []).append(resource)
         organizations.setdefault(resource.organization_id, resource.organization)
     ordered = sorted(organizations.values(), key=lambda org: (org.name, org.pk))
+    data: dict[str, Any] = {"hsds_version": hsds.HSDS_VERSION}
+    if resources:
+        # The newest change rather than the time of the request: the same data gives the same
+        # bytes (and ETag) until something is edited.
+        data["last_modified"] = hsds.timestamp(max(map(hsds.last_modified, resources)))
     return {
-        "hsds_version": hsds.HSDS_VERSION,
-        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        **data,
         "organizations": [
             hsds.organization_full(org, by_organization[org.pk], full_service=False)
             for org in ordered
@@ -126,7 +131,7 @@ def csv_text(name: str, table: list[dict[str, Any]]) -> str:
 FIELD_FORMATS = {"uuid", "email", "uri"}  # the string formats Table Schema knows
 
 
-def datapackage() -> dict[str, Any]:
+def datapackage(last_modified: str | None) -> dict[str, Any]:
     """A Frictionless data package describing the CSVs, from the HSDS schemas."""
     resources = []
     for name in sorted(TABLES, key=lambda n: table_schema(n)["datapackage_metadata"]["order"]):
@@ -161,23 +166,35 @@ def datapackage() -> dict[str, Any]:
                 "schema": {"fields": fields, "primaryKey": ["id"]},
             }
         )
-    return {
+    package: dict[str, Any] = {
         "name": "jeonbuk-welfare-resources-hsds",
         "title": "전북 복지자원 공개 데이터 (Open Referral HSDS 3.0)",
         "profile": "tabular-data-package",
-        "created": timezone.now().isoformat(timespec="seconds"),
-        "resources": resources,
     }
+    if last_modified:
+        package["created"] = last_modified
+    return {**package, "resources": resources}
 
 
 def export_zip() -> bytes:
+    """The zip, the same bytes for the same data: each entry is dated by the directory's last
+    change, not by the clock."""
     data = export_data()
+    last_modified = data.get("last_modified")
+    stamp = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
+    if last_modified:
+        changed = datetime.fromisoformat(last_modified.replace("Z", "+00:00"))
+        stamp = timezone.localtime(changed).timetuple()[:6]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+
+        def write(path: str, text: str) -> None:
+            entry = zipfile.ZipInfo(path, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, text.encode("utf-8"))
+
         for name, table in tables(data).items():
-            archive.writestr(table_schema(name)["path"], csv_text(name, table).encode("utf-8"))
-        archive.writestr(
-            "datapackage.json",
-            json.dumps(datapackage(), ensure_ascii=False, indent=2).encode("utf-8"),
-        )
+            write(table_schema(name)["path"], csv_text(name, table))
+        package = datapackage(last_modified)
+        write("datapackage.json", json.dumps(package, ensure_ascii=False, indent=2))
     return buffer.getvalue()

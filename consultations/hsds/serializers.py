@@ -50,7 +50,7 @@ def derived_id(*parts: object) -> str:
     return str(uuid.uuid5(NAMESPACE, "/".join(str(part) for part in parts)))
 
 
-def _timestamp(value: datetime) -> str:
+def timestamp(value: datetime) -> str:
     """ISO 8601 in UTC with milliseconds, as HSDS's ``last_modified`` asks."""
     return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -367,7 +367,7 @@ def service(resource: WelfareResource) -> Json:
     _put(data, "maximum_age", resource.max_age)
     if resource.assured_date is not None:
         data["assured_date"] = resource.assured_date.isoformat()
-    data["last_modified"] = _timestamp(last_modified(resource))
+    data["last_modified"] = timestamp(last_modified(resource))
     return data
 
 

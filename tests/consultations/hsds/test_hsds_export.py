@@ -145,3 +145,14 @@ def test_the_export_costs_the_same_queries_whatever_the_directory_size(url: str)
         client.get(url)
 
     assert len(small) == len(large) <= 8
+
+
+def test_the_same_data_gives_the_same_bytes() -> None:
+    make_directory(3)
+    client = Client()
+
+    first = client.get("/hsds/export.zip").content
+    second = client.get("/hsds/export.zip").content
+
+    assert first == second
+    assert client.get("/hsds/export.json").content == client.get("/hsds/export.json").content
