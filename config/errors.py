@@ -19,7 +19,8 @@ logger = logging.getLogger(__name__)
 
 
 def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
+    # /hsds/ is the open-data API (consultations/hsds): its clients read JSON too.
+    return request.path.startswith(("/api/", "/hsds/"))
 
 
 def _links(user: Any) -> dict[str, Any]:

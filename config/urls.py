@@ -31,6 +31,14 @@ router = DefaultRouter()
 router.register("regions", base_api.RegionViewSet, basename="region")
 router.register("service-types", base_api.ServiceTypeViewSet, basename="service-type")
 router.register("programs", base_api.ProgramViewSet, basename="program")
+router.register(
+    "resource-categories", consultations_api.ResourceCategoryViewSet, basename="resource-category"
+)
+router.register("target-groups", consultations_api.TargetGroupViewSet, basename="target-group")
+router.register(
+    "eligibility-tags", consultations_api.EligibilityTagViewSet, basename="eligibility-tag"
+)
+router.register("qualifications", volunteers_api.QualificationViewSet, basename="qualification")
 router.register("volunteers", volunteers_api.CorpsMemberViewSet, basename="volunteer")
 router.register(
     "compliance-requirements",
@@ -132,6 +140,7 @@ urlpatterns = [
     path("coordinator/", include("care.coordinator_urls")),
     path("kpi/", include("kpi.urls")),
     path("consultations/", include("consultations.desk_urls")),
+    path("hsds/", include("consultations.hsds.urls")),
     path("api/v1/", include(api_v1)),
     path("api-auth/", include("rest_framework.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

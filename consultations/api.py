@@ -6,12 +6,25 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
+from base.api import ReferenceDataViewSet
+from base.serializers import ReferenceDataSerializer
 from config.api import ERRORS, NOT_ALLOWED, NOT_FOUND, RoleModelPermissions
 from config.viewsets import ServiceWriteViewSet
 from consultations import selectors, services
 from consultations.filters import OrganizationFilter, WelfareResourceFilter
-from consultations.models import Organization, WelfareResource
-from consultations.serializers import OrganizationSerializer, WelfareResourceSerializer
+from consultations.models import (
+    EligibilityTag,
+    Organization,
+    ResourceCategory,
+    TargetGroup,
+    WelfareResource,
+)
+from consultations.serializers import (
+    EligibilityTagSerializer,
+    OrganizationSerializer,
+    ResourceCategorySerializer,
+    WelfareResourceSerializer,
+)
 
 
 @extend_schema_view(
@@ -80,3 +93,29 @@ class OrganizationViewSet(ServiceWriteViewSet):
 
     def update_object(self, instance: Organization, data: dict[str, Any]) -> Organization:
         return services.organization_save(organization=instance, **data)
+
+
+# The codes a client sends with a resource (``category``, ``target_groups``,
+# ``eligibility_tags``), read-only and by ``code`` like /api/v1/regions/.
+
+
+class ResourceCategoryViewSet(ReferenceDataViewSet):
+    """복지자원 분류 (resource categories), two levels: ``parent`` is the upper category's
+    code."""
+
+    queryset = ResourceCategory.objects.select_related("parent")
+    serializer_class = ResourceCategorySerializer
+
+
+class TargetGroupViewSet(ReferenceDataViewSet):
+    """지원 대상 (target groups): 노인, 장애인, 아동 …"""
+
+    queryset = TargetGroup.objects.all()
+    serializer_class = ReferenceDataSerializer
+
+
+class EligibilityTagViewSet(ReferenceDataViewSet):
+    """자격 요건 (eligibility tags): situations and income brackets a resource is meant for."""
+
+    queryset = EligibilityTag.objects.all()
+    serializer_class = EligibilityTagSerializer

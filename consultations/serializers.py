@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from base.models import Region
-from base.serializers import code_field
+from base.serializers import ReferenceDataSerializer, code_field
 from consultations.models import (
     EligibilityTag,
     Organization,
@@ -159,3 +159,20 @@ class WelfareResourceSerializer(serializers.ModelSerializer):
         if value and value > timezone.localdate():
             raise serializers.ValidationError(_("확인일은 미래일 수 없습니다."))
         return value
+
+
+class ResourceCategorySerializer(ReferenceDataSerializer):
+    parent = serializers.CharField(
+        source="parent.code",
+        read_only=True,
+        allow_null=True,
+        help_text=_("상위 분류의 코드 (최상위 분류이면 null)"),
+    )
+
+
+class EligibilityTagSerializer(ReferenceDataSerializer):
+    kind = serializers.ChoiceField(
+        choices=EligibilityTag.Kind.choices,
+        read_only=True,
+        help_text=_("종류: situation(상황) 또는 income(소득 기준)"),
+    )

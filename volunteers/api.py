@@ -8,6 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from base.api import ReferenceDataViewSet
+from base.serializers import ReferenceDataSerializer
 from config.api import ERRORS, NOT_ALLOWED, NOT_FOUND, RoleModelPermissions
 from config.viewsets import ServiceWriteViewSet
 from volunteers import selectors, services
@@ -18,7 +20,7 @@ from volunteers.compliance.serializers import (
     MemberComplianceSerializer,
 )
 from volunteers.filters import CorpsMemberFilter
-from volunteers.models import CorpsMember
+from volunteers.models import CorpsMember, Qualification
 from volunteers.serializers import CorpsMemberSerializer
 
 
@@ -91,3 +93,10 @@ class CorpsMemberViewSet(ServiceWriteViewSet):
                 status=status.HTTP_201_CREATED,
             )
         return Response(member_compliance_data(request=request, corps_member=member))
+
+
+class QualificationViewSet(ReferenceDataViewSet):
+    """자격 (qualifications of corps members): 요양보호사, 사회복지사 … by ``code``."""
+
+    queryset = Qualification.objects.all()
+    serializer_class = ReferenceDataSerializer
