@@ -85,6 +85,9 @@ class SearchForm(forms.Form):
         """Something was asked: a word or a filter (the bare landing page is not a search)."""
         return any(self.data.get(name) not in (None, "") for name in ("q", *self.FILTERS))
 
+    def has_filters(self) -> bool:
+        return any(self.data.get(name) not in (None, "") for name in self.FILTERS)
+
     def cache_key(self) -> str:
         """What the filtered queryset holds, for ``search_page``'s cache of public searches."""
         data = self.cleaned_data

@@ -153,10 +153,11 @@ def category_counts() -> list[CategoryCount]:
     """The active taxonomy, top level first, each with its public resources counted (a
     parent's total includes its children's): one grouped query over the categories."""
     public = Q(resources__is_published=True, resources__status=WelfareResource.Status.ACTIVE)
+    # Ordered explicitly: Meta.ordering is dropped from a query with GROUP BY.
     categories = list(
-        ResourceCategory.objects.filter(is_active=True).annotate(
-            public_count=Count("resources", filter=public)
-        )
+        ResourceCategory.objects.filter(is_active=True)
+        .annotate(public_count=Count("resources", filter=public))
+        .order_by("sort_order", "code")
     )
     children: dict[int, list[ResourceCategory]] = {}
     for category in categories:

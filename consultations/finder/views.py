@@ -58,7 +58,12 @@ def count_label(count: int, capped: bool) -> str:
 def home(request: HttpRequest) -> HttpResponse:
     """The search box and filters; with a word or a filter, one page of results."""
     form = SearchForm(request.GET or None)
-    context: dict[str, Any] = {"form": form, "nav": "search", "searched": False}
+    context: dict[str, Any] = {
+        "form": form,
+        "nav": "search",
+        "searched": False,
+        "filters_open": not form.is_search() or form.has_filters() or bool(form.errors),
+    }
     if not form.is_search():
         return render(request, "find/home.html", context)
     if not form.is_valid():

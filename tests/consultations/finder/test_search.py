@@ -223,6 +223,14 @@ def test_a_search_is_counted_once_with_its_result_count(client: Client) -> None:
     assert (missing.searches, missing.zero_results) == (1, 1)
 
 
+def test_the_filters_fold_after_a_word_alone_and_stay_open_with_a_filter(
+    client: Client,
+) -> None:
+    assert search(client, q="돌봄").context["filters_open"] is False
+    assert search(client, q="돌봄", region="jeonju").context["filters_open"] is True
+    assert client.get(HOME).context["filters_open"] is True
+
+
 def test_a_search_that_finds_nothing_says_so_and_offers_the_questionnaire(client: Client) -> None:
     public_resource(name="도시락 배달")
 
@@ -335,6 +343,11 @@ def test_categories_are_listed_with_counts_of_public_resources(client: Client) -
     care = next(item for item in response.context["categories"] if item.category.code == "care")
     assert care.total == 2
     assert {child.category.code: child.total for child in care.children}["care_home"] == 1
+    shown = [item.category.code for item in response.context["categories"]]
+    assert shown[:3] == ["care", "health", "living"]
+    assert [child.category.code for child in care.children] == [
+        "care_emergency", "care_home", "care_child"
+    ]  # fmt: skip
 
 
 def test_a_category_page_lists_its_and_its_childrens_resources(client: Client) -> None:
