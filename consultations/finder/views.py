@@ -23,11 +23,14 @@ from consultations.resources import search_page
 from consultations.usage.services import resource_view_record, search_record
 
 PER_PAGE = 20
+# Far past any page a resident turns to (the count stops at 1,000), and small enough that the
+# OFFSET it makes always fits the database's integer.
+MAX_PAGE = 1000
 
 
 def _page_number(request: HttpRequest) -> int:
     try:
-        return max(int(request.GET.get("page", 1)), 1)
+        return min(max(int(request.GET.get("page", 1)), 1), MAX_PAGE)
     except (TypeError, ValueError):
         return 1
 

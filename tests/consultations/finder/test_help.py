@@ -203,6 +203,7 @@ def test_the_results_are_paged(client: Client) -> None:
     assert len(first.context["recommendations"]) == 20
     assert len(second.context["recommendations"]) == 3
     assert "23건" in first.content.decode()
+    assert len(ask(client, page="9" * 30).context["recommendations"]) == 3
 
 
 def test_only_public_resources_are_ever_recommended(client: Client) -> None:

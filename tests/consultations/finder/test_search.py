@@ -190,6 +190,17 @@ def test_results_are_paged_twenty_at_a_time(client: Client) -> None:
     assert not second.context["page"].has_next
 
 
+def test_a_page_number_past_the_end_or_not_a_number_is_no_error(client: Client) -> None:
+    public_resource(name="돌봄 하나")
+
+    far = search(client, q="돌봄", page="9" * 30)
+    nonsense = search(client, q="돌봄", page="둘째")
+
+    assert far.status_code == 200
+    assert "이 쪽에는 결과가 없어요" in far.content.decode()
+    assert names(nonsense) == ["돌봄 하나"]
+
+
 def test_a_count_past_the_cap_reads_as_1000_or_more(client: Client) -> None:
     template = public_resource(name="돌봄 원본", category="care_home")
     WelfareResource.objects.bulk_create(
