@@ -76,11 +76,6 @@ class SearchForm(forms.Form):
 
     FILTERS = ("region", "group", "category", "age", "cost")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # The help text is read out with the box it belongs to.
-        self.fields["q"].widget.attrs["aria-describedby"] = "id_q_helptext"
-
     def is_search(self) -> bool:
         """Something was asked: a word or a filter (the bare landing page is not a search)."""
         return any(self.data.get(name) not in (None, "") for name in ("q", *self.FILTERS))
