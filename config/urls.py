@@ -129,6 +129,7 @@ urlpatterns = [
     path("coordinator/", include("care.coordinator_urls")),
     path("kpi/", include("kpi.urls")),
     path("consultations/", include("consultations.desk_urls")),
+    path("provider/", include("consultations.freshness.public_urls")),
     path("api/v1/", include(api_v1)),
     path("api-auth/", include("rest_framework.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
