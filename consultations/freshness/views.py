@@ -195,6 +195,10 @@ def change_reject(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reject_reason"],
             )
         except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):  # reviewed meanwhile: nothing to fix here
+                for text in exc.messages:
+                    messages.error(request, text)
+                return redirect("consultations:freshness:detail", pk=pk)
             add_service_errors(form, exc)
         else:
             messages.success(request, _("제안을 반려했습니다."))
