@@ -39,8 +39,9 @@ def _provider_page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     response = render(request, template, {"desk_phone": DESK_PHONE, **context}, status=status)
-    # The token is in the address: never sent on to another site, never indexed or cached.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the address: never sent on to another site ("no-referrer" would make
+    # Chromium post the form with Origin: null, which CSRF refuses), never indexed or cached.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -50,7 +50,7 @@ def test_a_valid_link_shows_the_entry_and_a_form_filled_in_with_it(
     assert "어르신 안부 확인" in page
     assert 'value="063-111-2222"' in page
     assert "그대로 맞습니다" in page
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
