@@ -1,5 +1,5 @@
-"""Admin of the freshness workflow: contacts inline on the organization (consultations.admin
-adds the inline), invitations and proposed changes read-only (the desk reviews changes)."""
+"""Admin of the freshness workflow: contacts (also inline on the organization, which
+consultations.admin adds), invitations and proposed changes read-only (the desk reviews)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,18 @@ class OrganizationContactInline(admin.TabularInline):
     formset = ContactFormSet
     fields = ["name", "title", "phone", "email", "is_primary", "is_active"]
     extra = 0
+
+
+@admin.register(OrganizationContact)
+class OrganizationContactAdmin(admin.ModelAdmin):
+    """All contacts in one list, to find whom to call; edited on their organization's page
+    too (the inline)."""
+
+    list_display = ["name", "organization", "title", "phone", "is_primary", "is_active"]
+    list_filter = ["is_primary", "is_active"]
+    search_fields = ["name", "phone", "organization__name"]
+    list_select_related = ["organization"]
+    autocomplete_fields = ["organization"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
