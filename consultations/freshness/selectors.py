@@ -51,6 +51,14 @@ def resources_due_for_review(
     )
 
 
+def resources_due_without_contact(*, today: date | None = None) -> QuerySet[WelfareResource]:
+    """Due resources the round cannot ask: their organization has no active contact."""
+    active_contact = OrganizationContact.objects.filter(
+        organization=OuterRef("organization"), is_active=True
+    )
+    return resources_due_for_review(today=today).exclude(Exists(active_contact))
+
+
 def contact_to_ask(organization: Organization) -> OrganizationContact | None:
     """The organization's primary active contact, else its longest-known active one."""
     return (

@@ -144,7 +144,11 @@ def provider_thanks(request: HttpRequest, token: str) -> HttpResponse:
 @writer_required
 def change_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.changes_pending())
-    return render(request, "consultations/freshness/change_list.html", {"page": page})
+    context = {
+        "page": page,
+        "without_contact": selectors.resources_due_without_contact().count(),
+    }
+    return render(request, "consultations/freshness/change_list.html", context)
 
 
 def _detail(

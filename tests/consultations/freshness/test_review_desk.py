@@ -248,3 +248,14 @@ def test_the_request_button_needs_a_post(desk: Client) -> None:
     resource = resource_with_contact()
 
     assert desk.get(f"/consultations/directory/changes/request/{resource.pk}/").status_code == 405
+
+
+def test_the_queue_counts_due_resources_nobody_can_be_asked_about(desk: Client) -> None:
+    WelfareResourceFactory(assured_date=None)
+    WelfareResourceFactory(assured_date=None)
+    resource_with_contact(assured_date=None)
+
+    page = text(desk.get(QUEUE))
+
+    assert 'id="without-contact"' in page
+    assert "2건" in page
