@@ -63,6 +63,20 @@ USAGE_READS = ["consultations.view_searchtermday", "consultations.view_resourcev
 OUTREACH_MODELS = ["consultations.outreachsession", "consultations.outreachsite"]
 
 
+# Keeping the directory fresh (복지자원 조사): counselors and administrators keep the
+# organizations' contacts and review what providers send back; invitations are read-only
+# (the monthly task and the desk's button make them).
+FRESHNESS_RECORDS = [
+    "consultations.view_organizationcontact",
+    "consultations.add_organizationcontact",
+    "consultations.change_organizationcontact",
+    "consultations.delete_organizationcontact",
+    "consultations.view_reviewinvitation",
+    "consultations.view_proposedchange",
+    "consultations.change_proposedchange",
+]
+
+
 # Episodes and schedules: coordinators work on them through the desk and the API (which check
 # roles with has_role); these let staff open them in the admin as well.
 EPISODE_RECORDS = [
@@ -188,6 +202,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "consultations.view_followupalert",
         "consultations.view_referralstatechange",
         *_crud(*OUTREACH_MODELS),
+        *FRESHNESS_RECORDS,
     ],
     MANAGER: [
         *REFERENCE,
@@ -222,6 +237,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         ),
         *USAGE_READS,
         *CONSULTATION_READS,
+        *FRESHNESS_RECORDS,
         "care.view_visitexception",
         "care.change_visitexception",
         "care.view_novisitalert",

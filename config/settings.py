@@ -378,6 +378,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 600},
     },
+    # Providers asked to confirm entries unchecked for 11 months (복지자원 조사): once a
+    # month, on a working morning (Seoul) so the texts arrive when offices read them. Safe to
+    # run twice: an open invitation is never duplicated.
+    "send-review-invitations": {
+        "task": "consultations.send_review_invitations",
+        "schedule": crontab(day_of_month=1, hour=10, minute=0),
+    },
     # The outbox's safety net: messages whose queued task was lost or whose retry has come.
     # A tick not started within 50 s is dropped; the next one does the same work.
     "send-due-messages": {
@@ -403,6 +410,11 @@ if NOTIFICATION_GATEWAY == "http":
         )
     if urlparse(SMS_GATEWAY_URL).scheme not in {"http", "https"}:
         raise ImproperlyConfigured(f"SMS_GATEWAY_URL={SMS_GATEWAY_URL!r} is not an http(s) URL.")
+# The public site's address as residents and providers reach it, for links in text messages
+# (a provider's review link), which are built outside any request.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+if urlparse(PUBLIC_BASE_URL).scheme not in {"http", "https"}:
+    raise ImproperlyConfigured(f"PUBLIC_BASE_URL={PUBLIC_BASE_URL!r} is not an http(s) URL.")
 # Attempts before a message is marked failed (shown in the admin, retried from there).
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8)
 if NOTIFICATION_MAX_ATTEMPTS < 1:

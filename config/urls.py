@@ -142,6 +142,7 @@ urlpatterns = [
     path("consultations/", include("consultations.desk_urls")),
     path("hsds/", include("consultations.hsds.urls")),
     path("find/", include("consultations.finder.urls")),
+    path("provider/", include("consultations.freshness.public_urls")),
     path("api/v1/", include(api_v1)),
     path("api-auth/", include("rest_framework.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

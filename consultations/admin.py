@@ -26,6 +26,7 @@ from base.models import AccessLog
 from base.services import access_log_record
 from config.api import client_ip
 from consultations import services
+from consultations.freshness.admin import OrganizationContactInline
 from consultations.importing import COLUMNS, resources_import
 from consultations.models import (
     Consultation,
@@ -98,6 +99,8 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ["name", "external_id", "phone", "address"]
     list_select_related = ["region"]
     readonly_fields = ["created_at", "updated_at"]
+    # Whom the monthly review asks (consultations.freshness).
+    inlines = [OrganizationContactInline]
     # An address typed without a scheme is a web site; today's default (http) changes in 6.0.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [

@@ -31,6 +31,7 @@ from care.conferences import demo as conferences_demo
 from care.episodes import demo as care_episodes_demo
 from care.models import Recipient
 from care.repairs import demo as care_repairs_demo
+from consultations.freshness import demo as freshness_demo
 from consultations.models import (
     Consultation,
     EligibilityTag,
@@ -554,6 +555,9 @@ class Summary:
     # 찾아가는 상담 (issue 12): sites and the 2023 sessions held at them.
     outreach_sites: int = 0
     outreach_sessions: int = 0
+    # 복지자원 조사 (issue 9): organizations' contacts and providers' answers awaiting review.
+    organization_contacts: int = 0
+    proposed_changes_pending: int = 0
 
 
 @transaction.atomic
@@ -590,6 +594,8 @@ def consultations_demo_load(*, seed: int = 2023) -> Summary:
         created = True
     outreach = outreach_demo.outreach_demo_load(counselor=counselor, seed=seed)
     created = created or outreach.created
+    freshness = freshness_demo.freshness_demo_load(demo_mark=DEMO_MARK)
+    created = created or freshness.created
 
     today = timezone.localdate()
     demo_organizations = Organization.objects.filter(notes__startswith=DEMO_MARK)
@@ -609,6 +615,8 @@ def consultations_demo_load(*, seed: int = 2023) -> Summary:
         created=created,
         outreach_sites=outreach.sites,
         outreach_sessions=outreach.sessions,
+        organization_contacts=freshness.contacts,
+        proposed_changes_pending=freshness.pending_changes,
     )
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("history/", views.history, name="history"),
     path("directory/", views.directory, name="directory"),
     path("directory/<int:pk>/", views.resource_detail, name="resource-detail"),
+    path("directory/changes/", include("consultations.freshness.urls")),
     path("resources/search/", views.resource_search, name="resource-search"),
     path("recipients/search/", views.recipient_search, name="recipient-search"),
     path("partners/", partner_views.partner_list, name="partners"),

@@ -528,6 +528,11 @@ class FollowUpAlert(models.Model):
 # The partners' agreements are a package of consultations; imported here so that Django
 # registers their models with the app.
 # The outreach package's models register with this app (as care's subpackages do with care).
+from consultations.freshness.models import (  # noqa: E402
+    OrganizationContact,
+    ProposedChange,
+    ReviewInvitation,
+)
 from consultations.outreach.models import OutreachSession, OutreachSite  # noqa: E402
 from consultations.partners.models import Agreement  # noqa: E402, F401
 from consultations.usage.models import ResourceViewDay, SearchTermDay  # noqa: E402
@@ -538,11 +543,14 @@ __all__ = [
     "EligibilityTag",
     "FollowUpAlert",
     "Organization",
+    "OrganizationContact",
     "OutreachSession",
     "OutreachSite",
+    "ProposedChange",
     "Referral",
     "ReferralStateChange",
     "ResourceCategory",
+    "ReviewInvitation",
     "ResourceViewDay",
     "SearchTermDay",
     "TargetGroup",

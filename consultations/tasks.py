@@ -9,3 +9,7 @@ from consultations import services
 def record_follow_up_alerts(as_of: str | None = None) -> int:
     """Daily: consultations and referrals whose follow-up date passed without an update."""
     return services.follow_up_alerts_record(as_of=date.fromisoformat(as_of) if as_of else None)
+
+
+# The package's tasks live in it; autodiscovery only finds consultations.tasks.
+from consultations.freshness import tasks as freshness_tasks  # noqa: E402, F401

@@ -47,6 +47,8 @@ class Command(BaseCommand):
             ("주거환경개선 home-repair jobs", summary.repair_jobs),
             ("찾아가는 상담 장소 sites", summary.outreach_sites),
             ("찾아가는 상담 회차 sessions", summary.outreach_sessions),
+            ("기관 담당자 organization contacts", summary.organization_contacts),
+            ("검토 대기 제안 pending changes", summary.proposed_changes_pending),
         ]
         self._table([(label, str(count)) for label, count in rows])
 
