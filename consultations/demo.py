@@ -40,6 +40,7 @@ from consultations.models import (
     TargetGroup,
     WelfareResource,
 )
+from consultations.callbacks import demo as callbacks_demo
 from consultations.outreach import demo as outreach_demo
 from consultations.partners.demo import partners_demo_load
 from consultations.services import (
@@ -428,6 +429,8 @@ def consultations_demo_load(*, seed: int = 2023) -> Summary:
         created = True
     outreach = outreach_demo.outreach_demo_load(counselor=counselor, seed=seed)
     created = created or outreach.created
+    # Residents' call-back requests waiting on the desk (상담 신청).
+    created = bool(callbacks_demo.callbacks_demo_load(counselor=counselor)) or created
 
     today = timezone.localdate()
     demo_organizations = Organization.objects.filter(notes__startswith=DEMO_MARK)

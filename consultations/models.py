@@ -520,12 +520,14 @@ class FollowUpAlert(models.Model):
 # The partners' agreements are a package of consultations; imported here so that Django
 # registers their models with the app.
 # The outreach package's models register with this app (as care's subpackages do with care).
+from consultations.callbacks.models import CallbackRequest  # noqa: E402
 from consultations.outreach.models import OutreachSession, OutreachSite  # noqa: E402
 from consultations.partners.models import Agreement  # noqa: E402, F401
 from consultations.usage.models import ResourceViewDay, SearchTermDay  # noqa: E402
 
 __all__ = [
     "Agreement",
+    "CallbackRequest",
     "Consultation",
     "EligibilityTag",
     "FollowUpAlert",
