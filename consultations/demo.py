@@ -31,6 +31,7 @@ from care.conferences import demo as conferences_demo
 from care.episodes import demo as care_episodes_demo
 from care.models import Recipient
 from care.repairs import demo as care_repairs_demo
+from consultations.callbacks import demo as callbacks_demo
 from consultations.models import (
     Consultation,
     Organization,
@@ -40,7 +41,6 @@ from consultations.models import (
     TargetGroup,
     WelfareResource,
 )
-from consultations.callbacks import demo as callbacks_demo
 from consultations.outreach import demo as outreach_demo
 from consultations.partners.demo import partners_demo_load
 from consultations.services import (

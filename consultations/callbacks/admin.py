@@ -17,7 +17,15 @@ from consultations.callbacks.models import CallbackRequest
 
 @admin.register(CallbackRequest)
 class CallbackRequestAdmin(admin.ModelAdmin):
-    list_display = ["number", "state", "region", "topic", "preferred_time", "created_at", "taken_by"]
+    list_display = [
+        "number",
+        "state",
+        "region",
+        "topic",
+        "preferred_time",
+        "created_at",
+        "taken_by",
+    ]
     list_filter = ["state", "region", "topic", "close_reason"]
     search_fields = ["number"]
     list_select_related = ["region", "topic", "taken_by"]

@@ -131,7 +131,9 @@ class CallbackRequestForm(forms.Form):
             )
         },
     )
-    consent_version = forms.CharField(widget=forms.HiddenInput, initial=consent_texts.CURRENT.version)
+    consent_version = forms.CharField(
+        widget=forms.HiddenInput, initial=consent_texts.CURRENT.version
+    )
     resource = forms.CharField(widget=forms.HiddenInput, required=False)
     # The honeypot: a person never sees it; a form-filling script usually fills a "homepage".
     homepage = forms.CharField(
@@ -223,9 +225,7 @@ class CallbackRequestForm(forms.Form):
 def public_resource(value: str) -> WelfareResource | None:
     """A published, running resource by its public id (UUID) or its number; else None."""
     value = (value or "").strip()[:40]
-    resources = WelfareResource.objects.public().select_related(
-        "organization", "category__parent"
-    )
+    resources = WelfareResource.objects.public().select_related("organization", "category__parent")
     try:
         return resources.filter(uuid=uuid.UUID(value)).first()
     except ValueError:

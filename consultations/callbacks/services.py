@@ -24,9 +24,13 @@ NUMBER_ATTEMPTS = 5
 
 
 def callback_request_log(
-    *, actor: AbstractBaseUser, callback_request: CallbackRequest, action: str, source_ip: str | None,
+    *,
+    actor: AbstractBaseUser,
+    callback_request: CallbackRequest,
+    action: str,
+    source_ip: str | None,
     path: str = "",
-) -> None:  # fmt: skip
+) -> None:
     """One 접속기록 row: the request holds a person's name and phone."""
     access_log_record(
         actor=actor,
@@ -83,6 +87,15 @@ def _locked(callback_request: CallbackRequest) -> CallbackRequest:
     return CallbackRequest.objects.select_for_update().get(pk=callback_request.pk)
 
 
+def _someone_elses(locked: CallbackRequest, actor: AbstractBaseUser) -> bool:
+    """Taken by another counselor: theirs to call, unless an administrator steps in."""
+    return (
+        locked.state == CallbackRequest.State.TAKEN
+        and locked.taken_by_id != actor.pk
+        and not has_role(actor, "administrator")
+    )
+
+
 @transaction.atomic
 def callback_request_take(
     *, actor: AbstractBaseUser, callback_request: CallbackRequest, source_ip: str | None = None
@@ -92,25 +105,25 @@ def callback_request_take(
     locked = _locked(callback_request)
     if not locked.is_open:
         raise ValidationError(
-            {"state": [_("이미 처리된 신청입니다 (%(state)s).") % {"state": locked.get_state_display()}]}
+            {
+                "state": [
+                    _("이미 처리된 신청입니다 (%(state)s).") % {"state": locked.get_state_display()}
+                ]
+            }
         )
-    if locked.state == CallbackRequest.State.TAKEN and locked.taken_by_id != actor.pk:
-        if not has_role(actor, "administrator"):
-            raise ValidationError(
-                {
-                    "state": [
-                        _("%(who)s 상담원이 맡은 신청입니다.")
-                        % {"who": locked.taken_by.get_username()}  # type: ignore[union-attr]
-                    ]
-                }
-            )
+    if _someone_elses(locked, actor):
+        who = locked.taken_by.get_username()  # type: ignore[union-attr]
+        raise ValidationError({"state": [_("%(who)s 상담원이 맡은 신청입니다.") % {"who": who}]})
     if locked.taken_by_id != actor.pk:
         locked.state = CallbackRequest.State.TAKEN
         locked.taken_by = actor  # type: ignore[assignment]
         locked.taken_at = timezone.now()
         locked.save(update_fields=["state", "taken_by", "taken_at"])
         callback_request_log(
-            actor=actor, callback_request=locked, action=AccessLog.Action.CHANGE, source_ip=source_ip
+            actor=actor,
+            callback_request=locked,
+            action=AccessLog.Action.CHANGE,
+            source_ip=source_ip,
         )
     return locked
 
@@ -163,30 +176,22 @@ def callback_request_called_back(
     """
     locked = _locked(callback_request)
     if not locked.is_open:
-        raise ValidationError(
-            {"callback_request": [_("이미 처리된 상담 신청입니다 (%(number)s).") % {
-                "number": locked.number}]}
-        )  # fmt: skip
-    if locked.state == CallbackRequest.State.TAKEN and locked.taken_by_id != actor.pk:
-        if not has_role(actor, "administrator"):
-            raise ValidationError(
-                {"callback_request": [_("다른 상담원이 맡은 신청입니다.")]}
-            )
+        message = _("이미 처리된 상담 신청입니다 (%(number)s).") % {"number": locked.number}
+        raise ValidationError({"callback_request": [message]})
+    if _someone_elses(locked, actor):
+        raise ValidationError({"callback_request": [_("다른 상담원이 맡은 신청입니다.")]})
     request_minute = locked.created_at.replace(second=0, microsecond=0)
     if consultation.held_at < request_minute:
-        raise ValidationError(
-            {"held_at": [_("상담 일시가 상담 신청(%(at)s)보다 빠릅니다.") % {
-                "at": timezone.localtime(locked.created_at).strftime("%Y-%m-%d %H:%M")}]}
-        )  # fmt: skip
+        at = timezone.localtime(locked.created_at).strftime("%Y-%m-%d %H:%M")
+        message = _("상담 일시가 상담 신청(%(at)s)보다 빠릅니다.") % {"at": at}
+        raise ValidationError({"held_at": [message]})
     locked.state = CallbackRequest.State.CALLED_BACK
     if locked.taken_by_id is None:
         locked.taken_by = actor  # type: ignore[assignment]
         locked.taken_at = timezone.now()
     locked.consultation = consultation
     locked.called_back_at = max(consultation.held_at, locked.created_at)
-    locked.save(
-        update_fields=["state", "taken_by", "taken_at", "consultation", "called_back_at"]
-    )
+    locked.save(update_fields=["state", "taken_by", "taken_at", "consultation", "called_back_at"])
     callback_request_log(
         actor=actor, callback_request=locked, action=AccessLog.Action.CHANGE, source_ip=source_ip
     )

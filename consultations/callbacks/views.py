@@ -215,7 +215,8 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(
-                request, _("상담 신청 %(number)s을 종결했습니다.") % {"number": callback_request.number}
+                request,
+                _("상담 신청 %(number)s을 종결했습니다.") % {"number": callback_request.number},
             )
             return redirect("consultations:requests")
     return _detail(request, callback_request, close_form=form, status=400)

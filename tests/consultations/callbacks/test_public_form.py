@@ -93,7 +93,9 @@ def test_request_numbers_are_unambiguous_and_not_in_sequence(client: Client) -> 
 
 
 def test_a_resource_page_link_fills_in_the_topic_and_a_first_sentence(client: Client) -> None:
-    resource = WelfareResourceFactory(name="전주시 긴급돌봄 지원", category=category("care_emergency"))
+    resource = WelfareResourceFactory(
+        name="전주시 긴급돌봄 지원", category=category("care_emergency")
+    )
 
     response = client.get(f"{FORM}?resource={resource.uuid}")
 
