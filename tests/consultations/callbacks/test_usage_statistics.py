@@ -124,3 +124,17 @@ def test_the_goal_tracker_shows_the_usage_beside_4_2_to_a_manager_without_any_pe
         assert request.phone not in page
         assert request.number not in page
     assert "1234-5678" not in page
+
+
+def test_the_summary_costs_four_queries_however_busy_the_year(
+    traffic: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    today = traffic["today"]
+    for index in range(5):
+        a_request(region=region("gunsan"))
+        usage_services.search_record(f"없는 말 {index}", found=0, day=today)
+
+    with django_assert_num_queries(4):
+        summary = usage_summary(start=today.replace(month=1, day=1), end=today)
+
+    assert summary.requests == 8
