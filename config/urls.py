@@ -128,9 +128,9 @@ urlpatterns = [
     path("tablet/", include("care.tablet_urls")),
     path("coordinator/", include("care.coordinator_urls")),
     path("kpi/", include("kpi.urls")),
-    path("consultations/", include("consultations.desk_urls")),
     # Before the finder's find/ (its catch-alls must not shadow the request form).
     path("find/request/", include("consultations.callbacks.public_urls")),
+    path("consultations/", include("consultations.desk_urls")),
     path("api/v1/", include(api_v1)),
     path("api-auth/", include("rest_framework.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
