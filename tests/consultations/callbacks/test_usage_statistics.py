@@ -13,7 +13,7 @@ from django.utils import timezone
 from consultations.callbacks import services
 from consultations.callbacks.models import CallbackRequest
 from consultations.usage import services as usage_services
-from consultations.usage.selectors import usage_summary
+from consultations.usage.selectors import SUMMARY_QUERIES, usage_summary
 from kpi.goals import goals_load
 from tests.consultations.callbacks.factories import a_request
 from tests.consultations.consultation_factories import (
@@ -126,7 +126,7 @@ def test_the_goal_tracker_shows_the_usage_beside_4_2_to_a_manager_without_any_pe
     assert "1234-5678" not in page
 
 
-def test_the_summary_costs_four_queries_however_busy_the_year(
+def test_the_summary_costs_the_same_queries_however_busy_the_year(
     traffic: dict[str, Any], django_assert_num_queries: Any
 ) -> None:
     today = traffic["today"]
@@ -134,7 +134,7 @@ def test_the_summary_costs_four_queries_however_busy_the_year(
         a_request(region=region("gunsan"))
         usage_services.search_record(f"없는 말 {index}", found=0, day=today)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(SUMMARY_QUERIES):
         summary = usage_summary(start=today.replace(month=1, day=1), end=today)
 
     assert summary.requests == 8
