@@ -58,6 +58,14 @@ DIRECTORY_READS = [
 USAGE_READS = ["consultations.view_searchtermday", "consultations.view_resourceviewday"]
 
 
+# Residents' call-back requests (상담 신청): counselors take and close them on the desk,
+# administrators too; managers see only the usage statistics (no name, no phone).
+CALLBACK_REQUESTS = [
+    "consultations.view_callbackrequest",
+    "consultations.change_callbackrequest",
+]
+
+
 # Outreach days (찾아가는 상담) and their sites: counselors record them, coordinators read,
 # managers see only the goal tracker's counts.
 OUTREACH_MODELS = ["consultations.outreachsession", "consultations.outreachsite"]
@@ -203,6 +211,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "consultations.view_referralstatechange",
         *_crud(*OUTREACH_MODELS),
         *FRESHNESS_RECORDS,
+        *CALLBACK_REQUESTS,
     ],
     MANAGER: [
         *REFERENCE,
@@ -238,6 +247,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *USAGE_READS,
         *CONSULTATION_READS,
         *FRESHNESS_RECORDS,
+        *CALLBACK_REQUESTS,
         "care.view_visitexception",
         "care.change_visitexception",
         "care.view_novisitalert",

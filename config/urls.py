@@ -139,6 +139,8 @@ urlpatterns = [
     path("tablet/", include("care.tablet_urls")),
     path("coordinator/", include("care.coordinator_urls")),
     path("kpi/", include("kpi.urls")),
+    # Before the finder's find/ (its catch-alls must not shadow the request form).
+    path("find/request/", include("consultations.callbacks.public_urls")),
     path("consultations/", include("consultations.desk_urls")),
     path("hsds/", include("consultations.hsds.urls")),
     path("find/", include("consultations.finder.urls")),

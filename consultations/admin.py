@@ -576,6 +576,7 @@ class ReferralStateChangeAdmin(admin.ModelAdmin):
 
 
 # The outreach package's admin (sites and sessions) registers with this site too.
+from consultations.callbacks import admin as callbacks_admin  # noqa: E402, F401
 from consultations.outreach import admin as outreach_admin  # noqa: E402, F401
 from consultations.partners import admin as partners_admin  # noqa: E402, F401
 from consultations.usage import admin as usage_admin  # noqa: E402, F401

@@ -31,6 +31,7 @@ from care.conferences import demo as conferences_demo
 from care.episodes import demo as care_episodes_demo
 from care.models import Recipient
 from care.repairs import demo as care_repairs_demo
+from consultations.callbacks import demo as callbacks_demo
 from consultations.freshness import demo as freshness_demo
 from consultations.models import (
     Consultation,
@@ -596,6 +597,8 @@ def consultations_demo_load(*, seed: int = 2023) -> Summary:
     created = created or outreach.created
     freshness = freshness_demo.freshness_demo_load(demo_mark=DEMO_MARK)
     created = created or freshness.created
+    # Residents' call-back requests waiting on the desk (상담 신청).
+    created = bool(callbacks_demo.callbacks_demo_load(counselor=counselor)) or created
 
     today = timezone.localdate()
     demo_organizations = Organization.objects.filter(notes__startswith=DEMO_MARK)

@@ -22,4 +22,5 @@ urlpatterns = [
     path("agreements/<int:pk>/edit/", partner_views.agreement_edit, name="agreement-edit"),
     path("agreements/<int:pk>/file/", partner_views.agreement_file, name="agreement-file"),
     path("outreach/", include("consultations.outreach.urls")),
+    path("requests/", include("consultations.callbacks.urls")),
 ]

@@ -34,6 +34,8 @@ from care.conferences import selectors as conference_selectors
 from care.models import Recipient
 from config.api import CanTakeIntake, HasRole, client_ip, role_required
 from consultations import consultation_selectors, selectors, services
+from consultations.callbacks import selectors as callback_selectors
+from consultations.callbacks import services as callback_services
 from consultations.forms import (
     ConsultationForm,
     HistoryForm,
@@ -260,6 +262,8 @@ def desk_home(request: HttpRequest) -> HttpResponse:
         "can_write": _can_write(request),
         "action_items": list(conference_selectors.action_items_due(user=user)[:DESK_ITEMS]),
         "renewals": list(partner_selectors.renewals_due(user=user)[:DESK_ITEMS]),
+        # Residents' call-back requests waiting (상담 신청); None for who does not work them.
+        "callback_open_count": callback_selectors.open_request_count(user=user),
     }
     return render(request, "consultations/home.html", context)
 
@@ -295,6 +299,15 @@ def _record_with_referrals(request: HttpRequest, form: ConsultationForm) -> Cons
                         {"resources": [f"{resource.name}: {m}" for m in exc.messages]}
                     ) from exc
                 raise
+        callback = form.cleaned_data.get("callback")
+        if callback is not None:
+            # The resident's request this call answered: linked and done, or nothing saved.
+            callback_services.callback_request_called_back(
+                actor=actor,  # type: ignore[arg-type]
+                callback_request=callback,
+                consultation=consultation,
+                source_ip=client_ip(request),
+            )
     return consultation
 
 
@@ -359,8 +372,19 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
         form = ConsultationForm(initial=ConsultationForm.prefill(request.GET, user), user=user)
     recipient = form.selected_recipient()
     _log_views(request, [recipient])
+    callback = form.selected_callback()
+    if callback is not None and request.method == "GET":
+        # The form shows the resident's name and phone, copied from the request.
+        callback_services.callback_request_log(
+            actor=user,  # type: ignore[arg-type]
+            callback_request=callback,
+            action=AccessLog.Action.VIEW,
+            source_ip=client_ip(request),
+            path=request.path,
+        )
     context = {
         "form": form,
+        "callback_request": callback,
         "outreach_session": form.selected_session(),
         "selected_recipient": recipient,
         "selected_resources": form.selected_resources(),

@@ -19,6 +19,8 @@ from base.models import Program, Region
 from care import forms as care_forms
 from care.forms import DATE_INPUT
 from care.models import Recipient
+from consultations.callbacks import selectors as callback_selectors
+from consultations.callbacks.models import CallbackRequest
 from consultations.filters import WelfareResourceFilter
 from consultations.models import (
     Consultation,
@@ -152,6 +154,15 @@ class ConsultationForm(forms.ModelForm):
         widget=forms.HiddenInput,
     )
 
+    # Set when the form is opened by taking a resident's call-back request (상담 신청): saving
+    # links the consultation to it and marks it called back, in the same transaction.
+    callback = forms.ModelChoiceField(
+        label=_("상담 신청"),
+        queryset=CallbackRequest.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
     class Meta:
         model = Consultation
         fields = [
@@ -177,6 +188,7 @@ class ConsultationForm(forms.ModelForm):
             "region"
         )
         self.fields["share_consent_scope"].initial = DEFAULT_CONSENT_SCOPE
+        self.fields["callback"].queryset = callback_selectors.callback_request_list(user=user)  # type: ignore[attr-defined]
 
     @classmethod
     def prefill(cls, query: Any, user: User) -> dict[str, Any]:
@@ -218,7 +230,37 @@ class ConsultationForm(forms.ModelForm):
                 program=session.program,
             )
             initial.setdefault("region", session.site.region)
+        callback_id = digits_of(query.get("callback", ""))[:18]
+        callback = (
+            callback_selectors.callback_request_list(user=user).open().filter(pk=int(callback_id))
+            if callback_id
+            else CallbackRequest.objects.none()
+        ).first()
+        if callback is not None:
+            initial.update(cls.prefill_from_callback(callback))
         return initial
+
+    @staticmethod
+    def prefill_from_callback(callback: CallbackRequest) -> dict[str, Any]:
+        """A call back of a resident's request: by phone, for 4-2's 돌봄종합정보상담, to the
+        person and about what they wrote."""
+        return {
+            "callback": callback.pk,
+            "channel": Consultation.Channel.PHONE,
+            "program": "care_info_counseling",
+            "person_kind": PERSON_NAMED,
+            "person_name": callback.name,
+            "person_contact": callback.phone,
+            "region": callback.region,
+            "topics": [callback.topic] if callback.topic_id else [],
+            "summary": callback.text,
+        }
+
+    def selected_callback(self) -> CallbackRequest | None:
+        value = str(self["callback"].value() or "")
+        if not value.isdigit():
+            return None
+        return self.fields["callback"].queryset.filter(pk=int(value)).first()  # type: ignore[attr-defined]
 
     def selected_session(self) -> OutreachSession | None:
         value = str(self["outreach_session"].value() or "")

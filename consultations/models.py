@@ -528,6 +528,7 @@ class FollowUpAlert(models.Model):
 # The partners' agreements are a package of consultations; imported here so that Django
 # registers their models with the app.
 # The outreach package's models register with this app (as care's subpackages do with care).
+from consultations.callbacks.models import CallbackRequest  # noqa: E402
 from consultations.freshness.models import (  # noqa: E402
     OrganizationContact,
     ProposedChange,
@@ -539,6 +540,7 @@ from consultations.usage.models import ResourceViewDay, SearchTermDay  # noqa: E
 
 __all__ = [
     "Agreement",
+    "CallbackRequest",
     "Consultation",
     "EligibilityTag",
     "FollowUpAlert",

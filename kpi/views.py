@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from base.models import Region
 from config.api import role_required
+from consultations.usage import selectors as usage_selectors
 from kpi import charts, metrics, rollups, selectors, tasks
 from kpi.api import IsManager
 from kpi.exports import plain, prior_cell, with_unit
@@ -414,6 +416,16 @@ def _history(year: int, key: str) -> list[tuple[ManualEntry, Any, str]]:
     ]
 
 
+# The indicator the residents' platform's usage is shown beside (4-2 전북 복지자원 플랫폼).
+USAGE_INDICATOR = "4-2"
+
+
+def _usage(year: int) -> usage_selectors.UsageSummary:
+    """The public platform's use in the year so far: counts only, no person (managers)."""
+    end = min(date(year, 12, 31), timezone.localdate())
+    return usage_selectors.usage_summary(start=date(year, 1, 1), end=end)
+
+
 def _dashboard(
     request: HttpRequest,
     *,
@@ -442,6 +454,8 @@ def _dashboard(
         "charts": _chart_cards(goals),
         "breakdown": _breakdown(year, goals),
         "operations": _operations(year, report),
+        "usage": _usage(year),
+        "usage_indicator": USAGE_INDICATOR,
         "statuses": [(status, STATUS_LABELS[status]) for status in Status.CHOICES],
         "download": {
             extension: f"{reverse('kpi-report-download')}?"
