@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 # The user's desks, for the home page's cards and the header's desk links.
                 "config.desks.user_desks",
+                "config.context_processors.public_contact",
             ],
         },
     },
@@ -134,6 +135,10 @@ LOGIN_URL = "/login/"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# The care information desk's phone (돌봄종합정보상담 대표 전화), shown to residents and
+# providers; unset, the pages offer the call-back request (/find/request/) alone.
+CARE_INFO_PHONE = env_str("CARE_INFO_PHONE", "")
 
 # Who answers for personal data (개인정보 보호책임자), as the privacy policy names them.
 PRIVACY_OFFICER = env_str(

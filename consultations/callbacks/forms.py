@@ -127,7 +127,7 @@ class CallbackRequestForm(forms.Form):
         error_messages={
             "required": _(
                 "개인정보 수집·이용에 동의해야 신청할 수 있어요. "
-                "동의하지 않으시면 063-251-0000으로 전화해 주세요."
+                "동의하지 않으셔도 전화나 방문으로 같은 상담을 받을 수 있어요."
             )
         },
     )

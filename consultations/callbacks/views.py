@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from base.models import AccessLog
 from config.api import client_ip
+from config.context_processors import call_us_sentence
 from consultations.callbacks import consent, limits, selectors, services
 from consultations.callbacks.forms import (
     CallbackRequestForm,
@@ -97,8 +98,9 @@ def _submit(request: HttpRequest) -> HttpResponse:
             None,
             _(
                 "이 인터넷 연결에서 한 시간 동안 신청이 너무 많이 들어왔어요. "
-                "한 시간 뒤에 다시 신청하시거나, 063-251-0000으로 전화해 주세요."
-            ),
+                "한 시간 뒤에 다시 신청해 주세요."
+            )
+            + call_us_sentence(),
         )
         return _render_form(request, form, status=429, headers=retry)
     if not limits.hit(limits.PER_PHONE, limits.phone_key(form.cleaned_data["phone"])):
@@ -106,8 +108,9 @@ def _submit(request: HttpRequest) -> HttpResponse:
             "phone",
             _(
                 "이 번호로 오늘 이미 여러 번 신청하셨어요. 상담원이 순서대로 전화드리니 "
-                "조금만 기다려 주세요. 급하시면 063-251-0000으로 전화해 주세요."
-            ),
+                "조금만 기다려 주세요."
+            )
+            + call_us_sentence(),
         )
         return _render_form(
             request, form, status=429, headers={"Retry-After": str(limits.PER_PHONE.seconds)}

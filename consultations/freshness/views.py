@@ -28,8 +28,6 @@ from consultations.freshness.forms import ProviderConfirmForm, ProviderReviewFor
 from consultations.freshness.models import ProposedChange, ReviewInvitation
 from consultations.models import WelfareResource
 
-# Whom a provider with an expired link calls: the care information desk (the site's footer).
-DESK_PHONE = "063-251-0000"
 # Posts one link may make in an hour. An honest provider needs one or two (a form error, a
 # second try); a script replaying a leaked link is stopped long before it matters.
 POSTS_PER_HOUR = 20
@@ -38,7 +36,7 @@ POSTS_PER_HOUR = 20
 def _provider_page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    response = render(request, template, {"desk_phone": DESK_PHONE, **context}, status=status)
+    response = render(request, template, context, status=status)
     # The token is in the address: never sent on to another site ("no-referrer" would make
     # Chromium post the form with Origin: null, which CSRF refuses), never indexed or cached.
     response["Referrer-Policy"] = "same-origin"

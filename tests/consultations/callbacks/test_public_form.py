@@ -181,10 +181,10 @@ def test_a_bad_phone_number_is_refused_with_an_example(client: Client) -> None:
     assert "010-1234-5678" in refused(post(client, phone="12345"), "phone")
 
 
-def test_a_request_without_consent_is_refused_and_offers_the_phone(client: Client) -> None:
+def test_a_request_without_consent_is_refused_and_offers_another_way(client: Client) -> None:
     message = refused(post(client, consent=None), "consent")
 
-    assert "동의" in message and "063-251-0000" in message
+    assert "동의" in message and "전화나 방문" in message
 
 
 def test_a_request_without_a_region_is_refused(client: Client) -> None:
@@ -233,8 +233,9 @@ def test_the_honeypot_is_hidden_from_people(client: Client) -> None:
 
 
 def test_a_sixth_request_from_one_address_in_an_hour_gets_429_and_a_human_page(
-    client: Client,
+    client: Client, settings: Any
 ) -> None:
+    settings.CARE_INFO_PHONE = "063-123-4567"
     for index in range(5):
         assert post(client, phone=f"010-1111-000{index}").status_code == 302
 
@@ -242,7 +243,7 @@ def test_a_sixth_request_from_one_address_in_an_hour_gets_429_and_a_human_page(
 
     assert response.status_code == 429
     assert response["Retry-After"] == "3600"
-    assert "063-251-0000" in text(response)
+    assert "063-123-4567" in text(response)
     assert "한 시간 뒤" in text(response)
     assert CallbackRequest.objects.count() == 5
 
@@ -306,3 +307,21 @@ def test_the_limits_hold_in_real_redis(client: Client, redis_cache: Any) -> None
     keys = redis_cache._cache.get_client().keys("callbacks-test:*callbacks:limit*")
     assert keys, "the counters are in Redis"
     assert not any(b"1234" in key for key in keys), "phone numbers are not kept in the keys"
+
+
+def test_without_a_desk_phone_set_the_pages_offer_no_number(client: Client, settings: Any) -> None:
+    settings.CARE_INFO_PHONE = ""
+
+    html = client.get("/find/request/").content.decode()
+
+    assert 'href="tel:' not in html
+
+
+def test_the_desk_phone_set_by_the_institute_is_offered_as_a_link(
+    client: Client, settings: Any
+) -> None:
+    settings.CARE_INFO_PHONE = "063-123-4567"
+
+    html = client.get("/find/request/").content.decode()
+
+    assert '<a href="tel:0631234567">063-123-4567</a>' in html

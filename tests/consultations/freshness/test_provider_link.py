@@ -73,7 +73,8 @@ def test_a_link_with_the_right_signature_but_an_old_nonce_is_not_found(
     assert client.get(f"/provider/review/{token}/").status_code == 404
 
 
-def test_an_expired_link_says_so_and_whom_to_call(client: Client) -> None:
+def test_an_expired_link_says_so_and_whom_to_call(client: Client, settings: Any) -> None:
+    settings.CARE_INFO_PHONE = "063-123-4567"
     # given a link sent 31 days ago
     invitation = invitation_for(now=timezone.now() - timedelta(days=31))
 
@@ -82,7 +83,7 @@ def test_an_expired_link_says_so_and_whom_to_call(client: Client) -> None:
 
     assert response.status_code == 410
     assert "기간이 지났습니다" in text(response)
-    assert "063-251-0000" in text(response)
+    assert "063-123-4567" in text(response)
     assert posted.status_code == 410
     assert not ProposedChange.objects.exists()
 
