@@ -205,6 +205,193 @@ class SearchPage:
 
 SEARCH_CACHE_SECONDS = 300
 
+# Up to this many matches (the capped count tells), ranking them all in one query
+# (``resource_search``) is cheap; past it, the page is read tier by tier (``_TierReader``).
+RANK_ALL_UP_TO = COUNT_CAP
+# A tier first walks the queryset in (name, id) order, looking for the rows it still needs:
+# at most WALK_ROWS_PER_ROW rows walked per row needed (at least WALK_MIN_ROWS). A common word
+# fills a page within a few dozen rows.
+WALK_ROWS_PER_ROW = 20
+WALK_MIN_ROWS = 200
+# When the walk comes back short, the tier is sparse: its matches are read through its own
+# index, up to PROBE_ROWS of them, and sorted; only a tier larger than that is sorted whole.
+PROBE_ROWS = 2000
+
+
+class _TierReader:
+    """The first ``needed`` rows of ``resource_search(queryset, q)``, read tier by tier.
+
+    The tiers are ``search_rank``'s (the resource's own name; its organization's name; its
+    category or eligibility; elsewhere), each ordered by name and id, so their concatenation
+    is the reference order. Each tier is read in three steps, cheapest first:
+
+    1. the walk: the queryset in (name, id) order (index ``welfareresource_name_id``),
+       the tier's condition tested on each row, stopping at the rows needed or after a
+       bounded number of rows: a dense tier (a common word in names) ends here;
+    2. the probe: the tier's matches through the tier's own index (the names' bigram or
+       trigram index; the organizations found first, a small table, then their resources by
+       ``(organization_id, name, id)``; the search text's indexes for the last two tiers),
+       at most ``PROBE_ROWS`` of them, sorted: a sparse tier (전주 in names) ends here;
+    3. the whole tier sorted: only a tier too large to probe and too sparse to walk.
+
+    A row of an earlier tier is never read again: each tier's condition excludes the earlier
+    ones, the same tests as ``search_rank``. Every step also requires the search text to hold
+    the query, as ``resource_search`` does.
+    """
+
+    def __init__(self, queryset: QuerySet[WelfareResource], q: str) -> None:
+        from consultations.models import Organization, ResourceCategory
+
+        self.base = queryset.order_by()
+        self.q = q
+        self.form = search_form(queryset, q)
+        self.organization_ids = list(
+            Organization.objects.alias(lower_name=Lower("name"))
+            .filter(lower_name__contains=q)
+            .values_list("pk", flat=True)
+        )
+        self.category_ids = list(
+            ResourceCategory.objects.alias(lower_name=Lower("name"))
+            .filter(lower_name__contains=q)
+            .values_list("pk", flat=True)
+        )
+
+    # --- the tiers' conditions, as ORM expressions (steps 2 and 3) and as SQL (step 1) ---
+
+    def _holds(self, expression: Any) -> Q:
+        # strpos, not LIKE: no index can serve it, so the planner keeps to the tier's own.
+        return Q(GreaterThan(StrIndex(expression, Value(self.q)), 0))
+
+    def _conditions(self) -> list[Q]:
+        """Each tier's own test, before excluding the earlier tiers."""
+        organization = Q(organization_id__in=self.organization_ids)
+        category = Q(category_id__in=self.category_ids) | self._holds(Lower("eligibility"))
+        return [self._holds(Lower("name")), organization, category, Q()]
+
+    def _tier(self, index: int) -> Q:
+        conditions = self._conditions()
+        tier = conditions[index] & self._holds(F("search_text"))
+        for earlier in conditions[:index]:
+            tier &= ~earlier
+        return tier
+
+    def _indexed(self, index: int) -> Q:
+        """A test the planner answers from the tier's own index (steps 2 and 3); the tier's
+        condition (``_tier``) still decides."""
+        if index == 0:
+            if self.form == "bigrams":
+                return Q(BigramsContain(Lower("name"), Value(self.q)))
+            return Q(lower_name__contains=self.q)  # the trigram index over lower(name)
+        if index == 1:
+            return Q()  # organization_id IN (...): the (organization_id, name, id) index
+        if self.form == "bigrams":
+            return Q(BigramsContain(F("search_text"), Value(self.q)))
+        return Q(search_text__contains=self.q)
+
+    def _walk_sql(self, index: int) -> tuple[str, list[Any]]:
+        """The tier's condition over the walk's columns (``w.*``), as ``_tier`` has it."""
+        tests = [
+            ("strpos(w.w_name_lower, %s) > 0", [self.q]),
+            ("w.w_organization = ANY(%s)", [self.organization_ids]),
+            (
+                "(w.w_category = ANY(%s) OR strpos(w.w_eligibility_lower, %s) > 0)",
+                [self.category_ids, self.q],
+            ),
+        ]
+        sql = ["strpos(w.w_text, %s) > 0"]
+        params: list[Any] = [self.q]
+        if index < len(tests):
+            sql.append(tests[index][0])
+            params += tests[index][1]
+        for earlier_sql, earlier_params in tests[:index]:
+            sql.append(f"NOT {earlier_sql}")
+            params += earlier_params
+        return " AND ".join(sql), params
+
+    # --- the three steps ---
+
+    def _walk(self, index: int, needed: int) -> list[int] | None:
+        """Step 1: the tier's first ``needed`` rows if a bounded walk finds them, else None."""
+        budget = max(WALK_MIN_ROWS, WALK_ROWS_PER_ROW * needed)
+        walked = (
+            self.base.annotate(
+                w_id=F("pk"),
+                w_name=F("name"),
+                w_name_lower=Lower("name"),
+                w_organization=F("organization_id"),
+                w_category=F("category_id"),
+                w_eligibility_lower=Lower("eligibility"),
+                w_text=F("search_text"),
+            )
+            .order_by("name", "id")
+            .values(
+                "w_id",
+                "w_name",
+                "w_name_lower",
+                "w_organization",
+                "w_category",
+                "w_eligibility_lower",
+                "w_text",
+            )[:budget]
+        )
+        inner_sql, inner_params = walked.query.sql_with_params()
+        condition, params = self._walk_sql(index)
+        # A subquery in FROM with its own LIMIT is not flattened: the outer LIMIT stops the
+        # walk as soon as the rows needed are found. The order is the walk's (name, id).
+        sql = (
+            f"SELECT w.w_id FROM ({inner_sql}) w WHERE {condition} "  # noqa: S608 (ours)
+            "ORDER BY w.w_name, w.w_id LIMIT %s"
+        )
+        with connections[self.base.db].cursor() as cursor:
+            cursor.execute(sql, [*inner_params, *params, needed])
+            ids = [row[0] for row in cursor.fetchall()]
+        return ids if len(ids) == needed else None
+
+    def _tier_queryset(self, index: int) -> QuerySet[WelfareResource]:
+        return (
+            self.base.alias(lower_name=Lower("name"))
+            .filter(self._indexed(index))
+            .filter(self._tier(index))
+        )
+
+    def _probe(self, index: int, needed: int) -> list[int] | None:
+        """Step 2: the whole tier, if it holds at most ``PROBE_ROWS`` rows, sorted; else None."""
+        from consultations.models import WelfareResource
+
+        some = self._tier_queryset(index).values("pk")[: PROBE_ROWS + 1]
+        rows = list(
+            WelfareResource.objects.using(self.base.db)
+            .filter(pk__in=some)
+            .order_by("name", "id")
+            .values_list("pk", flat=True)[: PROBE_ROWS + 1]
+        )
+        if len(rows) > PROBE_ROWS:
+            return None
+        return rows[:needed]
+
+    def _sorted(self, index: int, needed: int) -> list[int]:
+        """Step 3: the tier's first ``needed`` rows, the planner choosing how."""
+        return list(
+            self._tier_queryset(index).order_by("name", "id").values_list("pk", flat=True)[:needed]
+        )
+
+    def first(self, needed: int) -> list[int]:
+        """The ids of the first ``needed`` matches, in ``resource_search``'s order."""
+        ids: list[int] = []
+        for index in range(4):
+            wanted = needed - len(ids)
+            if wanted <= 0:
+                break
+            if index == 1 and not self.organization_ids:
+                continue
+            found = self._walk(index, wanted)
+            if found is None:
+                found = self._probe(index, wanted)
+            if found is None:
+                found = self._sorted(index, wanted)
+            ids += found
+        return ids
+
 
 def search_page(
     queryset: QuerySet[WelfareResource],
@@ -214,8 +401,17 @@ def search_page(
     per_page: int = 20,
     cache_key: str | None = None,
 ) -> SearchPage:
-    """One page of ``resource_search(queryset, q)`` and a count capped at ``COUNT_CAP``: the
-    one selector the public finder and the staff search share.
+    """One page of ``resource_search(queryset, q)`` (the same rows in the same order) and a
+    count capped at ``COUNT_CAP``: the one selector the public finder and the staff search
+    share.
+
+    The count reads at most ``COUNT_CAP + 1`` matches through the search indexes. Up to
+    ``RANK_ALL_UP_TO`` matches, the page is cut from ``resource_search`` itself (ranking a
+    few hundred rows is cheap); past that (a common word: 돌봄 matches a quarter of the
+    directory), ranking every match would cost tens of milliseconds, so the page is read
+    tier by tier, each tier in (name, id) order with a limit (``_TierReader``). SQLite, and
+    a one-character query, always take the first path: there are no indexes to read.
+    ``queryset`` may carry filters, annotations and prefetches: the tiers read within it.
 
     ``cache_key`` names what ``queryset`` holds (for the public finder: "public" and its
     filters). Given one, the page's ids and count are cached for ``SEARCH_CACHE_SECONDS``,
@@ -234,19 +430,27 @@ def search_page(
         hit = cache.get(key)
         if hit is not None:
             ids, count = hit
-            by_id = {row.pk: row for row in queryset.filter(pk__in=ids)}
-            results = [by_id[pk] for pk in ids if pk in by_id]
-            return SearchPage(results, min(count, COUNT_CAP), count > COUNT_CAP, page, per_page)
-    found = resource_search(queryset, q)
-    count = found.order_by()[: COUNT_CAP + 1].count()
+            return _page_of(queryset, ids, count, page, per_page)
+    normalized = normalize_query(q)
+    found = resource_search(queryset, normalized)
+    count = found.order_by().values("pk")[: COUNT_CAP + 1].count()
     start = (page - 1) * per_page
-    results = list(found[start : start + per_page])
+    if normalized and count > RANK_ALL_UP_TO and search_form(queryset, normalized) != "scan":
+        ids = _TierReader(queryset, normalized).first(start + per_page)[start:]
+        result = _page_of(queryset, ids, count, page, per_page)
+    else:
+        results = list(found[start : start + per_page])
+        ids = [row.pk for row in results]
+        result = SearchPage(results, min(count, COUNT_CAP), count > COUNT_CAP, page, per_page)
     if key is not None:
-        cache.set(key, ([row.pk for row in results], count), SEARCH_CACHE_SECONDS)
-    return SearchPage(
-        results=results,
-        count=min(count, COUNT_CAP),
-        count_capped=count > COUNT_CAP,
-        page=page,
-        per_page=per_page,
-    )
+        cache.set(key, (ids, count), SEARCH_CACHE_SECONDS)
+    return result
+
+
+def _page_of(
+    queryset: QuerySet[WelfareResource], ids: list[int], count: int, page: int, per_page: int
+) -> SearchPage:
+    """The rows of ``ids`` from ``queryset`` (its annotations and prefetches), in that order."""
+    by_id = {row.pk: row for row in queryset.filter(pk__in=ids)} if ids else {}
+    results = [by_id[pk] for pk in ids if pk in by_id]
+    return SearchPage(results, min(count, COUNT_CAP), count > COUNT_CAP, page, per_page)
