@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
-from django.db import NotSupportedError, connections
-from django.db.models import BooleanField, Case, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db import NotSupportedError, connections, transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Lower, StrIndex
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
@@ -208,14 +223,9 @@ SEARCH_CACHE_SECONDS = 300
 # Up to this many matches (the capped count tells), ranking them all in one query
 # (``resource_search``) is cheap; past it, the page is read tier by tier (``_TierReader``).
 RANK_ALL_UP_TO = COUNT_CAP
-# A tier first walks the queryset in (name, id) order, looking for the rows it still needs:
-# at most WALK_ROWS_PER_ROW rows walked per row needed (at least WALK_MIN_ROWS). A common word
-# fills a page within a few dozen rows.
-WALK_ROWS_PER_ROW = 20
-WALK_MIN_ROWS = 200
-# When the walk comes back short, the tier is sparse: its matches are read through its own
-# index, up to PROBE_ROWS of them, and sorted; only a tier larger than that is sorted whole.
-PROBE_ROWS = 2000
+# A tier's matches are first read through the tier's own index, at most PROBE_ROWS of them:
+# a tier that small is sorted whole; a larger one is walked in (name, id) order.
+PROBE_ROWS = 200
 
 
 class _TierReader:
@@ -223,61 +233,73 @@ class _TierReader:
 
     The tiers are ``search_rank``'s (the resource's own name; its organization's name; its
     category or eligibility; elsewhere), each ordered by name and id, so their concatenation
-    is the reference order. Each tier is read in three steps, cheapest first:
+    is the reference order. A row of an earlier tier is never read again: each tier's
+    condition excludes the earlier ones, with ``search_rank``'s tests, and requires the search
+    text to hold the query, as ``resource_search`` does. Each tier is read in two steps:
 
-    1. the walk: the queryset in (name, id) order (index ``welfareresource_name_id``),
-       the tier's condition tested on each row, stopping at the rows needed or after a
-       bounded number of rows: a dense tier (a common word in names) ends here;
-    2. the probe: the tier's matches through the tier's own index (the names' bigram or
-       trigram index; the organizations found first, a small table, then their resources by
-       ``(organization_id, name, id)``; the search text's indexes for the last two tiers),
-       at most ``PROBE_ROWS`` of them, sorted: a sparse tier (전주 in names) ends here;
-    3. the whole tier sorted: only a tier too large to probe and too sparse to walk.
-
-    A row of an earlier tier is never read again: each tier's condition excludes the earlier
-    ones, the same tests as ``search_rank``. Every step also requires the search text to hold
-    the query, as ``resource_search`` does.
+    1. the probe: up to ``PROBE_ROWS + 1`` of the tier's rows through the tier's own index
+       (the names' bigram or trigram index; the organizations whose names match, found first
+       in their small table, then their resources by ``(organization_id, name, id)``; the
+       search text's indexes for the last two tiers), sorted. A tier of at most
+       ``PROBE_ROWS`` rows ends here, whatever the planner would have guessed of its size
+       (전주 is in many organizations' names and few resources').
+    2. the walk: a larger tier is read in (name, id) order (index ``welfareresource_name_id``)
+       with a limit. The probe's rows bound it: the ``needed``-th of them in order is a tier
+       row, so the walk never goes past it.
     """
 
     def __init__(self, queryset: QuerySet[WelfareResource], q: str) -> None:
-        from consultations.models import Organization, ResourceCategory
-
-        self.base = queryset.order_by()
+        self.base = queryset.order_by().alias(lower_name=Lower("name"))
         self.q = q
         self.form = search_form(queryset, q)
-        self.organization_ids = list(
-            Organization.objects.alias(lower_name=Lower("name"))
-            .filter(lower_name__contains=q)
-            .values_list("pk", flat=True)
-        )
-        self.category_ids = list(
-            ResourceCategory.objects.alias(lower_name=Lower("name"))
-            .filter(lower_name__contains=q)
+
+    @cached_property
+    def organization_ids(self) -> list[int]:
+        """The organizations whose names hold the query: a small table, read first, so that
+        the planner sees their ids rather than guessing how many resources they have."""
+        from consultations.models import Organization
+
+        return list(
+            Organization.objects.using(self.base.db)
+            .alias(lower_name=Lower("name"))
+            .filter(lower_name__contains=self.q)
             .values_list("pk", flat=True)
         )
 
-    # --- the tiers' conditions, as ORM expressions (steps 2 and 3) and as SQL (step 1) ---
+    @cached_property
+    def category_ids(self) -> list[int]:
+        from consultations.models import ResourceCategory
+
+        return list(
+            ResourceCategory.objects.using(self.base.db)
+            .alias(lower_name=Lower("name"))
+            .filter(lower_name__contains=self.q)
+            .values_list("pk", flat=True)
+        )
 
     def _holds(self, expression: Any) -> Q:
-        # strpos, not LIKE: no index can serve it, so the planner keeps to the tier's own.
+        # strpos, not LIKE: no index serves it, so the planner keeps to the tier's own index.
         return Q(GreaterThan(StrIndex(expression, Value(self.q)), 0))
 
-    def _conditions(self) -> list[Q]:
-        """Each tier's own test, before excluding the earlier tiers."""
-        organization = Q(organization_id__in=self.organization_ids)
-        category = Q(category_id__in=self.category_ids) | self._holds(Lower("eligibility"))
-        return [self._holds(Lower("name")), organization, category, Q()]
+    def _condition(self, index: int) -> Q:
+        """``search_rank``'s test for tier ``index`` (0 to 2; tier 3 is the rest)."""
+        if index == 0:
+            return self._holds(Lower("name"))
+        if index == 1:
+            return Q(organization_id__in=self.organization_ids)
+        return Q(category_id__in=self.category_ids) | self._holds(Lower("eligibility"))
 
     def _tier(self, index: int) -> Q:
-        conditions = self._conditions()
-        tier = conditions[index] & self._holds(F("search_text"))
-        for earlier in conditions[:index]:
-            tier &= ~earlier
+        """The tier's rows: its own test and none of the earlier tiers'."""
+        tier = self._holds(F("search_text"))
+        if index < 3:
+            tier &= self._condition(index)
+        for earlier in range(index):
+            tier &= ~self._condition(earlier)
         return tier
 
     def _indexed(self, index: int) -> Q:
-        """A test the planner answers from the tier's own index (steps 2 and 3); the tier's
-        condition (``_tier``) still decides."""
+        """A test the planner answers from the tier's own index; ``_tier`` still decides."""
         if index == 0:
             if self.form == "bigrams":
                 return Q(BigramsContain(Lower("name"), Value(self.q)))
@@ -288,92 +310,48 @@ class _TierReader:
             return Q(BigramsContain(F("search_text"), Value(self.q)))
         return Q(search_text__contains=self.q)
 
-    def _walk_sql(self, index: int) -> tuple[str, list[Any]]:
-        """The tier's condition over the walk's columns (``w.*``), as ``_tier`` has it."""
-        tests = [
-            ("strpos(w.w_name_lower, %s) > 0", [self.q]),
-            ("w.w_organization = ANY(%s)", [self.organization_ids]),
-            (
-                "(w.w_category = ANY(%s) OR strpos(w.w_eligibility_lower, %s) > 0)",
-                [self.category_ids, self.q],
-            ),
-        ]
-        sql = ["strpos(w.w_text, %s) > 0"]
-        params: list[Any] = [self.q]
-        if index < len(tests):
-            sql.append(tests[index][0])
-            params += tests[index][1]
-        for earlier_sql, earlier_params in tests[:index]:
-            sql.append(f"NOT {earlier_sql}")
-            params += earlier_params
-        return " AND ".join(sql), params
-
-    # --- the three steps ---
-
-    def _walk(self, index: int, needed: int) -> list[int] | None:
-        """Step 1: the tier's first ``needed`` rows if a bounded walk finds them, else None."""
-        budget = max(WALK_MIN_ROWS, WALK_ROWS_PER_ROW * needed)
-        walked = (
-            self.base.annotate(
-                w_id=F("pk"),
-                w_name=F("name"),
-                w_name_lower=Lower("name"),
-                w_organization=F("organization_id"),
-                w_category=F("category_id"),
-                w_eligibility_lower=Lower("eligibility"),
-                w_text=F("search_text"),
-            )
-            .order_by("name", "id")
-            .values(
-                "w_id",
-                "w_name",
-                "w_name_lower",
-                "w_organization",
-                "w_category",
-                "w_eligibility_lower",
-                "w_text",
-            )[:budget]
-        )
-        inner_sql, inner_params = walked.query.sql_with_params()
-        condition, params = self._walk_sql(index)
-        # A subquery in FROM with its own LIMIT is not flattened: the outer LIMIT stops the
-        # walk as soon as the rows needed are found. The order is the walk's (name, id).
-        sql = (
-            f"SELECT w.w_id FROM ({inner_sql}) w WHERE {condition} "  # noqa: S608 (ours)
-            "ORDER BY w.w_name, w.w_id LIMIT %s"
-        )
-        with connections[self.base.db].cursor() as cursor:
-            cursor.execute(sql, [*inner_params, *params, needed])
-            ids = [row[0] for row in cursor.fetchall()]
-        return ids if len(ids) == needed else None
-
-    def _tier_queryset(self, index: int) -> QuerySet[WelfareResource]:
-        return (
-            self.base.alias(lower_name=Lower("name"))
-            .filter(self._indexed(index))
+    def _probe(self, index: int) -> list[tuple[int, str]]:
+        """Up to ``PROBE_ROWS + 1`` of the tier's rows, (id, name) in (name, id) order."""
+        some = (
+            self.base.filter(self._indexed(index))
             .filter(self._tier(index))
+            .annotate(probe_id=F("pk"), probe_name=F("name"))
+            .values("probe_id", "probe_name")[: PROBE_ROWS + 1]
         )
+        inner_sql, params = some.query.sql_with_params()
+        # Sorted outside the LIMIT: any PROBE_ROWS + 1 rows tell the tier is large, and
+        # reading them in index order would cost what the probe saves.
+        sql = f"SELECT p.probe_id, p.probe_name FROM ({inner_sql}) p ORDER BY 2, 1"  # noqa: S608
+        with connections[self.base.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
 
-    def _probe(self, index: int, needed: int) -> list[int] | None:
-        """Step 2: the whole tier, if it holds at most ``PROBE_ROWS`` rows, sorted; else None."""
+    def _walk(self, index: int, needed: int, last: tuple[int, str] | None) -> list[int]:
+        """The tier's first ``needed`` rows in (name, id) order, none past ``last``.
+
+        The first two tiers' tests need only the name and the organization, which the index
+        ``welfareresource_name_id`` holds: it is walked alone (an index-only scan, about a
+        tenth of the cost of reading each row), and only the rows it passes are looked up in
+        the queryset. The last two tiers walk the queryset's rows themselves.
+        """
         from consultations.models import WelfareResource
 
-        some = self._tier_queryset(index).values("pk")[: PROBE_ROWS + 1]
-        rows = list(
-            WelfareResource.objects.using(self.base.db)
-            .filter(pk__in=some)
-            .order_by("name", "id")
-            .values_list("pk", flat=True)[: PROBE_ROWS + 1]
-        )
-        if len(rows) > PROBE_ROWS:
-            return None
-        return rows[:needed]
-
-    def _sorted(self, index: int, needed: int) -> list[int]:
-        """Step 3: the tier's first ``needed`` rows, the planner choosing how."""
-        return list(
-            self._tier_queryset(index).order_by("name", "id").values_list("pk", flat=True)[:needed]
-        )
+        within = Q()
+        if last is not None:
+            last_id, last_name = last
+            within = Q(name__lt=last_name) | Q(name=last_name, pk__lte=last_id)
+        if index < 2:
+            in_tier = self.base.filter(self._tier(index)).filter(pk=OuterRef("pk"))
+            walked = (
+                WelfareResource.objects.using(self.base.db)
+                .filter(within)
+                .filter(self._condition(index))
+                .filter(*(~self._condition(earlier) for earlier in range(index)))
+                .filter(Exists(in_tier))
+            )
+        else:
+            walked = self.base.filter(within).filter(self._tier(index))
+        return list(walked.order_by("name", "id").values_list("pk", flat=True)[:needed])
 
     def first(self, needed: int) -> list[int]:
         """The ids of the first ``needed`` matches, in ``resource_search``'s order."""
@@ -384,12 +362,13 @@ class _TierReader:
                 break
             if index == 1 and not self.organization_ids:
                 continue
-            found = self._walk(index, wanted)
-            if found is None:
-                found = self._probe(index, wanted)
-            if found is None:
-                found = self._sorted(index, wanted)
-            ids += found
+            rows = self._probe(index)
+            if len(rows) <= PROBE_ROWS:
+                ids += [pk for pk, _name in rows[:wanted]]
+            else:
+                # A deep page may want more rows than the probe read: then no bound.
+                last = rows[wanted - 1] if wanted <= len(rows) else None
+                ids += self._walk(index, wanted, last)
         return ids
 
 
@@ -433,18 +412,37 @@ def search_page(
             return _page_of(queryset, ids, count, page, per_page)
     normalized = normalize_query(q)
     found = resource_search(queryset, normalized)
-    count = found.order_by().values("pk")[: COUNT_CAP + 1].count()
     start = (page - 1) * per_page
-    if normalized and count > RANK_ALL_UP_TO and search_form(queryset, normalized) != "scan":
-        ids = _TierReader(queryset, normalized).first(start + per_page)[start:]
-        result = _page_of(queryset, ids, count, page, per_page)
-    else:
-        results = list(found[start : start + per_page])
-        ids = [row.pk for row in results]
-        result = SearchPage(results, min(count, COUNT_CAP), count > COUNT_CAP, page, per_page)
+    with _no_parallel_plans(queryset.db):
+        count = found.order_by().values("pk")[: COUNT_CAP + 1].count()
+        tiers = count > RANK_ALL_UP_TO and search_form(queryset, normalized) != "scan"
+        if normalized and tiers:
+            ids = _TierReader(queryset, normalized).first(start + per_page)[start:]
+            result = _page_of(queryset, ids, count, page, per_page)
+        else:
+            results = list(found[start : start + per_page])
+            ids = [row.pk for row in results]
+            capped = count > COUNT_CAP
+            result = SearchPage(results, min(count, COUNT_CAP), capped, page, per_page)
     if key is not None:
         cache.set(key, (ids, count), SEARCH_CACHE_SECONDS)
     return result
+
+
+@contextmanager
+def _no_parallel_plans(using: str) -> Iterator[None]:
+    """On PostgreSQL, the search's queries without parallel workers: each reads a few hundred
+    rows at most, and starting workers costs more than that (a capped count of 돌봄: 2 ms
+    alone, up to 20 ms with two workers on a busy server; measured). ``SET LOCAL`` ends with
+    the transaction, so the connection keeps its own setting afterwards."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=using):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
 
 
 def _page_of(

@@ -52,23 +52,17 @@ def tiers_always(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize(
-    "walk, probe",
+    "probe",
     [
-        ((20, 200), 2000),  # as deployed: dense tiers walk, sparse ones probe
-        ((1, 1), 2000),  # walks cut short: the probe answers
-        ((1, 1), 5),  # probes overflow too: the whole tier is sorted
+        200,  # as deployed: small tiers are probed and sorted, large ones walked
+        5,  # nearly every tier walked, bounded by the probe's rows
+        0,  # every tier walked, and without a bound past the first row
     ],
 )
 def test_the_first_pages_read_by_tiers_equal_the_full_ranking(
-    directory: None,
-    tiers_always: None,
-    monkeypatch: pytest.MonkeyPatch,
-    walk: tuple[int, int],
-    probe: int,
+    directory: None, tiers_always: None, monkeypatch: pytest.MonkeyPatch, probe: int
 ) -> None:
     # given
-    monkeypatch.setattr(resources, "WALK_ROWS_PER_ROW", walk[0])
-    monkeypatch.setattr(resources, "WALK_MIN_ROWS", walk[1])
     monkeypatch.setattr(resources, "PROBE_ROWS", probe)
     public = WelfareResource.objects.public()
 
