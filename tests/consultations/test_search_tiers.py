@@ -8,13 +8,17 @@ import random
 import pytest
 from django.db import connection
 from django.db.models import Q
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from bench.resource_search import build_directory
 from consultations import resources
 from consultations.models import WelfareResource
 from consultations.resources import resource_search, search_page
 from tests.consultations.factories import OrganizationFactory, WelfareResourceFactory
+from tests.factories import UserFactory
 
 pytestmark = [
     pytest.mark.django_db,
@@ -176,3 +180,111 @@ def test_an_empty_or_unmatched_query_gives_an_empty_page(directory: None) -> Non
     result = search_page(WelfareResource.objects.all(), "없는말없는말", page=1, per_page=20)
 
     assert result.results == [] and result.count == 0 and not result.has_next
+
+
+# --- the staff search uses the same selector -----------------------------------------------
+
+
+@pytest.fixture
+def capped_at_300(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cap scaled to the small directory, so that 돌봄 passes it."""
+    monkeypatch.setattr(resources, "COUNT_CAP", 300)
+    monkeypatch.setattr(resources, "RANK_ALL_UP_TO", 300)
+
+
+def test_the_api_search_pages_with_the_selector_and_caps_its_count(
+    directory: None, capped_at_300: None, counselor_api: APIClient
+) -> None:
+    everything = WelfareResource.objects.all()
+
+    first = counselor_api.get("/api/v1/resources/", {"search": "돌봄", "page_size": 10})
+    second = counselor_api.get(first.json()["next"])
+
+    assert first.status_code == second.status_code == 200
+    body = first.json()
+    assert (body["count"], body["count_capped"], body["previous"]) == (300, True, None)
+    assert [r["id"] for r in body["results"]] == reference(everything, "돌봄", 1, 10)
+    assert [r["id"] for r in second.json()["results"]] == reference(everything, "돌봄", 2, 10)
+    assert "page=" not in second.json()["previous"]
+
+
+def test_the_api_search_composes_with_filters_and_counts_exactly_under_the_cap(
+    directory: None, counselor_api: APIClient
+) -> None:
+    response = counselor_api.get(
+        "/api/v1/resources/", {"search": "목욕", "region": "muju", "status": "active"}
+    )
+
+    body = response.json()
+    filtered = WelfareResource.objects.filter(status="active").filter(
+        Q(province_wide=True) | Q(regions__code="muju")
+    )
+    expected = resource_search(filtered.distinct(), "목욕")
+    assert body["count"] == expected.count() and body["count_capped"] is False
+    assert [r["id"] for r in body["results"]] == [r.pk for r in expected[:25]]
+
+
+def test_the_api_answers_a_page_past_the_end_with_404_and_a_bad_one_too(
+    directory: None, counselor_api: APIClient
+) -> None:
+    past = counselor_api.get("/api/v1/resources/", {"search": "사회서비스원", "page": 99})
+    bad = counselor_api.get("/api/v1/resources/", {"search": "돌봄", "page": "x"})
+
+    assert past.status_code == bad.status_code == 404
+
+
+def test_the_api_search_costs_a_bounded_number_of_queries_for_10_or_100_rows(
+    directory: None, capped_at_300: None, counselor_api: APIClient
+) -> None:
+    counts = []
+    for size in (10, 100):
+        with CaptureQueriesContext(connection) as queries:
+            response = counselor_api.get(
+                "/api/v1/resources/", {"search": "돌봄", "page_size": size}
+            )
+        assert len(response.json()["results"]) == size
+        counts.append(len(queries))
+
+    # Which tiers are probed or walked depends on the page's end, not on its rows: at most
+    # the count, the organizations and categories, two queries per tier, the page and its
+    # prefetches (plus the token, the transaction's SET LOCAL and savepoints).
+    assert max(counts) <= 20, counts
+
+
+def test_the_schema_declares_count_capped_on_the_resource_list() -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    listing = schema["components"]["schemas"]["PaginatedWelfareResourceList"]
+    assert listing["properties"]["count_capped"]["type"] == "boolean"
+
+
+def test_the_desk_directory_search_shows_the_selectors_page_and_a_capped_count(
+    directory: None, capped_at_300: None
+) -> None:
+    desk = Client()
+    desk.force_login(UserFactory(roles=["counselor"]))
+    everything = WelfareResource.objects.all()
+
+    response = desk.get("/consultations/directory/", {"search": "돌봄", "page": 2})
+
+    assert response.status_code == 200
+    assert [r.pk for r in response.context["page"].object_list] == reference(
+        everything, "돌봄", 2, 25
+    )
+    assert "300건 이상" in response.content.decode()
+    assert response.context["page"].has_next()
+
+
+def test_the_consultation_forms_search_panel_uses_the_selector(
+    directory: None, capped_at_300: None
+) -> None:
+    desk = Client()
+    desk.force_login(UserFactory(roles=["counselor"]))
+    active = WelfareResource.objects.filter(status="active")
+
+    response = desk.get("/consultations/resources/search/", {"rs-search": "돌봄"})
+
+    assert response.status_code == 200
+    assert [r.pk for r in response.context["results"]] == reference(active, "돌봄", 1, 20)
+    assert response.context["more"] is True
