@@ -393,8 +393,18 @@ def report(result: BenchResult, *, database: str = "") -> str:
         f"first pages identical in both ways: {'yes' if result.same_pages else 'NO'}",
     ]
     if result.explain:
-        lines += ["", f"EXPLAIN ANALYZE of each query of one search for {EXPLAIN_QUERY!r}:"]
-        lines.append(result.explain)
+        executed = sum(
+            float(line.split(":")[1].split()[0])
+            for line in result.explain.splitlines()
+            if line.startswith("Execution Time:")
+        )
+        lines += [
+            "",
+            f"EXPLAIN ANALYZE of each query of one search for {EXPLAIN_QUERY!r} "
+            f"(the server's execution time, without planning and round trips: "
+            f"{executed:.2f} ms in all):",
+            result.explain,
+        ]
     return "\n".join(lines)
 
 
