@@ -6,7 +6,7 @@ own, starts gunicorn on 127.0.0.1 (a free port, DEBUG off, a SECRET_KEY of this 
 cache in Redis through ``CACHE_URL``) and runs locust headless (``bench/public_load_users.py``)
 with 100 users for 60 s, each searching (``/find/?q=<word>``, the words of
 ``bench/public_search.py``'s three groups) and opening resource pages
-(``/find/resources/<uuid>/``), waiting 1-3 s between requests. It reports requests/s,
+(``/find/resources/<id>/``), waiting 1-3 s between requests. It reports requests/s,
 p50/p95/p99 per route and overall, and errors; goals: 0 errors and p95 under 200 ms.
 
 The routes are options (``--route name=path`` with ``{word}``, ``{id}``, ``{uuid}``), so the
@@ -60,7 +60,7 @@ DEFAULT_WORKERS = 3
 DEFAULT_SEED = 2026
 DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/8"
 RESOURCE_SAMPLE = 2000  # resource pages the users open, drawn from the public ones
-FINDER_ROUTES = (("search", "/find/?q={word}", 3), ("resource", "/find/resources/{uuid}/", 2))
+FINDER_ROUTES = (("search", "/find/?q={word}", 3), ("resource", "/find/resources/{id}/", 2))
 FALLBACK_ROUTES = (("home", "/", 3), ("login", "/login/", 2))
 
 
