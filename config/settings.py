@@ -55,6 +55,9 @@ MIDDLEWARE = [
     "config.security.ContentSecurityPolicy",
     # Serves collected static files under gunicorn, where DEBUG is off and nothing else would.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Residents' pages and open data: Cache-Control, ETag and 304 for anonymous reads. Above
+    # the session, locale and CSRF middleware, to see the cookies and Vary they add.
+    "config.public_cache.PublicCache",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -53,6 +53,7 @@ from consultations.models import (
     WelfareResource,
 )
 from consultations.partners import selectors as partner_selectors
+from consultations.resources import search_page
 
 PAGE_SIZE = 25
 RECENT_CONSULTATIONS = 20
@@ -324,8 +325,16 @@ def _panel(request: HttpRequest) -> ReferralResourceFilter:
 def _panel_context(panel: ReferralResourceFilter) -> dict[str, Any]:
     if not panel.has_query():
         return {"panel": panel, "searched": False, "results": [], "more": False}
-    results = list(panel.qs[: PANEL_RESULTS + 1])
-    data = panel.form.cleaned_data if panel.form.is_valid() else {}
+    valid = panel.is_valid()
+    data = panel.form.cleaned_data if valid else {}
+    if valid and panel.search_term():
+        # The shared selector: the same first rows as ranking every match, read by tiers.
+        found = search_page(
+            panel.qs_without_search(), panel.search_term(), page=1, per_page=PANEL_RESULTS
+        )
+        results = [*found.results, *([None] if found.has_next else [])]
+    else:
+        results = list(panel.qs[: PANEL_RESULTS + 1])
     directory_query = urlencode(
         {
             "search": data.get("search") or "",
@@ -572,8 +581,47 @@ def history(request: HttpRequest) -> HttpResponse:
 @reader_required
 def directory(request: HttpRequest) -> HttpResponse:
     filters = ResourceFilter(request.GET or None, queryset=_resources(request.user))
-    page = _page(request, filters.qs)
-    return render(request, "consultations/directory.html", {"filter": filters, "page": page})
+    if filters.is_bound and filters.is_valid() and filters.search_term():
+        page, capped = _search_page(request, filters)
+    else:
+        page, capped = _page(request, filters.qs), False
+    return render(
+        request,
+        "consultations/directory.html",
+        {"filter": filters, "page": page, "count_capped": capped},
+    )
+
+
+def _search_page(request: HttpRequest, filters: ResourceFilter) -> tuple[Page, bool]:
+    """A page of a directory search from the shared selector (``search_page``), as a Django
+    ``Page``: its count is capped at 1,000, and past the cap there is a next page as long as
+    the page is full."""
+    try:
+        number = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        number = 1
+    found = search_page(
+        filters.qs_without_search(), filters.search_term(), page=number, per_page=PAGE_SIZE
+    )
+    if number > 1 and not found.results:  # past the end: the last page, as get_page does
+        number = max(1, -(-found.count // PAGE_SIZE))
+        found = search_page(
+            filters.qs_without_search(), filters.search_term(), page=number, per_page=PAGE_SIZE
+        )
+    pages = max(1, -(-found.count // PAGE_SIZE), number + (1 if found.has_next else 0))
+    paginator = _KnownCountPaginator(found.count, pages)
+    return Page(found.results, number, paginator), found.count_capped
+
+
+@dataclass(frozen=True)
+class _KnownCountPaginator:
+    """What a ``Page`` and the pagination template ask of their paginator."""
+
+    count: int
+    num_pages: int
+
+    def validate_number(self, number: int) -> int:
+        return number
 
 
 @reader_required

@@ -72,6 +72,20 @@ class WelfareResourceFilter(django_filters.FilterSet):
     ) -> QuerySet[WelfareResource]:
         return resource_search(queryset, value)
 
+    def search_term(self) -> str:
+        """The valid search term, or "" (call after ``is_valid()``)."""
+        return (self.form.cleaned_data.get("search") or "").strip()
+
+    def qs_without_search(self) -> QuerySet[WelfareResource]:
+        """The rows of every filter but ``search``, in no particular order: for paging a
+        search with ``consultations.resources.search_page``, which reads the ranking tier by
+        tier instead of ranking every match (call after ``is_valid()``)."""
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name != "search":
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
     def filter_region(
         self, queryset: QuerySet[WelfareResource], name: str, value: Region
     ) -> QuerySet[WelfareResource]:

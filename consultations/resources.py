@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
-from django.db import NotSupportedError, connections
-from django.db.models import BooleanField, Case, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db import NotSupportedError, connections, transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Lower, StrIndex
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
@@ -205,6 +220,157 @@ class SearchPage:
 
 SEARCH_CACHE_SECONDS = 300
 
+# Up to this many matches (the capped count tells), ranking them all in one query
+# (``resource_search``) is cheap; past it, the page is read tier by tier (``_TierReader``).
+RANK_ALL_UP_TO = COUNT_CAP
+# A tier's matches are first read through the tier's own index, at most PROBE_ROWS of them:
+# a tier that small is sorted whole; a larger one is walked in (name, id) order.
+PROBE_ROWS = 200
+
+
+class _TierReader:
+    """The first ``needed`` rows of ``resource_search(queryset, q)``, read tier by tier.
+
+    The tiers are ``search_rank``'s (the resource's own name; its organization's name; its
+    category or eligibility; elsewhere), each ordered by name and id, so their concatenation
+    is the reference order. A row of an earlier tier is never read again: each tier's
+    condition excludes the earlier ones, with ``search_rank``'s tests, and requires the search
+    text to hold the query, as ``resource_search`` does. Each tier is read in two steps:
+
+    1. the probe: up to ``PROBE_ROWS + 1`` of the tier's rows through the tier's own index
+       (the names' bigram or trigram index; the organizations whose names match, found first
+       in their small table, then their resources by ``(organization_id, name, id)``; the
+       search text's indexes for the last two tiers), sorted. A tier of at most
+       ``PROBE_ROWS`` rows ends here, whatever the planner would have guessed of its size
+       (전주 is in many organizations' names and few resources').
+    2. the walk: a larger tier is read in (name, id) order (index ``welfareresource_name_id``)
+       with a limit. The probe's rows bound it: the ``needed``-th of them in order is a tier
+       row, so the walk never goes past it.
+    """
+
+    def __init__(self, queryset: QuerySet[WelfareResource], q: str) -> None:
+        self.base = queryset.order_by().alias(lower_name=Lower("name"))
+        self.q = q
+        self.form = search_form(queryset, q)
+
+    @cached_property
+    def organization_ids(self) -> list[int]:
+        """The organizations whose names hold the query: a small table, read first, so that
+        the planner sees their ids rather than guessing how many resources they have."""
+        from consultations.models import Organization
+
+        return list(
+            Organization.objects.using(self.base.db)
+            .alias(lower_name=Lower("name"))
+            .filter(lower_name__contains=self.q)
+            .values_list("pk", flat=True)
+        )
+
+    @cached_property
+    def category_ids(self) -> list[int]:
+        from consultations.models import ResourceCategory
+
+        return list(
+            ResourceCategory.objects.using(self.base.db)
+            .alias(lower_name=Lower("name"))
+            .filter(lower_name__contains=self.q)
+            .values_list("pk", flat=True)
+        )
+
+    def _holds(self, expression: Any) -> Q:
+        # strpos, not LIKE: no index serves it, so the planner keeps to the tier's own index.
+        return Q(GreaterThan(StrIndex(expression, Value(self.q)), 0))
+
+    def _condition(self, index: int) -> Q:
+        """``search_rank``'s test for tier ``index`` (0 to 2; tier 3 is the rest)."""
+        if index == 0:
+            return self._holds(Lower("name"))
+        if index == 1:
+            return Q(organization_id__in=self.organization_ids)
+        return Q(category_id__in=self.category_ids) | self._holds(Lower("eligibility"))
+
+    def _tier(self, index: int) -> Q:
+        """The tier's rows: its own test and none of the earlier tiers'."""
+        tier = self._holds(F("search_text"))
+        if index < 3:
+            tier &= self._condition(index)
+        for earlier in range(index):
+            tier &= ~self._condition(earlier)
+        return tier
+
+    def _indexed(self, index: int) -> Q:
+        """A test the planner answers from the tier's own index; ``_tier`` still decides."""
+        if index == 0:
+            if self.form == "bigrams":
+                return Q(BigramsContain(Lower("name"), Value(self.q)))
+            return Q(lower_name__contains=self.q)  # the trigram index over lower(name)
+        if index == 1:
+            return Q()  # organization_id IN (...): the (organization_id, name, id) index
+        if self.form == "bigrams":
+            return Q(BigramsContain(F("search_text"), Value(self.q)))
+        return Q(search_text__contains=self.q)
+
+    def _probe(self, index: int) -> list[tuple[int, str]]:
+        """Up to ``PROBE_ROWS + 1`` of the tier's rows, (id, name) in (name, id) order."""
+        some = (
+            self.base.filter(self._indexed(index))
+            .filter(self._tier(index))
+            .annotate(probe_id=F("pk"), probe_name=F("name"))
+            .values("probe_id", "probe_name")[: PROBE_ROWS + 1]
+        )
+        inner_sql, params = some.query.sql_with_params()
+        # Sorted outside the LIMIT: any PROBE_ROWS + 1 rows tell the tier is large, and
+        # reading them in index order would cost what the probe saves.
+        sql = f"SELECT p.probe_id, p.probe_name FROM ({inner_sql}) p ORDER BY 2, 1"  # noqa: S608
+        with connections[self.base.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+    def _walk(self, index: int, needed: int, last: tuple[int, str] | None) -> list[int]:
+        """The tier's first ``needed`` rows in (name, id) order, none past ``last``.
+
+        The first two tiers' tests need only the name and the organization, which the index
+        ``welfareresource_name_id`` holds: it is walked alone (an index-only scan, about a
+        tenth of the cost of reading each row), and only the rows it passes are looked up in
+        the queryset. The last two tiers walk the queryset's rows themselves.
+        """
+        from consultations.models import WelfareResource
+
+        within = Q()
+        if last is not None:
+            last_id, last_name = last
+            within = Q(name__lt=last_name) | Q(name=last_name, pk__lte=last_id)
+        if index < 2:
+            in_tier = self.base.filter(self._tier(index)).filter(pk=OuterRef("pk"))
+            walked = (
+                WelfareResource.objects.using(self.base.db)
+                .filter(within)
+                .filter(self._condition(index))
+                .filter(*(~self._condition(earlier) for earlier in range(index)))
+                .filter(Exists(in_tier))
+            )
+        else:
+            walked = self.base.filter(within).filter(self._tier(index))
+        return list(walked.order_by("name", "id").values_list("pk", flat=True)[:needed])
+
+    def first(self, needed: int) -> list[int]:
+        """The ids of the first ``needed`` matches, in ``resource_search``'s order."""
+        ids: list[int] = []
+        for index in range(4):
+            wanted = needed - len(ids)
+            if wanted <= 0:
+                break
+            if index == 1 and not self.organization_ids:
+                continue
+            rows = self._probe(index)
+            if len(rows) <= PROBE_ROWS:
+                ids += [pk for pk, _name in rows[:wanted]]
+            else:
+                # A deep page may want more rows than the probe read: then no bound.
+                last = rows[wanted - 1] if wanted <= len(rows) else None
+                ids += self._walk(index, wanted, last)
+        return ids
+
 
 def search_page(
     queryset: QuerySet[WelfareResource],
@@ -214,8 +380,17 @@ def search_page(
     per_page: int = 20,
     cache_key: str | None = None,
 ) -> SearchPage:
-    """One page of ``resource_search(queryset, q)`` and a count capped at ``COUNT_CAP``: the
-    one selector the public finder and the staff search share.
+    """One page of ``resource_search(queryset, q)`` (the same rows in the same order) and a
+    count capped at ``COUNT_CAP``: the one selector the public finder and the staff search
+    share.
+
+    The count reads at most ``COUNT_CAP + 1`` matches through the search indexes. Up to
+    ``RANK_ALL_UP_TO`` matches, the page is cut from ``resource_search`` itself (ranking a
+    few hundred rows is cheap); past that (a common word: 돌봄 matches a quarter of the
+    directory), ranking every match would cost tens of milliseconds, so the page is read
+    tier by tier, each tier in (name, id) order with a limit (``_TierReader``). SQLite, and
+    a one-character query, always take the first path: there are no indexes to read.
+    ``queryset`` may carry filters, annotations and prefetches: the tiers read within it.
 
     ``cache_key`` names what ``queryset`` holds (for the public finder: "public" and its
     filters). Given one, the page's ids and count are cached for ``SEARCH_CACHE_SECONDS``,
@@ -234,19 +409,46 @@ def search_page(
         hit = cache.get(key)
         if hit is not None:
             ids, count = hit
-            by_id = {row.pk: row for row in queryset.filter(pk__in=ids)}
-            results = [by_id[pk] for pk in ids if pk in by_id]
-            return SearchPage(results, min(count, COUNT_CAP), count > COUNT_CAP, page, per_page)
-    found = resource_search(queryset, q)
-    count = found.order_by()[: COUNT_CAP + 1].count()
+            return _page_of(queryset, ids, count, page, per_page)
+    normalized = normalize_query(q)
+    found = resource_search(queryset, normalized)
     start = (page - 1) * per_page
-    results = list(found[start : start + per_page])
+    with _no_parallel_plans(queryset.db):
+        count = found.order_by().values("pk")[: COUNT_CAP + 1].count()
+        tiers = count > RANK_ALL_UP_TO and search_form(queryset, normalized) != "scan"
+        if normalized and tiers:
+            ids = _TierReader(queryset, normalized).first(start + per_page)[start:]
+            result = _page_of(queryset, ids, count, page, per_page)
+        else:
+            results = list(found[start : start + per_page])
+            ids = [row.pk for row in results]
+            capped = count > COUNT_CAP
+            result = SearchPage(results, min(count, COUNT_CAP), capped, page, per_page)
     if key is not None:
-        cache.set(key, ([row.pk for row in results], count), SEARCH_CACHE_SECONDS)
-    return SearchPage(
-        results=results,
-        count=min(count, COUNT_CAP),
-        count_capped=count > COUNT_CAP,
-        page=page,
-        per_page=per_page,
-    )
+        cache.set(key, (ids, count), SEARCH_CACHE_SECONDS)
+    return result
+
+
+@contextmanager
+def _no_parallel_plans(using: str) -> Iterator[None]:
+    """On PostgreSQL, the search's queries without parallel workers: each reads a few hundred
+    rows at most, and starting workers costs more than that (a capped count of 돌봄: 2 ms
+    alone, up to 20 ms with two workers on a busy server; measured). ``SET LOCAL`` ends with
+    the transaction, so the connection keeps its own setting afterwards."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=using):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
+
+
+def _page_of(
+    queryset: QuerySet[WelfareResource], ids: list[int], count: int, page: int, per_page: int
+) -> SearchPage:
+    """The rows of ``ids`` from ``queryset`` (its annotations and prefetches), in that order."""
+    by_id = {row.pk: row for row in queryset.filter(pk__in=ids)} if ids else {}
+    results = [by_id[pk] for pk in ids if pk in by_id]
+    return SearchPage(results, min(count, COUNT_CAP), count > COUNT_CAP, page, per_page)
