@@ -228,6 +228,34 @@ RANK_ALL_UP_TO = COUNT_CAP
 PROBE_ROWS = 200
 
 
+class AnyOf(Func):
+    """``column = ANY(%s)``: the values as one array parameter.
+
+    ``column IN (%s, %s, …)`` with the hundreds of organizations whose names hold 전주 makes
+    a query text that differs with every search: the driver parses it anew each time (its
+    placeholder split was about 4 ms of a 전주 search's 13, measured) and Django prepares
+    each value. One array parameter keeps the text the same, and the planner still sees the
+    values (client-side binding)."""
+
+    output_field = BooleanField()
+    arity = 1
+
+    def __init__(self, expression: Any, values: list[int]) -> None:
+        super().__init__(expression)
+        self.values = list(values)
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            return f"{sql} = ANY(%s)", (*params, self.values)
+        if not self.values:
+            return "1 = 0", ()
+        placeholders = ", ".join(["%s"] * len(self.values))
+        return f"{sql} IN ({placeholders})", (*params, *self.values)
+
+
 class _TierReader:
     """The first ``needed`` rows of ``resource_search(queryset, q)``, read tier by tier.
 
@@ -286,8 +314,8 @@ class _TierReader:
         if index == 0:
             return self._holds(Lower("name"))
         if index == 1:
-            return Q(organization_id__in=self.organization_ids)
-        return Q(category_id__in=self.category_ids) | self._holds(Lower("eligibility"))
+            return Q(AnyOf(F("organization_id"), self.organization_ids))
+        return Q(AnyOf(F("category_id"), self.category_ids)) | self._holds(Lower("eligibility"))
 
     def _tier(self, index: int) -> Q:
         """The tier's rows: its own test and none of the earlier tiers'."""
