@@ -10,14 +10,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import cache_control
 
 from care.models import ProgramRules
 
 POLICY_VERSION = "2026-12-05"
 
 
-@cache_control(public=True, max_age=3600)
 def privacy_policy(request: HttpRequest) -> HttpResponse:
     rules = ProgramRules.objects.select_related("program").order_by("program__sort_order")
     return render(

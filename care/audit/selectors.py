@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import (
     Cast,
     Concat,
@@ -153,6 +153,4 @@ def month_report(year: int, month: int) -> MonthReport:
 
 
 def reviews() -> QuerySet[AccessReview]:
-    return AccessReview.objects.select_related("reviewed_by").annotate(
-        period=F("year") * 100 + F("month")
-    )
+    return AccessReview.objects.select_related("reviewed_by")

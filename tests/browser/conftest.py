@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -219,30 +220,31 @@ def log_in(page: Any, server_url: str, user: Any, *, landing: str) -> None:
     page.wait_for_url(f"{server_url}{landing}")
 
 
+def axe_violations(
+    page: Any, options: dict[str, Any] = AXE_OPTIONS, impacts: tuple[str, ...] | None = None
+) -> list[dict[str, Any]]:
+    """axe-core's violations of the page as it is now (``options``: WCAG 2.1 A/AA unless
+    told), each as {id, impact, help, targets}; all impacts, or only ``impacts``. The public
+    pages are held to every impact; the desks to ``BLOCKING_IMPACTS``."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
+    violations = page.evaluate("options => axe.run(document, options)", options)["violations"]
+    return [
+        {
+            "id": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "targets": [" ".join(node["target"]) for node in violation["nodes"][:5]],
+        }
+        for violation in violations
+        if impacts is None or violation["impact"] in impacts
+    ]
+
+
 @pytest.fixture(scope="session")
 def axe() -> Any:
-    """``axe(page)``: axe-core's WCAG 2.1 A/AA violations of the page as it is now, only the
-    serious and critical ones, each as {id, impact, help, targets}."""
-    source = AXE_SCRIPT.read_text(encoding="utf-8")
-
-    def run(page: Any) -> list[dict[str, Any]]:
-        if not page.evaluate("typeof window.axe !== 'undefined'"):
-            page.evaluate(source)
-        violations = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)[
-            "violations"
-        ]
-        return [
-            {
-                "id": violation["id"],
-                "impact": violation["impact"],
-                "help": violation["help"],
-                "targets": [" ".join(node["target"]) for node in violation["nodes"][:5]],
-            }
-            for violation in violations
-            if violation["impact"] in BLOCKING_IMPACTS
-        ]
-
-    return run
+    """``axe(page)``: the serious and critical WCAG 2.1 A/AA violations of the page."""
+    return partial(axe_violations, impacts=BLOCKING_IMPACTS)
 
 
 def broken_references(page: Any) -> list[str]:

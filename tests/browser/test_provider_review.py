@@ -13,7 +13,11 @@ from playwright.sync_api import Page, expect
 from consultations.freshness import services
 from consultations.freshness.models import ProposedChange, ReviewInvitation
 from consultations.models import WelfareResource
-from tests.browser.conftest import AXE_OPTIONS, AXE_SCRIPT, broken_references, log_in
+from tests.browser.conftest import (
+    axe_violations,
+    broken_references,
+    log_in,
+)
 from tests.consultations.freshness.factories import invitation_for, resource_with_contact
 from tests.factories import UserFactory
 
@@ -30,19 +34,7 @@ DESKTOP = {"width": 1440, "height": 960}
 def all_violations(page: Page) -> list[dict[str, Any]]:
     """axe-core's WCAG 2.1 A/AA violations of every impact (minor included), and broken
     label or description references."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
-    found = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
-    return [
-        {
-            "id": violation["id"],
-            "impact": violation["impact"],
-            "targets": [" ".join(node["target"]) for node in violation["nodes"][:5]],
-        }
-        for violation in found
-    ] + [{"id": "broken-reference", "targets": broken_references(page)}] * bool(
-        broken_references(page)
-    )
+    return axe_violations(page) + [{"broken": ref} for ref in broken_references(page)]
 
 
 @pytest.fixture

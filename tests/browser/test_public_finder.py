@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from consultations.models import WelfareResource
-from tests.browser.conftest import AXE_OPTIONS, AXE_SCRIPT, broken_references
+from tests.browser.conftest import axe_violations, broken_references
 from tests.consultations.consultation_factories import OrganizationFactory
 from tests.consultations.finder.factories import public_resource
 
@@ -99,17 +99,7 @@ def finder_pages(directory: Directory) -> dict[str, str]:
 
 def all_violations(page: Page) -> list[dict[str, Any]]:
     """axe-core's WCAG 2.0/2.1 A and AA violations of every impact, minor ones included."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
-    result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
-    return [
-        {
-            "id": violation["id"],
-            "impact": violation["impact"],
-            "targets": [" ".join(node["target"]) for node in violation["nodes"][:5]],
-        }
-        for violation in result["violations"]
-    ]
+    return axe_violations(page)
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from consultations.callbacks.models import CallbackRequest
-from tests.browser.conftest import AXE_OPTIONS, AXE_SCRIPT, broken_references
+from tests.browser.conftest import AXE_OPTIONS, axe_violations, broken_references
 
 pytestmark = [
     pytest.mark.browser,
@@ -30,18 +30,7 @@ VIEWPORTS = [pytest.param(PHONE, id="phone"), pytest.param(DESKTOP, id="desktop"
 def violations(page: Any) -> list[dict[str, Any]]:
     """Every axe-core violation (WCAG 2.1 A/AA and best practices), whatever its impact, and
     every broken label or ARIA reference."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
-    found = page.evaluate("options => axe.run(document, options)", ALL_RULES)["violations"]
-    return [
-        {
-            "id": violation["id"],
-            "impact": violation["impact"],
-            "help": violation["help"],
-            "targets": [" ".join(node["target"]) for node in violation["nodes"][:5]],
-        }
-        for violation in found
-    ] + [{"broken": reference} for reference in broken_references(page)]
+    return axe_violations(page, ALL_RULES) + [{"broken": ref} for ref in broken_references(page)]
 
 
 def focused_id(page: Any) -> str:

@@ -49,3 +49,14 @@ def test_a_desk_page_links_the_policy_in_its_footer(client: Client) -> None:
     html = client.get("/coordinator/").content.decode()
 
     assert '<a href="/privacy/">' in html
+
+
+def test_the_policy_seen_by_a_signed_in_user_is_not_stored_by_shared_caches(
+    client: Client,
+) -> None:
+    client.force_login(UserFactory(username="coordinator1", roles=["coordinator"]))
+
+    response = client.get("/privacy/")
+
+    # the page carries the user's name and a CSRF token (the logout form): never public
+    assert "public" not in response.get("Cache-Control", "")
