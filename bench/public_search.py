@@ -108,6 +108,9 @@ class Timing:
     selector_queries: int
     floor_ms: float
     same_page: bool
+    # CPU inside the driver's calls: this thread's, plus the database backend's (schedstat);
+    # None when the backend's /proc entry cannot be read (another host).
+    selector_sql_cpu_ms: float | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,7 @@ class GroupFigures:
     p95_sql_ms: float
     floor_median_ms: float
     floor_p95_ms: float
+    median_sql_cpu_ms: float | None = None
 
     @property
     def ratio(self) -> float:
@@ -154,6 +158,9 @@ class BenchResult:
             p95_ms=_p95([t.selector_ms for t in rows]),
             median_sql_ms=_median([t.selector_sql_ms for t in rows]),
             p95_sql_ms=_p95([t.selector_sql_ms for t in rows]),
+            median_sql_cpu_ms=_median([t.selector_sql_cpu_ms for t in rows])
+            if rows and all(t.selector_sql_cpu_ms is not None for t in rows)
+            else None,
             floor_median_ms=_median([t.floor_ms for t in rows]),
             floor_p95_ms=_p95([t.floor_ms for t in rows]),
         )
@@ -186,21 +193,48 @@ def _p95(values: Sequence[float]) -> float:
 
 
 @contextmanager
-def sql_timer() -> Iterator[list[float]]:
-    """Seconds spent executing SQL on the default connection, one entry per query."""
+def sql_meter() -> Iterator[tuple[list[float], list[float]]]:
+    """Per query on the default connection: the seconds spent in the driver's call (wall
+    clock), and the CPU seconds both ends spent on it: this thread's inside the call plus the
+    database backend's, read from its ``/proc/<pid>/schedstat`` (nanoseconds on a CPU) when
+    the server is on this machine; the second list stays empty otherwise.
+
+    On a machine shared with other work the wall clock also counts the time both processes
+    wait for a core (each round trip wakes the backend, then this process); the CPU time
+    does not, so it is the steadier measure of what a search costs."""
     from django.db import connection
 
     spent: list[float] = []
+    cpu: list[float] = []
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        postgresql = connection.vendor == "postgresql"
+        cursor.execute("SELECT pg_backend_pid()" if postgresql else "SELECT 0")
+        backend = Path(f"/proc/{cursor.fetchone()[0]}/schedstat")
+
+    def backend_seconds() -> float | None:
+        try:
+            return int(backend.read_text().split()[0]) / 1e9
+        except (OSError, ValueError, IndexError):
+            return None
+
+    measure_cpu = postgresql and backend_seconds() is not None
 
     def timed(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        backend_before = backend_seconds() if measure_cpu else None
+        thread_before = time.thread_time()
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
             spent.append(time.perf_counter() - started)
+            thread = time.thread_time() - thread_before
+            backend_after = backend_seconds() if measure_cpu else None
+            if backend_before is not None and backend_after is not None:
+                cpu.append(thread + backend_after - backend_before)
 
     with connection.execute_wrapper(timed):
-        yield spent
+        yield spent, cpu
 
 
 def selector_search(q: str) -> list[int]:
@@ -252,7 +286,7 @@ def time_searches(plan: Sequence[tuple[str, str]]) -> list[Timing]:
     for label, q in plan:
         cache.clear()  # no cache_key is passed; cleared anyway so nothing is served from it
         started = time.perf_counter()
-        with sql_timer() as spent:
+        with sql_meter() as (spent, cpu):
             ids = selector_search(q)
         selector_ms = (time.perf_counter() - started) * 1000
         with indexes_disabled():
@@ -266,6 +300,7 @@ def time_searches(plan: Sequence[tuple[str, str]]) -> list[Timing]:
                 matches=count,
                 selector_ms=selector_ms,
                 selector_sql_ms=sum(spent) * 1000,
+                selector_sql_cpu_ms=sum(cpu) * 1000 if len(cpu) == len(spent) else None,
                 selector_queries=len(spent),
                 floor_ms=floor_ms,
                 same_page=ids == floor_ids,
@@ -277,6 +312,8 @@ def time_searches(plan: Sequence[tuple[str, str]]) -> list[Timing]:
 def _explain(q: str) -> str:
     """EXPLAIN ANALYZE of every query one search runs (PostgreSQL)."""
     from django.db import connection, transaction
+
+    from consultations.resources import SERIAL_AFTER, SERIAL_BEFORE
 
     if connection.vendor != "postgresql":
         return ""
@@ -291,11 +328,12 @@ def _explain(q: str) -> str:
     plans = []
     with transaction.atomic(), connection.cursor() as cursor:
         for sql, params in statements:
-            if not sql.lstrip().upper().startswith("SELECT"):
-                cursor.execute(sql, params)  # the search's SET LOCAL
-                continue
+            if sql.startswith(SERIAL_BEFORE):  # the count and the probe, without workers
+                cursor.execute(SERIAL_BEFORE.rstrip("; "))
+                sql = sql.removeprefix(SERIAL_BEFORE).removesuffix(SERIAL_AFTER)
             cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}", params)
             plans.append("\n".join(row[0] for row in cursor.fetchall()))
+            cursor.execute(SERIAL_AFTER.lstrip("; "))
     return "\n\n".join(plans)
 
 
@@ -358,14 +396,19 @@ def report(result: BenchResult, *, database: str = "") -> str:
     lines += [
         "",
         f"{'group':<20}{'n':>5}{'median ms':>11}{'p95 ms':>9}{'SQL med':>9}{'SQL p95':>9}"
-        f"{'floor med':>11}{'floor p95':>11}{'ratio':>8}{'p95 ratio':>10}",
+        f"{'SQL CPU':>9}{'floor med':>11}{'floor p95':>11}{'ratio':>8}{'p95 ratio':>10}",
     ]
     for g in result.groups:
+        cpu = "-" if g.median_sql_cpu_ms is None else f"{g.median_sql_cpu_ms:.2f}"
         lines.append(
             f"{g.label:<20}{g.searches:>5}{g.median_ms:>11.2f}{g.p95_ms:>9.2f}"
-            f"{g.median_sql_ms:>9.2f}{g.p95_sql_ms:>9.2f}{g.floor_median_ms:>11.2f}"
+            f"{g.median_sql_ms:>9.2f}{g.p95_sql_ms:>9.2f}{cpu:>9}{g.floor_median_ms:>11.2f}"
             f"{g.floor_p95_ms:>11.2f}{g.ratio:>7.1f}x{g.p95_ratio:>9.1f}x"
         )
+    lines.append(
+        "SQL: wall time in the driver's calls; SQL CPU: CPU both ends spent in them (this "
+        "thread and the database backend), the median of the searches"
+    )
     lines += ["", "per query word (medians):"]
     by_query: dict[tuple[str, str], list[Timing]] = {}
     for t in result.timings:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
-from django.db import NotSupportedError, connections, transaction
+from django.db import NotSupportedError, connections
 from django.db.models import (
     BooleanField,
     Case,
@@ -350,12 +348,19 @@ class _TierReader:
         # Sorted outside the LIMIT: any PROBE_ROWS + 1 rows tell the tier is large, and
         # reading them in index order would cost what the probe saves.
         sql = f"SELECT p.probe_id, p.probe_name FROM ({inner_sql}) p ORDER BY 2, 1"  # noqa: S608
-        with connections[self.base.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            return list(cursor.fetchall())
+        return serial_rows(self.base.db, sql, params)
 
     def _walk(self, index: int, needed: int, last: tuple[int, str] | None) -> list[int]:
-        """The tier's first ``needed`` rows in (name, id) order, none past ``last``.
+        """The ids of the tier's first ``needed`` rows in (name, id) order, none past ``last``."""
+        return list(self._walked(index, last).values_list("pk", flat=True)[:needed])
+
+    def first_tier_walk(self, needed: int, last: tuple[int, str]) -> QuerySet[WelfareResource]:
+        """The ids of tier 0's first ``needed`` rows, given a tier 0 row ``last`` with at least
+        ``needed`` of the tier's rows up to it (so the walk ends there at the latest)."""
+        return self._walked(0, last).values_list("pk", flat=True)[:needed]
+
+    def _walked(self, index: int, last: tuple[int, str] | None) -> QuerySet[WelfareResource]:
+        """The tier's rows in (name, id) order, none past ``last``.
 
         The first two tiers' tests need only the name and the organization, which the index
         ``welfareresource_name_id`` holds: it is walked alone (an index-only scan, about a
@@ -379,7 +384,7 @@ class _TierReader:
             )
         else:
             walked = self.base.filter(within).filter(self._tier(index))
-        return list(walked.order_by("name", "id").values_list("pk", flat=True)[:needed])
+        return walked.order_by("name", "id")
 
     def first(self, needed: int) -> list[int]:
         """The ids of the first ``needed`` matches, in ``resource_search``'s order."""
@@ -441,36 +446,85 @@ def search_page(
     normalized = normalize_query(q)
     found = resource_search(queryset, normalized)
     start = (page - 1) * per_page
-    with _no_parallel_plans(queryset.db):
-        count = found.order_by().values("pk")[: COUNT_CAP + 1].count()
-        tiers = count > RANK_ALL_UP_TO and search_form(queryset, normalized) != "scan"
-        if normalized and tiers:
-            ids = _TierReader(queryset, normalized).first(start + per_page)[start:]
-            result = _page_of(queryset, ids, count, page, per_page)
-        else:
-            results = list(found[start : start + per_page])
+    needed = start + per_page
+    if normalized and search_form(queryset, normalized) != "scan":
+        reader = _TierReader(queryset, normalized)
+        count, named = _count_and_named(found, normalized, needed)
+        if count <= RANK_ALL_UP_TO:
+            results = list(found[start:needed])
             ids = [row.pk for row in results]
-            capped = count > COUNT_CAP
-            result = SearchPage(results, min(count, COUNT_CAP), capped, page, per_page)
+            result = SearchPage(results, count, False, page, per_page)
+        elif len(named) == needed:
+            # A common word's usual page: tier 0's walk and the page's rows in one query.
+            walked = reader.first_tier_walk(needed, named[-1])
+            in_order = queryset.filter(pk__in=walked).order_by("name", "id")
+            results = list(in_order[start:needed])
+            ids = [row.pk for row in results]
+            result = SearchPage(results, COUNT_CAP, True, page, per_page)
+        else:
+            ids = reader.first(needed)[start:]
+            result = _page_of(queryset, ids, count, page, per_page)
+    else:
+        # SQLite, or one character: no index to read, one query ranks and pages all matches.
+        count = found.order_by().values("pk")[: COUNT_CAP + 1].count()
+        results = list(found[start:needed])
+        ids = [row.pk for row in results]
+        result = SearchPage(results, min(count, COUNT_CAP), count > COUNT_CAP, page, per_page)
     if key is not None:
         cache.set(key, (ids, count), SEARCH_CACHE_SECONDS)
     return result
 
 
-@contextmanager
-def _no_parallel_plans(using: str) -> Iterator[None]:
-    """On PostgreSQL, the search's queries without parallel workers: each reads a few hundred
-    rows at most, and starting workers costs more than that (a capped count of 돌봄: 2 ms
-    alone, up to 20 ms with two workers on a busy server; measured). ``SET LOCAL`` ends with
-    the transaction, so the connection keeps its own setting afterwards."""
+def _count_and_named(
+    found: QuerySet[WelfareResource], q: str, needed: int
+) -> tuple[int, list[tuple[int, str]]]:
+    """The count of ``found`` capped at ``COUNT_CAP + 1``, and, of the matches it read, the
+    first ``needed`` whose names hold ``q`` (tier 0's rows), as (id, name) in (name, id)
+    order: one read of the search text's index, one round trip.
+
+    The named rows are a sample of tier 0, not its first rows (the count reads in the
+    table's order), but ``needed`` of them bound its walk: the tier's first ``needed`` rows
+    come no later than the last of them. Fewer say nothing, and ``search_page`` reads the
+    tiers one by one. Before, a common word's page read a second index for tier 0's probe,
+    in a statement of its own (five statements in all; now two).
+    """
+    matches = found.order_by().values_list("pk", "name")[: COUNT_CAP + 1]
+    matches_sql, matches_params = matches.query.sql_with_params()
+    sql = (
+        f"WITH m AS MATERIALIZED ({matches_sql}) "  # noqa: S608
+        "SELECT c.n, t.pk, t.name FROM (SELECT count(*) AS n FROM m) c LEFT JOIN ("
+        "SELECT m.pk, m.name FROM m WHERE strpos(lower(m.name), %s) > 0 "
+        "ORDER BY m.name, m.pk LIMIT %s) t ON TRUE ORDER BY t.name, t.pk"
+    )
+    rows = serial_rows(found.db, sql, (*matches_params, q, needed))
+    return rows[0][0], [(pk, name) for _n, pk, name in rows if pk is not None]
+
+
+# ``serial_rows``' statements around its SELECT. Set back at the end: inside a caller's
+# transaction a SET LOCAL would outlast the query.
+SERIAL_BEFORE = "SET LOCAL max_parallel_workers_per_gather = 0; "
+SERIAL_AFTER = "; SET LOCAL max_parallel_workers_per_gather = DEFAULT"
+
+
+def serial_rows(using: str, sql: str, params: Any) -> list[tuple[Any, ...]]:
+    """The rows of one SELECT, run without parallel workers on PostgreSQL.
+
+    A search's queries read a few hundred rows at most, and starting workers costs more than
+    that (a capped count of 돌봄: 2 ms alone, up to 20 ms with two workers on a busy server;
+    measured). The ``SET LOCAL`` travels in the same simple query as the SELECT, whose
+    implicit transaction it lasts for: no BEGIN, SET and COMMIT of their own (three round
+    trips, each as long as the query on a busy server). It needs client-side binding, Django's
+    default for psycopg 3 (config/settings.py does not ask for ``server_side_binding``), which
+    sends both statements as one text.
+    """
     connection = connections[using]
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(using=using):
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        yield
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+        cursor.execute(f"{SERIAL_BEFORE}{sql}{SERIAL_AFTER}", params)
+        cursor.nextset()
+        return list(cursor.fetchall())
 
 
 def _page_of(

@@ -288,3 +288,37 @@ def test_the_consultation_forms_search_panel_uses_the_selector(
     assert response.status_code == 200
     assert [r.pk for r in response.context["results"]] == reference(active, "돌봄", 1, 20)
     assert response.context["more"] is True
+
+
+# --- round trips -----------------------------------------------------------------------------
+
+
+def test_a_common_words_first_page_is_two_statements(directory: None, capped_at_300: None) -> None:
+    # given: 돌봄 is past the cap, and in the names of many of the matches
+    public = WelfareResource.objects.public()
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        result = search_page(public, "돌봄", page=1, per_page=20)
+
+    # then: the count with a sample of tier 0, then its walk with the page's rows
+    assert len(queries) == 2
+    assert queries[0]["sql"].startswith(resources.SERIAL_BEFORE)
+    assert ids(result) == reference(public, "돌봄", 1, 20)
+    assert result.count_capped and result.has_next
+
+
+def test_serial_rows_run_without_parallel_workers_and_leave_the_setting_alone() -> None:
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('max_parallel_workers_per_gather')")
+            return cursor.fetchone()[0]
+
+    before = setting()
+
+    rows = resources.serial_rows(
+        "default", "SELECT current_setting('max_parallel_workers_per_gather'), %s", ["돌봄"]
+    )
+
+    assert rows == [("0", "돌봄")]
+    assert setting() == before != "0"
