@@ -142,7 +142,10 @@ def desk_home(request: HttpRequest) -> HttpResponse:
 @coordinator_required
 def recipient_list(request: HttpRequest) -> HttpResponse:
     filters = RecipientListFilter(
-        request.GET or None, queryset=selectors.recipient_list(user=request.user)
+        request.GET or None,
+        queryset=consent_selectors.with_collection_withdrawn(
+            selectors.recipient_list(user=request.user)
+        ),
     )
     page = _page(request, filters.qs)
     _log_views(request, page.object_list)
@@ -157,12 +160,14 @@ def recipient_intake(request: HttpRequest) -> HttpResponse:
         form = RecipientIntakeForm(initial=RecipientIntakeForm.prefill(request.GET))
         return render(request, "coordinator/recipient_form.html", {"form": form})
 
-    form = RecipientIntakeForm(request.POST)
+    data = request.POST.copy()
+    if not is_coordinator:
+        # A counselor's hand-over waits, referred, for a coordinator to take it on; set
+        # before validation, so that the rules of an active person (consent) are not asked.
+        data["status"] = Recipient.Status.REFERRED
+    form = RecipientIntakeForm(data)
     if form.is_valid():
         fields = form.service_fields()
-        if not is_coordinator:
-            # A counselor's hand-over waits, referred, for a coordinator to take it on.
-            fields["status"] = Recipient.Status.REFERRED
         try:
             recipient = services.recipient_create(
                 actor=request.user,  # type: ignore[arg-type]

@@ -63,6 +63,7 @@ class RecipientConsentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     permission_classes = [TakesConsent]
     serializer_class = ConsentRecordSerializer
+    filter_backends: list[Any] = []  # one person's few records: no search or ordering
     queryset = ConsentRecord.objects.none()
 
     def recipient(self) -> Recipient:
@@ -130,6 +131,10 @@ class ConsentTextViewSet(viewsets.GenericViewSet):
 
     permission_classes = [AnyStaff]
     serializer_class = ConsentTextSerializer
+    filter_backends: list[Any] = []
+    # The texts are code (care/consent/texts.py), not rows: an empty queryset of the records
+    # they belong to, only so that the schema generator finds a model.
+    queryset = ConsentRecord.objects.none()
 
     def list(self, request: Request) -> Response:
         rows = [ConsentTextSerializer.row(text) for text in texts.VERSIONS.values()]

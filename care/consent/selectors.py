@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from care.consent import texts
 from care.consent.models import ConsentRecord
@@ -53,3 +53,13 @@ def consent_standings(*, user: User, recipient: Recipient) -> list[ItemStanding]
         )
         for item in texts.ITEMS
     ]
+
+
+def with_collection_withdrawn(recipients: QuerySet[Recipient]) -> QuerySet[Recipient]:
+    """Annotates ``collection_withdrawn``: the person withdrew collection_use and has not
+    agreed again (the desk flags them; care is not closed by the withdrawal itself)."""
+    collection = ConsentRecord.objects.filter(recipient=OuterRef("pk"), item=texts.COLLECTION_USE)
+    return recipients.annotate(
+        collection_withdrawn=Exists(collection.filter(withdrawn_on__isnull=False))
+        & ~Exists(collection.filter(withdrawn_on__isnull=True))
+    )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from care.consent import texts
-from care.consent.models import ConsentRecord
+from care.consent.models import CONSENT_ROLES, ConsentRecord
 
 Method = ConsentRecord.Method
 # How a consent or a withdrawal may be taken now; ``legacy`` is only what older records say.
@@ -42,7 +42,10 @@ class ConsentRecordSerializer(serializers.ModelSerializer):
 
 
 def _staff_users() -> object:
-    return get_user_model().objects.filter(is_active=True)
+    """Who may be named as having taken a consent: the roles that take consent."""
+    return (
+        get_user_model().objects.filter(is_active=True, groups__name__in=CONSENT_ROLES).distinct()
+    )
 
 
 class ConsentCreateSerializer(serializers.Serializer):

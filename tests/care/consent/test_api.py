@@ -222,3 +222,22 @@ def test_consent_texts_list_every_version_with_the_current_marked(
     assert {(row["item"], row["version"]) for row in rows} == set(texts.VERSIONS)
     current = {row["item"] for row in rows if row["current"]}
     assert current == set(texts.ITEMS)
+
+
+def test_a_consent_taken_by_a_named_counselor_is_recorded_so(coordinator_api: APIClient) -> None:
+    UserFactory(username="counselor9", roles=["counselor"])
+    response = coordinator_api.post(
+        url(RecipientFactory()), payload(method="phone", taken_by="counselor9"), format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["taken_by"] == "counselor9"
+
+
+def test_a_caregiver_cannot_be_named_as_having_taken_a_consent(
+    coordinator_api: APIClient, caregiver: Any
+) -> None:
+    response = coordinator_api.post(
+        url(RecipientFactory()), payload(taken_by=caregiver.username), format="json"
+    )
+    assert response.status_code == 400
+    assert "taken_by" in response.json()

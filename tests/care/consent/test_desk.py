@@ -183,3 +183,20 @@ def test_taking_consent_on_the_desk_is_logged(desk: Client) -> None:
     assert AccessLog.objects.filter(
         action=AccessLog.Action.CHANGE, subject_id=recipient.pk, path="consents"
     ).exists()
+
+
+def test_recipient_list_flags_a_person_who_withdrew_collection_use(desk: Client) -> None:
+    # given two active people, one of whom withdrew the collection item
+    flagged = RecipientFactory(name="철회한분")
+    RecipientFactory(name="동의한분")
+    ConsentRecord.objects.filter(recipient=flagged, item="collection_use").update(
+        withdrawn_on=TODAY, withdrawal_method="in_person"
+    )
+
+    body = desk.get(f"{DESK}recipients/").content.decode()
+
+    # then only the one who withdrew carries the badge
+    row_of = {name: body[body.index(name) : body.index("</tr>", body.index(name))]
+              for name in ("철회한분", "동의한분")}  # fmt: skip
+    assert "동의 철회" in row_of["철회한분"]
+    assert "동의 철회" not in row_of["동의한분"]
