@@ -15,6 +15,8 @@ from base.models import AccessLog
 from care.consent import texts
 from care.consent.models import ConsentRecord
 from care.models import Recipient
+from consultations.models import Referral
+from tests.consultations.consultation_factories import ConsultationFactory, WelfareResourceFactory
 from tests.factories import ConsentRecordFactory, RecipientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -241,3 +243,26 @@ def test_a_caregiver_cannot_be_named_as_having_taken_a_consent(
     )
     assert response.status_code == 400
     assert "taken_by" in response.json()
+
+
+def test_referral_api_refuses_a_person_who_withdrew_third_party(
+    counselor_api: APIClient, coordinator_api: APIClient
+) -> None:
+    # given a recipient whose consultation recorded consent to share, who then withdrew the
+    # third-party item
+    record = ConsentRecordFactory()
+    coordinator_api.post(withdraw_url(record), {"method": "phone"}, format="json")
+    consultation = ConsultationFactory(
+        recipient=record.recipient, person_name="", person_contact="",
+        share_consent_at=timezone.now(),
+    )  # fmt: skip
+
+    # when the counselor refers them, then a 400 says why, and no referral is made
+    response = counselor_api.post(
+        "/api/v1/referrals/",
+        {"consultation": consultation.pk, "resource": WelfareResourceFactory().pk},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert "제3자 제공 동의가 철회" in response.json()["consent"][0]
+    assert not Referral.objects.filter(consultation=consultation).exists()
