@@ -82,7 +82,6 @@ def _mirror_collection(recipient: Recipient, record: ConsentRecord) -> None:
 
 def _record(
     *,
-    actor: AbstractBaseUser,
     recipient: Recipient,
     item: str,
     given_on: date,
@@ -173,7 +172,6 @@ def consent_record(
     if method == Method.LEGACY:
         raise ValidationError({"method": [_("동의 방법을 고르세요.")]})
     record = _record(
-        actor=actor,
         recipient=recipient,
         item=item,
         given_on=given_on,
@@ -195,7 +193,6 @@ def consents_record_at_intake(
     intake's own access-log row covers them)."""
     return [
         _record(
-            actor=actor,
             recipient=recipient,
             item=entry["item"],
             given_on=entry["given_on"],
