@@ -260,6 +260,7 @@ class VisitExceptionAdmin(ReadOnlyLogAdmin):
 # care.admin.
 from care.audit import admin as audit_admin  # noqa: E402, F401
 from care.conferences import admin as conferences_admin  # noqa: E402, F401
+from care.consent import admin as consent_admin  # noqa: E402, F401
 from care.episodes import admin as episodes_admin  # noqa: E402, F401
 from care.incidents import admin as incidents_admin  # noqa: E402, F401
 from care.repairs import admin as repairs_admin  # noqa: E402, F401

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from care import coordinator_views as views
+from care.consent import views as consent_views
 
 app_name = "coordinator"
 urlpatterns = [
@@ -10,6 +11,12 @@ urlpatterns = [
     path("recipients/<int:pk>/", views.recipient_detail, name="recipient-detail"),
     path("recipients/<int:pk>/edit/", views.recipient_edit, name="recipient-edit"),
     path("recipients/<int:pk>/assign/", views.recipient_assign, name="recipient-assign"),
+    path("recipients/<int:pk>/consents/", consent_views.consent_take, name="consent-take"),
+    path(
+        "recipients/<int:pk>/consents/<int:consent_pk>/withdraw/",
+        consent_views.consent_withdraw,
+        name="consent-withdraw",
+    ),
     path("assignments/<int:pk>/end/", views.assignment_end, name="assignment-end"),
     path("corps-members/", views.corps_members, name="corps-members"),
     path("visits/", views.visits_to_verify, name="visits"),

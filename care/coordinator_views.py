@@ -27,6 +27,9 @@ from base.models import AccessLog, Program
 from base.services import access_log_record
 from care import selectors, services, visits
 from care.conferences import selectors as conference_selectors
+from care.consent import selectors as consent_selectors
+from care.consent import texts as consent_texts
+from care.consent.forms import ConsentTakeForm, ConsentWithdrawForm
 from care.episodes import selectors as episode_selectors
 from care.forms import (
     AssignmentCreateForm,
@@ -139,7 +142,10 @@ def desk_home(request: HttpRequest) -> HttpResponse:
 @coordinator_required
 def recipient_list(request: HttpRequest) -> HttpResponse:
     filters = RecipientListFilter(
-        request.GET or None, queryset=selectors.recipient_list(user=request.user)
+        request.GET or None,
+        queryset=consent_selectors.with_collection_withdrawn(
+            selectors.recipient_list(user=request.user)
+        ),
     )
     page = _page(request, filters.qs)
     _log_views(request, page.object_list)
@@ -154,18 +160,21 @@ def recipient_intake(request: HttpRequest) -> HttpResponse:
         form = RecipientIntakeForm(initial=RecipientIntakeForm.prefill(request.GET))
         return render(request, "coordinator/recipient_form.html", {"form": form})
 
-    form = RecipientIntakeForm(request.POST)
+    data = request.POST.copy()
+    if not is_coordinator:
+        # A counselor's hand-over waits, referred, for a coordinator to take it on; set
+        # before validation, so that the rules of an active person (consent) are not asked.
+        data["status"] = Recipient.Status.REFERRED
+    form = RecipientIntakeForm(data)
     if form.is_valid():
         fields = form.service_fields()
-        if not is_coordinator:
-            # A counselor's hand-over waits, referred, for a coordinator to take it on.
-            fields["status"] = Recipient.Status.REFERRED
         try:
             recipient = services.recipient_create(
                 actor=request.user,  # type: ignore[arg-type]
                 source_ip=client_ip(request),
                 needs=form.cleaned_data["needs"],
                 confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+                consents=form.consents,
                 **fields,
             )
         except services.PossibleDuplicate as duplicate:
@@ -173,7 +182,7 @@ def recipient_intake(request: HttpRequest) -> HttpResponse:
             # The candidates are other people's personal data shown on this page.
             _log_views(request, candidates)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            form.add_service_errors(exc)
         else:
             if not is_coordinator:
                 messages.success(
@@ -206,6 +215,7 @@ def recipient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else []
     )
     _log_views(request, [recipient])
+    consents = consent_selectors.consent_standings(user=user, recipient=recipient)
     # Each suggested member's lapsed or missing required items for this person's category:
     # the board says so beside the member and asks for a reason before assigning them.
     standings = compliance_selectors.standings(
@@ -227,6 +237,13 @@ def recipient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "suggestions": suggestions,
         "programs": list(Program.objects.filter(is_active=True)),
         "today": timezone.localdate(),
+        "consents": consents,
+        # Withdrawing collection_use closes nothing by itself: the page flags the person.
+        "collection_withdrawn": consents[0].withdrawn
+        and recipient.status != Recipient.Status.CLOSED,
+        "consent_form": ConsentTakeForm(auto_id="consent_%s"),
+        "withdraw_form": ConsentWithdrawForm(),
+        "consent_texts": consent_texts.CURRENT.values(),
     }
     return render(request, "coordinator/recipient_detail.html", context)
 

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from base.models import Program, Region, ServiceType
+from care.consent.forms import IntakeConsentFields
+from care.consent.texts import COLLECTION_USE, CURRENT
 from care.filters import RecipientFilter
 from care.models import Recipient, Visit, start_of_day
 from volunteers.models import WEEKDAYS, CorpsMember
@@ -113,14 +115,17 @@ INTAKE_SECTIONS = (
     ),
     (
         _("보호자·동의·상태"),
-        ("guardian_name", "guardian_relation", "guardian_phone", "consent_date",
-         "consent_scope", "status", "notes"),
+        ("guardian_name", "guardian_relation", "guardian_phone", "status", "notes"),
     ),
 )  # fmt: skip
+# The intake's own last section: the consent items (care.consent), taken with the details. The
+# recipient page records later consents and withdrawals item by item.
+CONSENT_SECTION = (_("개인정보 동의"), IntakeConsentFields.CONSENT_FIELDS)
 
 
-class RecipientIntakeForm(forms.ModelForm):
-    """접수: the coordinator's intake of a recipient. Saved through ``recipient_create``."""
+class RecipientIntakeForm(forms.ModelForm, IntakeConsentFields):
+    """접수: the coordinator's intake of a recipient, with the consent items agreed. Saved
+    through ``recipient_create``."""
 
     # The region by code, so that another desk can hand over ``?region=jangsu``.
     region = forms.ModelChoiceField(
@@ -149,12 +154,48 @@ class RecipientIntakeForm(forms.ModelForm):
         fields = [name for _title, names in INTAKE_SECTIONS for name in names]
         widgets = {
             "birth_date": DATE_INPUT,
-            "consent_date": DATE_INPUT,
             "notes": forms.Textarea(attrs={"rows": 4}),
         }
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
-        return [(title, [self[name] for name in names]) for title, names in INTAKE_SECTIONS]
+        return [
+            (title, [self[name] for name in names])
+            for title, names in (*INTAKE_SECTIONS, CONSENT_SECTION)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        self.consents = self.consents_from(cleaned, self.add_error)
+        for consent in self.consents:
+            if consent["item"] == COLLECTION_USE:
+                # The model's own rule (an active person has a consent date) sees the item.
+                self.instance.consent_date = consent["given_on"]
+                self.instance.consent_scope = CURRENT[COLLECTION_USE].title
+        return cleaned
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        # The model names its older consent fields, which this form does not have: the
+        # consent items (intake) or the status (edit) are where a person can act on it.
+        if hasattr(errors, "error_dict"):
+            target = "consent_items" if "consent_items" in self.fields else "status"
+            errors = ValidationError(
+                {
+                    (target if key in ("consent_date", "consent_scope") else key): value
+                    for key, value in errors.error_dict.items()
+                }
+            )
+        super()._update_errors(errors)
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """A consent item's errors on the consent fields (``given_by`` →
+        ``consent_given_by``), the rest where ``add_service_errors`` puts them."""
+        if hasattr(exc, "error_dict"):
+            renamed = {
+                (f"consent_{key}" if f"consent_{key}" in self.fields else key): messages
+                for key, messages in exc.message_dict.items()
+            }
+            exc = ValidationError(renamed)
+        add_service_errors(self, exc)
 
     @classmethod
     def prefill(cls, query: Any) -> dict[str, str]:
@@ -166,6 +207,8 @@ class RecipientIntakeForm(forms.ModelForm):
         fields = dict(self.cleaned_data)
         fields.pop("confirm_duplicate", None)
         fields.pop("needs", None)
+        for name in IntakeConsentFields.CONSENT_FIELDS:
+            fields.pop(name, None)
         return fields
 
 
@@ -175,6 +218,21 @@ class RecipientEditForm(RecipientIntakeForm):
     the service."""
 
     confirm_duplicate = None
+    # Consent is taken and withdrawn item by item on the recipient page, not here.
+    consent_items = None
+    consent_given_on = None
+    consent_method = None
+    consent_given_by = None
+    consent_representative_name = None
+    consent_representative_relation = None
+
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(title, [self[name] for name in names]) for title, names in INTAKE_SECTIONS]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = forms.ModelForm.clean(self)
+        self.consents = []
+        return cleaned
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

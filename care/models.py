@@ -474,6 +474,7 @@ from care.conferences.models import (  # noqa: E402
     CaseConferenceAttendee,
     ConferenceEpisode,
 )
+from care.consent.models import ConsentRecord  # noqa: E402
 from care.episodes.models import (  # noqa: E402
     AfterCareCheck,
     EligibilityAnswer,
@@ -516,6 +517,7 @@ __all__ = [
     "CaseConference",
     "CaseConferenceAttendee",
     "ConferenceEpisode",
+    "ConsentRecord",
     "EligibilityAnswer",
     "EligibilityCriterion",
     "Episode",

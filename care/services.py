@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -16,6 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from base.models import AccessLog, Program, ServiceType
 from base.roles import has_role
 from base.services import access_log_record
+from care.consent.services import (
+    consent_legacy_from_recipient,
+    consent_require_collection,
+    consents_record_at_intake,
+)
+from care.consent.texts import COLLECTION_USE, CURRENT
 from care.episodes.models import Episode
 from care.episodes.services import episode_for_assignment
 from care.models import Assignment, Recipient
@@ -69,6 +75,7 @@ def recipient_create(
     actor: AbstractBaseUser,
     needs: Iterable[ServiceType] = (),
     confirm_duplicate: bool = False,
+    consents: Sequence[Mapping[str, Any]] = (),
     source_ip: str | None = None,
     **fields: Any,
 ) -> Recipient:
@@ -76,9 +83,18 @@ def recipient_create(
 
     Refuses a possible duplicate (same name and birth date) unless ``confirm_duplicate``:
     two records of one frail person split their visits and their history.
+
+    ``consents`` are the items agreed at intake (``care.consent.services``); an older
+    client's ``consent_date`` becomes a ``collection_use`` record of version ``legacy``. An
+    active recipient needs ``collection_use`` in force.
     """
     recipient = Recipient(created_by=actor)
     _apply(recipient, fields)
+    collection = next((c for c in consents if c.get("item") == COLLECTION_USE), None)
+    if collection is not None:
+        # The older fields follow the collection item; set now for the model's own checks.
+        recipient.consent_date = collection["given_on"]
+        recipient.consent_scope = CURRENT[COLLECTION_USE].title
     if recipient.status != Recipient.Status.REFERRED and not _coordinates(actor):
         # Counselors hand people over; only a coordinator takes them on as active.
         raise ValidationError({"status": [_("코디네이터만 이용 중·종결로 등록할 수 있습니다.")]})
@@ -89,6 +105,10 @@ def recipient_create(
             raise PossibleDuplicate(duplicates)
     recipient.save()
     recipient.needs.set(needs)
+    consents_record_at_intake(actor=actor, recipient=recipient, consents=consents)
+    consent_legacy_from_recipient(recipient=recipient)
+    if recipient.status == Recipient.Status.ACTIVE:
+        consent_require_collection(recipient=recipient)
     access_log_record(
         actor=actor, action=AccessLog.Action.CREATE, recipients=[recipient], source_ip=source_ip
     )
@@ -107,11 +127,19 @@ def recipient_update(
     # Work on the locked row, not the caller's copy: two coordinators editing one intake must
     # not lose each other's changes; only the fields this call names are written over.
     recipient = Recipient.objects.select_for_update().get(pk=recipient.pk)
+    was_active = recipient.status == Recipient.Status.ACTIVE
     _apply(recipient, fields)
     recipient.full_clean()
     recipient.save()
     if needs is not None:
         recipient.needs.set(needs)
+    if "consent_date" in fields:
+        # An older client giving the consent date: a legacy record if none is in force.
+        consent_legacy_from_recipient(recipient=recipient)
+    if recipient.status == Recipient.Status.ACTIVE and not was_active:
+        # Only the move to active is checked: a withdrawal of collection_use flags a person
+        # already in care on the desk rather than blocking every later edit of their record.
+        consent_require_collection(recipient=recipient)
     access_log_record(
         actor=actor, action=AccessLog.Action.CHANGE, recipients=[recipient], source_ip=source_ip
     )
@@ -135,6 +163,9 @@ def recipient_delete(
         actor=actor, action=AccessLog.Action.DELETE, recipients=[recipient], source_ip=source_ip
     )
     recipient.needs.clear()
+    # A person without care history was an intake made in error: their consent records go
+    # with them (they are part of the personal data being removed, not history of care).
+    recipient.consents.all().delete()
     recipient.delete()
 
 

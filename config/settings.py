@@ -257,6 +257,9 @@ SPECTACULAR_SETTINGS = {
         # compliance requirement applies to.
         "CategoryEnum": "care.models.Recipient.Category",
         "ComplianceRequirementKindEnum": "volunteers.compliance.models.ComplianceRequirement.Kind",
+        # A consent's and a withdrawal's way (legacy included), and the ways one is taken now.
+        "ConsentMethodEnum": "care.consent.models.ConsentRecord.Method",
+        "ConsentTakenMethodEnum": "care.consent.serializers.TAKEN_METHODS",
     },
 }
 

@@ -13,6 +13,7 @@ from rest_framework.routers import DefaultRouter
 from base import api as base_api
 from care import api as care_api
 from care.conferences import api as conferences_api
+from care.consent import api as consent_api
 from care.episodes import api as episodes_api
 from care.incidents import api as incidents_api
 from care.repairs import api as repairs_api
@@ -69,6 +70,12 @@ router.register(
     basename="satisfaction-response",
 )
 router.register("incidents", incidents_api.IncidentViewSet, basename="incident")
+router.register(
+    r"recipients/(?P<recipient_pk>[0-9]+)/consents",
+    consent_api.RecipientConsentViewSet,
+    basename="recipient-consent",
+)
+router.register("consent-texts", consent_api.ConsentTextViewSet, basename="consent-text")
 router.register("reporting-lines", incidents_api.ReportingLineViewSet, basename="reporting-line")
 router.register("resources", consultations_api.WelfareResourceViewSet, basename="resource")
 router.register("organizations", consultations_api.OrganizationViewSet, basename="organization")

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from base.models import AccessLog, Region
 from base.services import access_log_record
+from care.consent.services import consent_refuse_if_withdrawn
+from care.consent.texts import THIRD_PARTY
 from consultations.models import (
     Consultation,
     EligibilityTag,
@@ -252,6 +254,9 @@ def referral_create(
         raise ValidationError(
             {"consent": [_("기관에 의뢰하려면 먼저 개인정보 제3자 제공 동의를 받아 기록하세요.")]}
         )
+    # A recipient who withdrew the third-party item is not passed on, whatever this
+    # consultation recorded earlier: the withdrawal takes effect everywhere at once.
+    consent_refuse_if_withdrawn(recipient_id=consultation.recipient_id, item=THIRD_PARTY)
     if resource.status != WelfareResource.Status.ACTIVE:
         raise ValidationError({"resource": [_("운영 중인 자원에만 의뢰할 수 있습니다.")]})
     if Referral.objects.filter(consultation=consultation, resource=resource).exists():

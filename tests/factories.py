@@ -14,6 +14,7 @@ from base.models import Program, Region, ServiceType
 from care.models import (
     AfterCareCheck,
     Assignment,
+    ConsentRecord,
     EligibilityCriterion,
     Episode,
     ExtensionRequest,
@@ -89,6 +90,7 @@ class CorpsMemberFactory(factory.django.DjangoModelFactory):
 class RecipientFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Recipient
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"대상자{n}")
     birth_date = dt.date(1941, 3, 2)
@@ -102,6 +104,31 @@ class RecipientFactory(factory.django.DjangoModelFactory):
     consent_date = dt.date(2023, 1, 10)
     consent_scope = "긴급돌봄 제공을 위한 수집·이용"
     status = Recipient.Status.ACTIVE
+
+    @factory.post_generation
+    def consents(obj: Recipient, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """A consent date comes with its collection_use record, as the migration makes them
+        (``consents=False`` for a person with the date only)."""
+        if not create or obj.consent_date is None or extracted is False:
+            return
+        ConsentRecord.objects.create(
+            recipient=obj,
+            item=ConsentRecord.Item.COLLECTION_USE,
+            text_version="legacy",
+            given_on=obj.consent_date,
+            method=ConsentRecord.Method.LEGACY,
+        )
+
+
+class ConsentRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsentRecord
+
+    recipient = factory.SubFactory(RecipientFactory, consents=False)
+    item = ConsentRecord.Item.THIRD_PARTY
+    text_version = "2026-1"
+    given_on = dt.date(2026, 12, 1)
+    method = ConsentRecord.Method.IN_PERSON
 
 
 class ProgramRulesFactory(factory.django.DjangoModelFactory):

@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from base.models import AccessLog, Program, Region
 from base.roles import has_role
 from base.services import access_log_record
+from care.consent import texts
+from care.consent.services import consent_refuse_if_withdrawn, consent_require_collection
 from care.episodes.models import (
     AfterCareCheck,
     EligibilityAnswer,
@@ -103,6 +105,8 @@ def _recipient_status_follow(recipient: Recipient, state: str) -> None:
     recipient.status = wanted
     try:
         recipient.full_clean()
+        if wanted == Recipient.Status.ACTIVE:
+            consent_require_collection(recipient=recipient, field="recipient")
     except ValidationError as exc:
         # Consent is checked again here: care may not start for a person who has not agreed.
         raise ValidationError({"recipient": exc.messages}) from exc
@@ -288,6 +292,9 @@ def episode_assess(
     episode = _locked(episode)
     if episode.state not in (State.REFERRED, State.ASSESSED):
         raise ValidationError({"state": [_("의뢰 또는 사정 상태의 회차만 사정할 수 있습니다.")]})
+    # An assessment records the person's health (illness, discharge, disability): not after
+    # they withdrew the sensitive item (개인정보 보호법 제23조).
+    consent_refuse_if_withdrawn(recipient_id=episode.recipient_id, item=texts.SENSITIVE)
     errors: dict[str, list[str]] = {}
     if not risk_level:
         errors["risk_level"] = [_("위험도를 고르세요.")]
@@ -502,6 +509,9 @@ def episode_close(
         raise ValidationError(
             {"linked_resource": [_("연계 종결에는 연계한 기관이나 서비스를 고르세요.")]}
         )
+    if reason == Episode.ClosureReason.LINKED:
+        # A linkage hands the person to an outside organization (제3자 제공, 제17조).
+        consent_refuse_if_withdrawn(recipient_id=episode.recipient_id, item=texts.THIRD_PARTY)
     today = timezone.localdate()
     closed_on = closed_on or today
     if closed_on > today:

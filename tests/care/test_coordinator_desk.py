@@ -292,7 +292,7 @@ def test_an_active_intake_without_consent_is_refused_on_the_form(desk: Client) -
     response = desk.post(f"{DESK}recipients/new/", intake_data(status="active"))
 
     assert response.status_code == 200
-    assert "consent_date" in response.context["form"].errors
+    assert "consent_items" in response.context["form"].errors
     assert not Recipient.objects.exists()
 
 
@@ -509,7 +509,7 @@ def test_making_a_recipient_active_without_consent_is_refused_on_the_form(desk: 
     )
 
     assert response.status_code == 200
-    assert "consent_date" in response.context["form"].errors
+    assert "status" in response.context["form"].errors
     recipient.refresh_from_db()
     assert recipient.status == Recipient.Status.REFERRED
     assert not AccessLog.objects.filter(action=AccessLog.Action.CHANGE).exists()
@@ -517,13 +517,14 @@ def test_making_a_recipient_active_without_consent_is_refused_on_the_form(desk: 
 
 def test_making_a_recipient_active_with_consent(desk: Client) -> None:
     recipient = referred_without_consent()
-
+    # the collection item is taken on the recipient page's consent section first
     desk.post(
-        f"{DESK}recipients/{recipient.pk}/edit/",
-        edit_data(
-            recipient, status="active", consent_date="2026-11-02", consent_scope="긴급돌봄 제공"
-        ),
-    )
+        f"{DESK}recipients/{recipient.pk}/consents/",
+        {"item": "collection_use", "given_on": "2026-11-02", "method": "in_person",
+         "given_by": "self"},
+    )  # fmt: skip
+
+    desk.post(f"{DESK}recipients/{recipient.pk}/edit/", edit_data(recipient, status="active"))
 
     recipient.refresh_from_db()
     assert recipient.status == Recipient.Status.ACTIVE
@@ -618,7 +619,7 @@ def test_an_intake_with_errors_starts_with_a_summary_linking_each_field(desk: Cl
     assert "autofocus" in summary and 'tabindex="-1"' in summary
     assert "입력 내용에 고칠 점이 2건 있습니다" in summary
     assert 'href="#id_address"' in summary
-    assert 'href="#id_consent_date"' in summary
+    assert 'href="#id_consent_items"' in summary
     # the summary comes before the first field, and a script moves focus to it
     assert page.index('id="error-summary"') < page.index('id="id_name"')
     assert "coordinator/forms.js" in page
