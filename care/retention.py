@@ -113,8 +113,6 @@ def recipients_due(today: date | None = None) -> list[Due]:
         if pk not in until or last > until[pk]:
             until[pk] = last
 
-    for pk, created in candidates.values_list("pk", "created_at"):
-        keep(pk, timezone.localdate(created), settings.PERSONAL_DATA_RETENTION_YEARS)
     ids = candidates.values("pk")
     for pk, program_id, ended in (
         Episode.objects.filter(recipient__in=ids)
@@ -143,6 +141,9 @@ def recipients_due(today: date | None = None) -> list[Due]:
         .values_list("recipient_id", "episode__program_id", "last")
     ):
         keep(pk, timezone.localdate(last), incident_years.get(program_id, INCIDENT_RETENTION_DEFAULT))
+    # Someone registered and never served: kept from their registration.
+    for pk, created in candidates.exclude(pk__in=list(until)).values_list("pk", "created_at"):
+        keep(pk, timezone.localdate(created), settings.PERSONAL_DATA_RETENTION_YEARS)
     return [Due(pk, day) for pk, day in sorted(until.items()) if day < today]
 
 
@@ -226,7 +227,9 @@ def recipient_erase(
         RepairJobTransition.objects.filter(job__in=jobs).update(reason="")
         incidents = Incident.objects.filter(recipient=recipient)
         IncidentFollowUp.objects.filter(incident__in=incidents).update(text=ERASED)
-        incidents.update(what_happened=ERASED, action_taken="", outcome="")
+        incidents.update(
+            what_happened=ERASED, action_taken="", who_was_told="", place="", outcome=""
+        )
         # consultations (an app above care) by the reverse relation's name.
         recipient.consultations.update(  # type: ignore[attr-defined]
             person_name="", person_contact="", summary=ERASED, pseudonymised_at=now
