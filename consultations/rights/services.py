@@ -100,7 +100,7 @@ def rights_request_answer(
     answer = answer.strip()
     with transaction.atomic():
         request = (
-            RightsRequest.objects.select_for_update()
+            RightsRequest.objects.select_for_update(of=("self",))
             .select_related("recipient", "consultation")
             .get(pk=request_id)
         )
