@@ -75,9 +75,9 @@ def log_purge_plan(now: datetime | None = None) -> LogPurgePlan:
         access_log_rows=AccessLog.objects.filter(chain_seq__lte=up_to).count() if up_to else 0,
         role_change_cutoff=role_cutoff,
         role_change_ids=list(
-            RoleChangeLog.objects.filter(at__lt=role_cutoff).order_by("id").values_list(
-                "id", flat=True
-            )
+            RoleChangeLog.objects.filter(at__lt=role_cutoff)
+            .order_by("id")
+            .values_list("id", flat=True)
         ),
     )
 

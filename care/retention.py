@@ -27,7 +27,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -140,7 +140,9 @@ def recipients_due(today: date | None = None) -> list[Due]:
         .annotate(last=Max("occurred_at"))
         .values_list("recipient_id", "episode__program_id", "last")
     ):
-        keep(pk, timezone.localdate(last), incident_years.get(program_id, INCIDENT_RETENTION_DEFAULT))
+        keep(
+            pk, timezone.localdate(last), incident_years.get(program_id, INCIDENT_RETENTION_DEFAULT)
+        )
     # Someone registered and never served: kept from their registration.
     for pk, created in candidates.exclude(pk__in=list(until)).values_list("pk", "created_at"):
         keep(pk, timezone.localdate(created), settings.PERSONAL_DATA_RETENTION_YEARS)

@@ -30,11 +30,16 @@ def consultations_due(today: date | None = None) -> list[Due]:
     today = today or timezone.localdate()
     years = personal_data_years()
     found = []
-    rows = Consultation.objects.filter(
-        recipient__isnull=True, pseudonymised_at__isnull=True
-    ).order_by("pk").values_list("pk", "program_id", "held_at")
+    rows = (
+        Consultation.objects.filter(recipient__isnull=True, pseudonymised_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "program_id", "held_at")
+    )
     for pk, program_id, held_at in rows.iterator():
-        until = add_years(timezone.localdate(held_at), years.get(program_id, settings.PERSONAL_DATA_RETENTION_YEARS))
+        until = add_years(
+            timezone.localdate(held_at),
+            years.get(program_id, settings.PERSONAL_DATA_RETENTION_YEARS),
+        )
         if until < today:
             found.append(Due(pk, until))
     return found

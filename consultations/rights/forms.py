@@ -53,7 +53,9 @@ class AnswerForm(forms.Form):
 
     decision = forms.ChoiceField(label=_("결정"), choices=DECISIONS, widget=forms.RadioSelect)
     answered_on = forms.DateField(
-        label=_("답변일"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("답변일"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     answer = forms.CharField(
         label=_("답변 또는 거절 사유"),

@@ -78,9 +78,7 @@ class RightsRequest(RefusesResidentRegistrationNumbers):
     due_on = models.DateField(_("처리 기한"))
     received_via = models.CharField(_("접수 방법"), max_length=12, choices=Channel.choices)
     detail = models.TextField(_("요구 내용"), max_length=4000)
-    status = models.CharField(
-        _("상태"), max_length=10, choices=Status.choices, default=Status.OPEN
-    )
+    status = models.CharField(_("상태"), max_length=10, choices=Status.choices, default=Status.OPEN)
     answered_on = models.DateField(_("답변일"), null=True, blank=True)
     answer = models.TextField(_("답변·거절 사유"), max_length=4000, blank=True)
     answered_by = models.ForeignKey(
@@ -128,8 +126,7 @@ class RightsRequest(RefusesResidentRegistrationNumbers):
                 violation_error_message=_("답변일과 답변(거절이면 그 사유)을 적으세요."),
             ),
             models.CheckConstraint(
-                condition=Q(answered_on__isnull=True)
-                | Q(answered_on__gte=models.F("received_on")),
+                condition=Q(answered_on__isnull=True) | Q(answered_on__gte=models.F("received_on")),
                 name="rights_request_answered_after_received",
             ),
         ]

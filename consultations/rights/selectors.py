@@ -81,7 +81,15 @@ def person_record(request: RightsRequest) -> list[Section]:
         )
         episodes = Section(
             _("돌봄 회차"),
-            [_("번호"), _("사업"), _("상태"), _("의뢰일"), _("시작일"), _("종결일"), _("종결 사유")],
+            [
+                _("번호"),
+                _("사업"),
+                _("상태"),
+                _("의뢰일"),
+                _("시작일"),
+                _("종결일"),
+                _("종결 사유"),
+            ],
         )
         for episode in Episode.objects.filter(recipient=person).select_related("program"):
             episodes.rows.append(
@@ -149,9 +157,7 @@ def person_record(request: RightsRequest) -> list[Section]:
     sections.append(held)
     sections.append(consents)
     subject_type, subject_id = request.subject
-    reads = Section(
-        _("접속기록"), [_("일시"), _("계정"), _("수행업무"), _("경로"), _("접속지")]
-    )
+    reads = Section(_("접속기록"), [_("일시"), _("계정"), _("수행업무"), _("경로"), _("접속지")])
     for row in AccessLog.objects.filter(subject_type=subject_type, subject_id=subject_id).order_by(
         "at", "id"
     ):

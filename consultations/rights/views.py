@@ -54,7 +54,9 @@ def request_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("접수했습니다. 처리 기한: %(day)s") % {"day": created.due_on})
+            messages.success(
+                request, _("접수했습니다. 처리 기한: %(day)s") % {"day": created.due_on}
+            )
             return redirect("rights:detail", pk=created.pk)
     return render(
         request,

@@ -145,18 +145,24 @@ def test_the_oldest_rows_removed_without_a_purge_are_found() -> None:
 def test_the_database_refuses_to_delete_a_row_younger_than_two_years() -> None:
     kept = rows(2)
 
-    with pytest.raises(DatabaseError, match="at least two years"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM care_accesslog WHERE id = %s", [kept[0].pk])
+    with (
+        pytest.raises(DatabaseError, match="at least two years"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM care_accesslog WHERE id = %s", [kept[0].pk])
 
 
 def test_the_database_refuses_a_purge_shorter_than_two_years() -> None:
     rows(3)
     age(2, years=1)
 
-    with pytest.raises(DatabaseError, match="at least two years"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT care_accesslog_purge(1)")
+    with (
+        pytest.raises(DatabaseError, match="at least two years"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SELECT care_accesslog_purge(1)")
     assert AccessLog.objects.count() == 3
 
 
@@ -190,13 +196,16 @@ def test_the_application_role_may_purge_through_the_function_but_not_forge_an_an
         cursor.execute(f"SET LOCAL ROLE {app_role}")
         cursor.execute("SELECT care_accesslog_purge(2)")
         assert cursor.fetchone()[0] == 2
-    with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL ROLE {app_role}")
-            cursor.execute(
-                "INSERT INTO base_accesslogpurge (purged_at, cutoff, up_to_seq, last_hash,"
-                " rows_deleted) VALUES (now(), now(), 99, '', 0)"
-            )
+    with (
+        pytest.raises(DatabaseError, match="permission denied"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(f"SET LOCAL ROLE {app_role}")
+        cursor.execute(
+            "INSERT INTO base_accesslogpurge (purged_at, cutoff, up_to_seq, last_hash,"
+            " rows_deleted) VALUES (now(), now(), 99, '', 0)"
+        )
     assert access_log_verify().ok
 
 
@@ -212,7 +221,9 @@ def test_an_anchor_cannot_be_changed_even_by_the_owner_without_disabling_its_tri
 def test_role_changes_are_kept_three_years_then_purged() -> None:
     admin = UserFactory(username="admin1")
     user = UserFactory(username="counselor9")
-    old = RoleChangeLog.objects.create(changed_by=admin, user=user, role="counselor", change="added")
+    old = RoleChangeLog.objects.create(
+        changed_by=admin, user=user, role="counselor", change="added"
+    )
     recent = RoleChangeLog.objects.create(
         changed_by=admin, user=user, role="caregiver", change="added"
     )

@@ -59,7 +59,9 @@ def closed_person(**fields) -> Recipient:  # noqa: ANN003
     return person
 
 
-def visit(person: Recipient, when: dt.datetime, program_code: str = "emergency_care", **extra) -> Visit:  # noqa: ANN003
+def visit(
+    person: Recipient, when: dt.datetime, program_code: str = "emergency_care", **extra
+) -> Visit:  # noqa: ANN003
     return Visit.objects.create(
         client_uuid=uuid4(),
         recipient=person,
@@ -79,9 +81,7 @@ def test_only_people_whose_every_record_is_past_its_years_are_due() -> None:
     with_incident = closed_person()
     IncidentFactory(recipient=with_incident, occurred_at=seoul(2023, 2, 1, 10))
     consulted_lately = closed_person()
-    ConsultationFactory(
-        recipient=consulted_lately, person_name="", held_at=seoul(2026, 1, 5, 10)
-    )
+    ConsultationFactory(recipient=consulted_lately, person_name="", held_at=seoul(2026, 1, 5, 10))
 
     due = [d.pk for d in recipients_due(LATER)]
 
@@ -102,9 +102,7 @@ def test_the_programs_setting_decides_the_years() -> None:
 
 def test_erasure_replaces_identifying_fields_and_free_text_and_keeps_what_is_counted() -> None:
     person = closed_person(admin_unit="봉동읍")
-    v = visit(
-        person, seoul(2023, 1, 20, 10), notes="딸 김보호와 통화", latitude=Decimal("35.9")
-    )
+    v = visit(person, seoul(2023, 1, 20, 10), notes="딸 김보호와 통화", latitude=Decimal("35.9"))
     c = ConsultationFactory(recipient=person, person_name="", summary="박할머니 상담")
 
     assert recipient_erase(person.pk) is True
@@ -166,7 +164,11 @@ def test_a_consultation_client_is_pseudonymised_after_the_consultations_years() 
     old.refresh_from_db()
     assert old.person_name == pseudonym("consultation", old.pk)
     assert (old.person_contact, old.summary) == ("", ERASED)
-    assert (old.program.code, old.region.code, old.channel) == ("care_info_counseling", "jeonju", "phone")
+    assert (old.program.code, old.region.code, old.channel) == (
+        "care_info_counseling",
+        "jeonju",
+        "phone",
+    )
     anonymous.refresh_from_db()
     assert (anonymous.person_name, anonymous.summary) == ("", ERASED)
     recent.refresh_from_db()
@@ -213,7 +215,9 @@ def test_the_command_and_the_weekly_task_apply_the_same_service(
         "access_log_rows": 0,
         "role_changes": 0,
     }
-    assert settings.CELERY_BEAT_SCHEDULE["apply-retention"]["task"] == "consultations.apply_retention"
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["apply-retention"]["task"] == "consultations.apply_retention"
+    )
 
 
 def _figures() -> tuple[dict, dict]:

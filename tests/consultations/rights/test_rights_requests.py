@@ -138,7 +138,11 @@ def test_recording_a_request_on_the_desk_stores_its_deadline(admin_client: Clien
     stored = RightsRequest.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"{URL}{stored.pk}/"
-    assert (stored.recipient, stored.due_on, stored.status) == (person, dt.date(2026, 11, 30), "open")
+    assert (stored.recipient, stored.due_on, stored.status) == (
+        person,
+        dt.date(2026, 11, 30),
+        "open",
+    )
     assert AccessLog.objects.filter(action="create", subject_id=person.pk).exists()
 
 
