@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.db.models.functions import Coalesce
@@ -250,14 +248,3 @@ def recipient_erase(
             ]
         )
     return True
-
-
-def recipients_erase(ids: Iterable[int]) -> list[int]:
-    """``recipient_erase`` for each id, one transaction per person; the ids erased."""
-    return [pk for pk in ids if recipient_erase(pk)]
-
-
-def check_may_erase(recipient: Recipient) -> None:
-    reasons = erasure_blockers(recipient)
-    if reasons:
-        raise ValidationError(reasons)

@@ -60,6 +60,9 @@ def rights_request_create(
     """Record a request with its deadline: 10 days from the (Seoul) day it was received."""
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": _("접수일이 오늘보다 늦을 수 없습니다.")})
+    if consultation is not None and consultation.recipient_id:
+        # A recipient's consultation is part of the recipient's record: the request is theirs.
+        recipient, consultation = consultation.recipient, None
     request = RightsRequest(
         kind=kind,
         recipient=recipient,

@@ -306,3 +306,12 @@ def test_the_record_holds_the_persons_data_and_every_read_of_it_and_the_download
     exported = AccessLog.objects.filter(action="export", subject_id=person.pk)
     assert exported.count() == 1
     assert exported.get().username == "admin1"
+
+
+def test_a_request_named_by_a_recipients_consultation_is_the_recipients(admin) -> None:  # noqa: ANN001
+    person = RecipientFactory()
+    consultation = ConsultationFactory(recipient=person, person_name="")
+
+    request = a_request(admin, consultation=consultation, kind="deletion")
+
+    assert (request.recipient, request.consultation) == (person, None)
