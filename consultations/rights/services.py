@@ -135,7 +135,7 @@ def rights_request_answer(
     return request
 
 
-def record_export_logged(
+def rights_request_export_log(
     *, actor: AbstractBaseUser, request: RightsRequest, source_ip: str | None, path: str
 ) -> None:
     """The download of a person's record is an export (출력) in the access log."""

@@ -105,7 +105,7 @@ def request_record(request: HttpRequest, pk: int) -> HttpResponse:
         RightsRequest.objects.select_related("recipient", "consultation"), pk=pk
     )
     body = record_workbook(found)
-    services.record_export_logged(
+    services.rights_request_export_log(
         actor=request.user,  # type: ignore[arg-type]
         request=found,
         source_ip=client_ip(request),

@@ -11,8 +11,9 @@ from io import BytesIO
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -315,3 +316,26 @@ def test_a_request_named_by_a_recipients_consultation_is_the_recipients(admin) -
     request = a_request(admin, consultation=consultation, kind="deletion")
 
     assert (request.recipient, request.consultation) == (person, None)
+
+
+def test_the_list_takes_the_same_number_of_queries_for_many_requests(
+    admin_client: Client, admin
+) -> None:  # noqa: ANN001
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(URL).status_code == 200
+        return len(captured)
+
+    a_request(admin, RecipientFactory())
+    services.rights_request_answer(
+        actor=admin, request_id=a_request(admin, RecipientFactory()).pk, granted=True, answer="됨"
+    )
+    few = queries()
+    for _ in range(5):
+        a_request(admin, RecipientFactory())
+        a_request(admin, consultation=ConsultationFactory())
+    services.rights_request_answer(
+        actor=admin, request_id=a_request(admin, RecipientFactory()).pk, granted=True, answer="됨"
+    )
+
+    assert queries() == few
