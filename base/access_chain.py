@@ -62,16 +62,18 @@ class ChainCheck:
     detail: str = ""
 
 
-def check_chain(rows: Iterable[object]) -> ChainCheck:
+def check_chain(rows: Iterable[object], anchor: tuple[int, str] | None = None) -> ChainCheck:
     """Walk rows in ``chain_seq`` order and report the first one that does not fit.
 
-    The first row is the anchor: rows older than the retention period may have been removed
-    from the start (the trigger of care 0005 allows deleting rows past two years), so the
-    chain may begin at any sequence number; after it, every number must follow the last and
-    every ``prev_hash`` must be the last row's hash.
+    ``anchor`` is where the chain must start: the last row a purge past the retention period
+    removed (its number and hash, ``AccessLogPurge``), or None when nothing was ever purged
+    and the chain starts at row 1 from the genesis hash. So the oldest rows cannot be removed
+    quietly either; after the first row every number must follow the last and every
+    ``prev_hash`` must be the last row's hash.
     """
     previous = None
     count = 0
+    first_seq, first_prev = (anchor[0] + 1, anchor[1]) if anchor else (1, GENESIS)
     for row in rows:
         count += 1
         seq = row.chain_seq  # type: ignore[attr-defined]
@@ -79,15 +81,14 @@ def check_chain(rows: Iterable[object]) -> ChainCheck:
             return ChainCheck(False, count, None, f"id {row.pk}: not chained")  # type: ignore[attr-defined]
         if row.row_hash != row_hash(row):  # type: ignore[attr-defined]
             return ChainCheck(False, count, seq, f"row {seq}: content does not match its hash")
-        if previous is not None:
-            if seq != previous.chain_seq + 1:
-                return ChainCheck(
-                    False, count, seq, f"rows {previous.chain_seq + 1}..{seq - 1} are missing"
-                )
-            if row.prev_hash != previous.row_hash:  # type: ignore[attr-defined]
-                return ChainCheck(False, count, seq, f"row {seq}: previous hash does not match")
-        elif seq == 1 and row.prev_hash != GENESIS:  # type: ignore[attr-defined]
-            return ChainCheck(False, count, seq, "row 1: does not start the chain")
+        expected_seq = previous.chain_seq + 1 if previous is not None else first_seq
+        expected_prev = previous.row_hash if previous is not None else first_prev
+        if seq != expected_seq:
+            return ChainCheck(False, count, seq, f"rows {expected_seq}..{seq - 1} are missing")
+        if row.prev_hash != expected_prev:  # type: ignore[attr-defined]
+            if previous is None and anchor is None:
+                return ChainCheck(False, count, seq, f"row {seq}: does not start the chain")
+            return ChainCheck(False, count, seq, f"row {seq}: previous hash does not match")
         previous = row
     return ChainCheck(True, count)
 

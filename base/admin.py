@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from base.models import (
     AccessLog,
+    AccessLogPurge,
     AccessLogVerification,
     Program,
     Region,
@@ -66,6 +67,12 @@ class AccessLogVerificationAdmin(ReadOnlyLogAdmin):
     list_display = ["checked_at", "ok", "rows_checked", "first_broken_seq", "detail"]
     list_filter = ["ok"]
     date_hierarchy = "checked_at"
+
+
+@admin.register(AccessLogPurge)
+class AccessLogPurgeAdmin(ReadOnlyLogAdmin):
+    list_display = ["purged_at", "cutoff", "up_to_seq", "rows_deleted", "last_hash"]
+    date_hierarchy = "purged_at"
 
 
 @admin.register(RoleChangeLog)

@@ -166,6 +166,31 @@ class AccessLogVerification(models.Model):
         return f"{self.checked_at:%Y-%m-%d %H:%M} {'OK' if self.ok else self.detail}"
 
 
+class AccessLogPurge(models.Model):
+    """The oldest rows of the access log removed past their retention (접속기록 파기), and the
+    anchor the chain now starts from: the last removed row's number and hash.
+
+    Written only by the database function ``care_accesslog_purge`` (base 0003), in the same
+    transaction as the deletion, so ``access_log_verify`` can tell a purge from a quiet
+    removal of the oldest rows: after the last purge the chain must start exactly at
+    ``up_to_seq + 1`` with ``last_hash`` as its previous hash, else at row 1."""
+
+    purged_at = models.DateTimeField(_("파기 일시"), default=timezone.now)
+    cutoff = models.DateTimeField(_("이전 기록 파기 기준"))
+    up_to_seq = models.BigIntegerField(_("파기한 마지막 순번"), unique=True)
+    last_hash = models.CharField(_("파기한 마지막 해시"), max_length=64)
+    rows_deleted = models.PositiveBigIntegerField(_("파기한 행"))
+
+    class Meta:
+        verbose_name = _("접속기록 파기")
+        verbose_name_plural = _("접속기록 파기")
+        ordering = ["-up_to_seq"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.purged_at:%Y-%m-%d} ..{self.up_to_seq}"
+
+
 class RoleChangeLog(models.Model):
     """A change to a user's roles (groups), which decide whose data they can read."""
 

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connections, transaction
 
 from base.access_chain import ChainCheck, chain_in_python, check_chain
-from base.models import AccessLog, AccessLogVerification
+from base.models import AccessLog, AccessLogPurge, AccessLogVerification
 
 logger = logging.getLogger(__name__)
 
@@ -68,13 +68,16 @@ def access_log_insert(rows: Iterable[AccessLog]) -> None:
 
 
 def access_log_verify(*, batch_size: int = 5000) -> AccessLogVerification:
-    """Check the whole chain, oldest first, and record the result (an admin reads it)."""
+    """Check the whole chain, oldest first, from the anchor of the last purge (or row 1), and
+    record the result (an admin reads it)."""
+    purge = AccessLogPurge.objects.order_by("-up_to_seq").first()
+    anchor = (purge.up_to_seq, purge.last_hash) if purge is not None else None
     rows = (
         AccessLog.objects.order_by("chain_seq", "id")
         .only(*[f.attname for f in AccessLog._meta.concrete_fields])
         .iterator(chunk_size=batch_size)
     )
-    found: ChainCheck = check_chain(rows)
+    found: ChainCheck = check_chain(rows, anchor)
     if not found.ok:
         logger.error("access log chain broken: %s", found.detail)
     return AccessLogVerification.objects.create(

@@ -135,6 +135,9 @@ class Recipient(RefusesResidentRegistrationNumbers):
         blank=True,
         related_name="+",
     )
+    # Set when the identifying fields were erased past the retention period, or on a granted
+    # deletion request (care/retention.py): the row stays, as a pseudonym, for the counts.
+    pseudonymised_at = models.DateTimeField(_("가명처리 일시"), null=True, blank=True)
     created_at = models.DateTimeField(_("등록일시"), auto_now_add=True)
     updated_at = models.DateTimeField(_("수정일시"), auto_now=True)
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from base.roles import ADMINISTRATOR, CAREGIVER, COORDINATOR, COUNSELOR, MANAGER, ROLES
 from config.api import IsCoordinator
 from consultations.desk_views import ReadsDesk
+from consultations.rights.selectors import queue_counts
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,12 @@ DESKS: tuple[Desk, ...] = (
         gettext_lazy("달마다: 누가 몇 명의 정보를 봤는지, 업무 시간 외·배정 외 조회, 대량 출력"),
         roles=(ADMINISTRATOR,),
     ),
+    Desk(
+        "rights:list",
+        gettext_lazy("정보주체 권리 요구"),
+        gettext_lazy("열람·정정·삭제·처리정지 요구: 10일 처리 기한, 답변, 개인정보 내려받기"),
+        roles=(ADMINISTRATOR,),
+    ),
     # Open to any login, but it is for those who build on the API: the office roles.
     Desk(
         "api-docs",
@@ -152,6 +159,15 @@ class UserDesks:
     @cached_property
     def all(self) -> list[Desk]:
         return desks_open_to(getattr(self.request, "user", None))
+
+    @cached_property
+    def rights_queue(self) -> Any:
+        """Open rights requests (and those overdue) for an administrator's home page, until
+        each is answered; None for anyone else (no query)."""
+        if ADMINISTRATOR not in roles_held(getattr(self.request, "user", None)):
+            return None
+        counts = queue_counts()
+        return counts if counts.open else None
 
     @cached_property
     def switch(self) -> list[tuple[Desk, bool]]:

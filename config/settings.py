@@ -148,6 +148,18 @@ PRIVACY_OFFICER = env_str(
     "PRIVACY_OFFICER", "전라북도사회서비스원 개인정보 보호책임자 (경영기획 부서장)"
 )
 
+# Retention of the logs (base/retention.py): the access log at least 2 years (개인정보의
+# 안전성 확보조치 기준 제8조), role changes at least 3; a shorter setting is refused.
+ACCESS_LOG_RETENTION_YEARS = env_int("ACCESS_LOG_RETENTION_YEARS", 2)
+ROLE_CHANGE_RETENTION_YEARS = env_int("ROLE_CHANGE_RETENTION_YEARS", 3)
+if ACCESS_LOG_RETENTION_YEARS < 2:
+    raise ImproperlyConfigured("ACCESS_LOG_RETENTION_YEARS must be at least 2 (years).")
+if ROLE_CHANGE_RETENTION_YEARS < 3:
+    raise ImproperlyConfigured("ROLE_CHANGE_RETENTION_YEARS must be at least 3 (years).")
+# Personal data of people whose program has no rules row (ProgramRules.personal_data_
+# retention_years): years after the last episode closed or the consultation was held.
+PERSONAL_DATA_RETENTION_YEARS = env_int("PERSONAL_DATA_RETENTION_YEARS", 5)
+
 # API tokens (base.tokens): people's expire after API_TOKEN_HOURS; the named integration
 # accounts' after API_INTEGRATION_TOKEN_DAYS.
 API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 12)
@@ -344,6 +356,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "recover-lost-rollups": {
         "task": "kpi.recover_lost_rollups",
         "schedule": crontab(minute="*/2"),
+    },
+    # Weekly, Sunday night (Seoul): personal data past its retention pseudonymised, logs past
+    # theirs purged (consultations/retention.py).
+    "apply-retention": {
+        "task": "consultations.apply_retention",
+        "schedule": crontab(day_of_week=0, hour=2, minute=30),
     },
     "verify-access-log": {
         "task": "base.verify_access_log",

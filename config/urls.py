@@ -140,6 +140,7 @@ urlpatterns = [
     path("desk/", desks.landing, name="desk"),
     path("privacy/", privacy.privacy_policy, name="privacy"),
     path("audit/", include("care.audit.urls")),
+    path("privacy-requests/", include("consultations.rights.urls")),
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

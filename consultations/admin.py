@@ -579,4 +579,5 @@ class ReferralStateChangeAdmin(admin.ModelAdmin):
 from consultations.callbacks import admin as callbacks_admin  # noqa: E402, F401
 from consultations.outreach import admin as outreach_admin  # noqa: E402, F401
 from consultations.partners import admin as partners_admin  # noqa: E402, F401
+from consultations.rights import admin as rights_admin  # noqa: E402, F401
 from consultations.usage import admin as usage_admin  # noqa: E402, F401

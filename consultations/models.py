@@ -325,6 +325,9 @@ class Consultation(RefusesResidentRegistrationNumbers):
         blank=True,
         related_name="consultations",
     )
+    # When the person's name, contact and the summary were erased past the retention period
+    # (consultations/retention.py, care/retention.py for a recipient's consultations).
+    pseudonymised_at = models.DateTimeField(_("가명처리 일시"), null=True, blank=True)
     created_at = models.DateTimeField(_("등록일시"), auto_now_add=True)
     updated_at = models.DateTimeField(_("수정일시"), auto_now=True)
 
@@ -536,6 +539,7 @@ from consultations.freshness.models import (  # noqa: E402
 )
 from consultations.outreach.models import OutreachSession, OutreachSite  # noqa: E402
 from consultations.partners.models import Agreement  # noqa: E402, F401
+from consultations.rights.models import RightsRequest  # noqa: E402
 from consultations.usage.models import ResourceViewDay, SearchTermDay  # noqa: E402
 
 __all__ = [
@@ -552,6 +556,7 @@ __all__ = [
     "Referral",
     "ReferralStateChange",
     "ResourceCategory",
+    "RightsRequest",
     "ReviewInvitation",
     "ResourceViewDay",
     "SearchTermDay",

@@ -31,6 +31,7 @@ class ProgramRulesAdmin(admin.ModelAdmin):
         "program", "max_days", "max_hours", "extensions_allowed", "extension_approver",
         "warn_percent", "aftercare_days", "unit_cost_won", "budget_thousand_won",
         "national_share_percent", "visit_retention_years", "incident_retention_years",
+        "personal_data_retention_years",
     ]  # fmt: skip
     list_select_related = ["program"]
 

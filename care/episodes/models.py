@@ -75,6 +75,12 @@ class ProgramRules(models.Model):
     incident_retention_years = models.PositiveSmallIntegerField(
         _("안전사고·신고 보존 기간(년)"), default=10, validators=[MinValueValidator(1)]
     )
+    # After this many years from the closure of a person's last episode (or from a
+    # consultation of this program) their identifying fields are erased and replaced by a
+    # pseudonym (care/retention.py); the counts the goal tracker reads stay as they were.
+    personal_data_retention_years = models.PositiveSmallIntegerField(
+        _("개인정보 보유 기간(년)"), default=5, validators=[MinValueValidator(1)]
+    )
 
     class Meta:
         verbose_name = _("사업 기준")

@@ -35,7 +35,15 @@ CARDS = [
     # The tablet is the caregivers' (a superuser, who holds every role, sees it too).
     (
         ("administrator",),
-        {"/coordinator/", "/consultations/", "/kpi/", "/admin/", "/audit/", DOCS},
+        {
+            "/coordinator/",
+            "/consultations/",
+            "/kpi/",
+            "/admin/",
+            "/audit/",
+            "/privacy-requests/",
+            DOCS,
+        },
     ),
     (("caregiver", "counselor"), {"/tablet/", "/consultations/", DOCS}),
 ]

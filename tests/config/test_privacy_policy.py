@@ -26,6 +26,7 @@ def test_the_policy_states_the_retention_the_program_rules_enforce(client: Clien
     rules = ProgramRules.objects.select_related("program").first()
     rules.visit_retention_years = 7
     rules.incident_retention_years = 11
+    rules.personal_data_retention_years = 4
     rules.save()
 
     html = client.get("/privacy/").content.decode()
@@ -34,6 +35,7 @@ def test_the_policy_states_the_retention_the_program_rules_enforce(client: Clien
     row = row[: row.index("</tr>")]
     assert "7년" in row
     assert "11년" in row
+    assert "4년" in row
 
 
 @pytest.mark.parametrize("path", ["/", "/login/", "/privacy/"])

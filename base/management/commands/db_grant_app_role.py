@@ -12,17 +12,21 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
-from base.models import AccessLog
+from base.models import AccessLog, AccessLogPurge
 
 
-def grant_statements(role: str, log_table: str) -> list[str]:
+def grant_statements(role: str, log_table: str, purge_table: str) -> list[str]:
     q = connection.ops.quote_name
-    role, log = q(role), q(log_table)
+    role, log, purge = q(role), q(log_table), q(purge_table)
     return [
         f"GRANT USAGE ON SCHEMA public TO {role}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
         f"REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {log} FROM {role}",
+        # The purge's anchors are written by the owner's function only (base 0003); the app
+        # may run that function, which removes only rows past the retention period.
+        f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {purge} FROM {role}",
+        f"GRANT EXECUTE ON FUNCTION care_accesslog_purge(integer) TO {role}",
         # Tables later migrations create (run by the owner) are the app's too.
         "ALTER DEFAULT PRIVILEGES IN SCHEMA public "
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
@@ -45,6 +49,8 @@ class Command(BaseCommand):
             cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
             if cursor.fetchone() is None:
                 raise CommandError(f"no database role {role!r}: create it first")
-            for statement in grant_statements(role, AccessLog._meta.db_table):
+            for statement in grant_statements(
+                role, AccessLog._meta.db_table, AccessLogPurge._meta.db_table
+            ):
                 cursor.execute(statement)
         self.stdout.write(f"granted {role}: access log INSERT and SELECT only")
