@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('care', '0025_access_review'),
+        ('care', '0026_consent_records'),
     ]
 
     operations = [
