@@ -322,3 +322,27 @@ def test_serial_rows_run_without_parallel_workers_and_leave_the_setting_alone() 
 
     assert rows == [("0", "돌봄")]
     assert setting() == before != "0"
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [("돌봄", True), ("노인 돌봄 2", True), ("ㄱㄴ", True), ("sos", False), ("돌봄a", False)],
+)
+def test_only_hangul_digits_and_spaces_skip_lower_casing(q: str, expected: bool) -> None:
+    assert resources.caseless(q) is expected
+
+
+def test_a_caseless_walk_finds_what_the_lower_cased_ranking_finds(
+    capped_at_300: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: names in upper and lower case around a Hangul word, past the cap
+    for i in range(320):
+        WelfareResourceFactory(name=f"{'ABC' if i % 2 else 'abc'} 돌봄 {i:03d}")
+    public = WelfareResource.objects.public()
+
+    # then: the walk without lower() gives the reference pages, for Latin words too
+    for q in ("돌봄", "abc 돌봄"):
+        for page in (1, 4):
+            assert ids(search_page(public, q, page=page, per_page=20)) == reference(
+                public, q, page, 20
+            ), (q, page)
