@@ -60,7 +60,8 @@ def test_a_caregiver_is_refused_on_a_browser_that_is_not_an_enrolled_tablet(care
 
 
 def test_a_coordinator_enrols_a_tablet_and_the_caregiver_logs_in_there(
-    coordinator, caregiver  # noqa: ANN001
+    coordinator,
+    caregiver,  # noqa: ANN001
 ) -> None:
     tablet = Client()
     code = new_code(coordinator)
@@ -150,7 +151,8 @@ def test_logging_out_keeps_the_tablets_credential(coordinator, caregiver) -> Non
 
 @pytest.mark.parametrize("role", ["caregiver", "counselor", "manager"])
 def test_only_coordinators_and_administrators_see_and_revoke_tablets(
-    coordinator, role: str  # noqa: ANN001
+    coordinator,
+    role: str,  # noqa: ANN001
 ) -> None:
     new_code(coordinator)
     row = EnrolledTablet.objects.get()

@@ -65,8 +65,10 @@ def test_a_wrong_old_password_or_a_weak_new_one_is_refused_with_the_fields_named
         URL, {"old_password": PASSWORD, "new_password1": "1234", "new_password2": "1234"}
     )
 
-    assert wrong_old.status_code == 200 and 'id="id_old_password_error"' in wrong_old.content.decode()
-    assert weak.status_code == 200 and 'id="id_new_password2_error"' in weak.content.decode()
+    assert wrong_old.status_code == 200
+    assert 'id="id_old_password_error"' in wrong_old.content.decode()
+    assert weak.status_code == 200
+    assert 'id="id_new_password2_error"' in weak.content.decode()
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
 

@@ -297,9 +297,7 @@ def test_a_password_alone_cannot_enrol_a_second_app() -> None:
 
 
 def ask(api: APIClient, username: str, **extra: str) -> object:
-    return api.post(
-        TOKEN_URL, {"username": username, "password": PASSWORD, **extra}, format="json"
-    )
+    return api.post(TOKEN_URL, {"username": username, "password": PASSWORD, **extra}, format="json")
 
 
 def test_the_token_needs_the_apps_code_for_a_coordinator(api: APIClient) -> None:
@@ -314,9 +312,12 @@ def test_the_token_needs_the_apps_code_for_a_coordinator(api: APIClient) -> None
     assert missing.status_code == 400 and set(missing.json()) == {"otp"}
     assert wrong_code.status_code == 400 and set(wrong_code.json()) == {"otp"}
     assert right.status_code == 200, right.content
-    assert APIClient(HTTP_AUTHORIZATION=f"Token {right.json()['token']}").get(
-        "/api/v1/regions/"
-    ).status_code == 200
+    assert (
+        APIClient(HTTP_AUTHORIZATION=f"Token {right.json()['token']}")
+        .get("/api/v1/regions/")
+        .status_code
+        == 200
+    )
 
 
 def test_the_token_for_a_counselor_without_an_app_says_to_enrol(api: APIClient) -> None:
