@@ -249,7 +249,9 @@ SPECTACULAR_SETTINGS = {
         "**인증 (Authentication)**: 이 페이지는 로그인한 세션으로 호출합니다. 스크립트와 "
         "태블릿은 토큰을 씁니다 (scripts and tablets use a token): "
         '`POST /api/v1/auth/token/` 에 `{"username": "…", "password": "…"}` → '
-        '`{"token": "…"}`, 그 뒤 모든 요청에 헤더 `Authorization: Token <token>`.'
+        '`{"token": "…"}`, 그 뒤 모든 요청에 헤더 `Authorization: Token <token>`. '
+        "관리자·코디네이터·상담원은 인증 앱의 코드를 `otp` 로 함께 보냅니다 (two-factor roles "
+        "add `otp`); 단원의 토큰은 등록된 태블릿에서만 (caregivers: enrolled tablets only)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -46,7 +46,7 @@ def enrolled_credential() -> str:
     """A new tablet, enrolled by a coordinator: its credential (the cookie's value)."""
     coordinator = get_user_model().objects.filter(groups__name="coordinator").first()
     if coordinator is None:
-        coordinator = get_user_model().objects.create_user("tablet-enroller")
+        coordinator, _new = get_user_model().objects.get_or_create(username="tablet-enroller")
     pending = enrolment_code_create(name="테스트 태블릿", by=coordinator)
     return tablet_enrol(pending.code)[1]
 

@@ -364,3 +364,26 @@ def test_turned_off_explicitly_a_coordinator_logs_in_with_the_password(settings)
     response = password_step(Client(), "coord")
 
     assert response["Location"] == "/desk/"
+
+
+def test_a_deployment_refuses_to_start_with_the_second_factor_off() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DEBUG"},
+        "SECRET_KEY": "x" * 50,
+        "AUTH_SECOND_FACTOR": "false",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert run.returncode != 0
+    assert "AUTH_SECOND_FACTOR cannot be turned off" in run.stderr
