@@ -6,34 +6,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('base', '0002_access_log_chain'),
+        ("base", "0002_access_log_chain"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EnrolledTablet',
+            name="EnrolledTablet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='태블릿 이름')),
-                ('enrolment_code_hash', models.CharField(blank=True, editable=False, max_length=64, null=True, unique=True, verbose_name='등록 코드 (해시)')),
-                ('code_expires_at', models.DateTimeField(blank=True, null=True, verbose_name='등록 코드 만료')),
-                ('credential_hash', models.CharField(blank=True, editable=False, max_length=64, null=True, unique=True, verbose_name='기기 인증정보 (해시)')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='등록 코드 발급')),
-                ('enrolled_at', models.DateTimeField(blank=True, null=True, verbose_name='등록 완료')),
-                ('last_seen', models.DateTimeField(blank=True, null=True, verbose_name='마지막 로그인')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='등록 해제')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='등록한 사람')),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='해제한 사람')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="태블릿 이름")),
+                (
+                    "enrolment_code_hash",
+                    models.CharField(
+                        blank=True,
+                        editable=False,
+                        max_length=64,
+                        null=True,
+                        unique=True,
+                        verbose_name="등록 코드 (해시)",
+                    ),
+                ),
+                (
+                    "code_expires_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="등록 코드 만료"),
+                ),
+                (
+                    "credential_hash",
+                    models.CharField(
+                        blank=True,
+                        editable=False,
+                        max_length=64,
+                        null=True,
+                        unique=True,
+                        verbose_name="기기 인증정보 (해시)",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="등록 코드 발급"),
+                ),
+                (
+                    "enrolled_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="등록 완료"),
+                ),
+                (
+                    "last_seen",
+                    models.DateTimeField(blank=True, null=True, verbose_name="마지막 로그인"),
+                ),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="등록 해제"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="등록한 사람",
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="해제한 사람",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '등록된 태블릿',
-                'verbose_name_plural': '등록된 태블릿',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['revoked_at'], name='enrolledtablet_revoked')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('enrolled_at__isnull', True), ('credential_hash__isnull', False), _connector='OR'), name='enrolled_tablet_has_credential'), models.CheckConstraint(condition=models.Q(('enrolment_code_hash__isnull', True), ('code_expires_at__isnull', False), _connector='OR'), name='enrolment_code_expires')],
+                "verbose_name": "등록된 태블릿",
+                "verbose_name_plural": "등록된 태블릿",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["revoked_at"], name="enrolledtablet_revoked")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("enrolled_at__isnull", True),
+                            ("credential_hash__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="enrolled_tablet_has_credential",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("enrolment_code_hash__isnull", True),
+                            ("code_expires_at__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="enrolment_code_expires",
+                    ),
+                ],
             },
         ),
     ]
