@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from base.devices.models import EnrolledTablet
 from base.models import (
     AccessLog,
     AccessLogPurge,
@@ -86,3 +87,24 @@ class RoleChangeLogAdmin(ReadOnlyLogAdmin):
 
 admin.site.site_header = _("전북사회서비스원 돌봄 운영")
 admin.site.site_title = _("돌봄 운영")
+
+
+@admin.register(EnrolledTablet)
+class EnrolledTabletAdmin(admin.ModelAdmin):
+    """Read here; enrolled and revoked from the coordinators' desk (/coordinator/tablets/)."""
+
+    list_display = ["name", "created_by", "enrolled_at", "last_seen", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name"]
+    readonly_fields = [
+        "name",
+        "code_expires_at",
+        "created_by",
+        "enrolled_at",
+        "last_seen",
+        "revoked_at",
+        "revoked_by",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

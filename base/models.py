@@ -229,3 +229,7 @@ class RoleChangeLog(models.Model):
         if not self._state.adding:
             raise ValidationError(_("권한 변경기록은 고칠 수 없습니다."))
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+# Registered with base (their tables are base_*).
+from base.devices.models import EnrolledTablet  # noqa: E402,F401

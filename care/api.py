@@ -20,9 +20,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from base.devices.services import tablet_for_credential, tablet_seen
 from base.models import AccessLog
 from base.services import access_log_record
 from base.tokens import token_expires_at, token_issue, token_revoke
+from base.twofactor import services as twofactor
 from care import matching, selectors, services, visits
 from care.filters import (
     AssignmentFilter,
@@ -57,6 +59,7 @@ from config.api import (
     RoleModelPermissions,
     client_ip,
 )
+from config.login import device_credential, second_factor_failed
 from config.viewsets import ServiceWriteViewSet
 from volunteers.models import CorpsMember
 
@@ -64,6 +67,21 @@ from volunteers.models import CorpsMember
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(
+        required=False,
+        max_length=20,
+        help_text=_(
+            "관리자·코디네이터·상담원: 인증 앱의 6자리 코드 또는 복구 코드 (two-factor code)"
+        ),
+    )
+    device = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text=_(
+            "단원: 등록된 태블릿의 기기 인증정보. 태블릿의 브라우저는 쿠키로 보내므로 "
+            "비워 둡니다 (an enrolled tablet's credential; a browser sends its cookie)"
+        ),
+    )
 
 
 class ObtainTokenView(APIView):
@@ -102,8 +120,38 @@ class ObtainTokenView(APIView):
             raise serializers.ValidationError(
                 {"non_field_errors": [_("아이디 또는 비밀번호가 올바르지 않습니다.")]}
             )
+        second_factor_check(request, user, serializer.validated_data)
         token = token_issue(user)
         return Response({"token": token.key, "expires_at": token_expires_at(token)})
+
+
+def second_factor_check(request: Request, user: Any, data: dict[str, Any]) -> None:
+    """The API's half of config.login: a code for the two-factor roles, an enrolled tablet for
+    caregivers; a wrong code counts toward the lockout like a wrong password."""
+    if twofactor.needs_two_factor(user):
+        if twofactor.confirmed_app_device(user) is None:
+            raise serializers.ValidationError(
+                {"otp": [_("먼저 웹의 로그인 화면에서 2단계 인증을 등록하세요.")]}
+            )
+        if not data.get("otp"):
+            raise serializers.ValidationError(
+                {"otp": [_("2단계 인증 코드가 필요합니다 (인증 앱의 6자리 코드).")]}
+            )
+        if twofactor.second_factor_verify(user, data["otp"]) is None:
+            second_factor_failed(request._request, user.get_username())
+            raise serializers.ValidationError({"otp": [_("2단계 인증 코드가 맞지 않습니다.")]})
+    elif twofactor.needs_enrolled_device(user):
+        credential = data.get("device") or device_credential(request._request)
+        tablet = tablet_for_credential(credential)
+        if tablet is None:
+            raise serializers.ValidationError(
+                {
+                    "device": [
+                        _("등록된 태블릿에서만 로그인할 수 있습니다. 코디네이터에게 문의하세요.")
+                    ]
+                }
+            )
+        tablet_seen(tablet)
 
 
 class RevokeTokenView(APIView):

@@ -1,11 +1,14 @@
 from django.urls import include, path
 
 from care import coordinator_views as views
+from care import tablet_devices
 from care.consent import views as consent_views
 
 app_name = "coordinator"
 urlpatterns = [
     path("", views.desk_home, name="home"),
+    path("tablets/", tablet_devices.tablet_list, name="tablets"),
+    path("tablets/<int:pk>/revoke/", tablet_devices.tablet_revoke, name="tablet-revoke"),
     path("recipients/", views.recipient_list, name="recipients"),
     path("recipients/new/", views.recipient_intake, name="recipient-new"),
     path("recipients/<int:pk>/", views.recipient_detail, name="recipient-detail"),

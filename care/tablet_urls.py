@@ -1,6 +1,6 @@
 from django.urls import path
 
-from care import tablet_views
+from care import tablet_devices, tablet_views
 from care.satisfaction import views as satisfaction_views
 
 app_name = "tablet"
@@ -19,6 +19,8 @@ urlpatterns = [
     path("satisfaction/<int:pk>/", satisfaction_views.tablet_survey, name="satisfaction_survey"),
     path("incident/", tablet_views.incident, name="incident"),
     path("incident/<int:recipient_id>/", tablet_views.incident, name="incident"),
+    # Opened once on a new tablet with the code from the coordinator's desk (no login).
+    path("enrol/", tablet_devices.tablet_enrol, name="enrol"),
     path("offline/", tablet_views.offline, name="offline"),
     # At /tablet/ and not under /static/: a worker's scope cannot reach above its own folder.
     path("sw.js", tablet_views.service_worker, name="sw"),

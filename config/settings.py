@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     # Swagger UI's and ReDoc's files, served from static/: the docs work on a closed network.
     "drf_spectacular_sidecar",
     "axes",
+    # Two-factor login: authenticator apps (TOTP) and recovery codes (base/twofactor).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "base",
     "care",
     "volunteers",
@@ -131,6 +135,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/login/"
+
+# The second factor (config/login.py): administrators, coordinators, counselors and staff type
+# a code from an authenticator app (or a recovery code) after their password; caregivers log
+# in only from a tablet a coordinator enrolled. On unless AUTH_SECOND_FACTOR=false is set, and
+# a deployment (DEBUG off) refuses to start with it off.
+AUTH_SECOND_FACTOR = env_bool("AUTH_SECOND_FACTOR", True)
+if not DEBUG and not AUTH_SECOND_FACTOR:
+    raise ImproperlyConfigured("AUTH_SECOND_FACTOR cannot be turned off when DEBUG is off.")
+# The issuer an authenticator app shows beside the account.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "전북 돌봄 운영")
+# A password step waits this long for its code before the login starts again.
+LOGIN_CODE_MINUTES = 5
+# A tablet's one-time enrolment code is valid this long; its credential cookie lasts
+# DEVICE_COOKIE_DAYS and is renewed at every caregiver login (browsers cap cookies at 400).
+DEVICE_ENROLMENT_CODE_MINUTES = env_int("DEVICE_ENROLMENT_CODE_MINUTES", 30)
+DEVICE_COOKIE_NAME = "care_tablet"
+DEVICE_COOKIE_DAYS = 400
 
 # Desk sessions end after 30 minutes without a request (each request moves the end), and when
 # the browser closes (no persistent cookie). The tablet's outbox lives in IndexedDB, not in the
@@ -240,7 +261,9 @@ SPECTACULAR_SETTINGS = {
         "**인증 (Authentication)**: 이 페이지는 로그인한 세션으로 호출합니다. 스크립트와 "
         "태블릿은 토큰을 씁니다 (scripts and tablets use a token): "
         '`POST /api/v1/auth/token/` 에 `{"username": "…", "password": "…"}` → '
-        '`{"token": "…"}`, 그 뒤 모든 요청에 헤더 `Authorization: Token <token>`.'
+        '`{"token": "…"}`, 그 뒤 모든 요청에 헤더 `Authorization: Token <token>`. '
+        "관리자·코디네이터·상담원은 인증 앱의 코드를 `otp` 로 함께 보냅니다 (two-factor roles "
+        "add `otp`); 단원의 토큰은 등록된 태블릿에서만 (caregivers: enrolled tablets only)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

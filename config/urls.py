@@ -20,7 +20,7 @@ from care.repairs import api as repairs_api
 from care.satisfaction import api as satisfaction_api
 from care.schedule import api as schedule_api
 from care.statements import api as statements_api
-from config import desks, privacy
+from config import desks, login, privacy
 from consultations import api as consultations_api
 from consultations import consultation_api
 from consultations.outreach import api as outreach_api
@@ -141,8 +141,15 @@ urlpatterns = [
     path("privacy/", privacy.privacy_policy, name="privacy"),
     path("audit/", include("care.audit.urls")),
     path("privacy-requests/", include("consultations.rights.urls")),
+    # The admin's and the browsable API's login pages are the site's: no way around the
+    # second factor.
+    path("admin/login/", login.LoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", login.LoginView.as_view(), name="login"),
+    path("login/code/", login.login_code, name="login-code"),
+    path("login/enrol/", login.login_enrol, name="login-enrol"),
+    path("account/recovery-codes/", login.recovery_codes, name="account-recovery-codes"),
+    path("account/password/", login.PasswordChangeView.as_view(), name="password-change"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tablet/", include("care.tablet_urls")),
     path("coordinator/", include("care.coordinator_urls")),
@@ -154,6 +161,7 @@ urlpatterns = [
     path("find/", include("consultations.finder.urls")),
     path("provider/", include("consultations.freshness.public_urls")),
     path("api/v1/", include(api_v1)),
+    path("api-auth/login/", login.LoginView.as_view()),
     path("api-auth/", include("rest_framework.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

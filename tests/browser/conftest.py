@@ -211,12 +211,42 @@ def screenshot() -> Any:
     return take
 
 
+def pass_login(page: Any, server_url: str, username: str, password: str) -> None:
+    """Fill the login form on the page as the user would, with the second factor their role
+    asks for: a caregiver's browser is made an enrolled tablet first (its cookie), and the
+    office roles type their authenticator's current code (a real TOTP computation)."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from base.twofactor.services import needs_enrolled_device, needs_two_factor
+    from tests.two_factor import authenticator_for, enrolled_credential, fresh_code
+
+    user = get_user_model().objects.get(username=username)
+    device = authenticator_for(user) if needs_two_factor(user) else None
+    if needs_enrolled_device(user):
+        page.context.add_cookies(
+            [
+                {
+                    "name": settings.DEVICE_COOKIE_NAME,
+                    "value": enrolled_credential(),
+                    "url": server_url,
+                    "httpOnly": True,
+                }
+            ]
+        )
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    if device is not None:
+        page.wait_for_url(f"{server_url}/login/code/")
+        page.fill("#id_code", fresh_code(device))
+        page.click("button[type=submit]")
+
+
 def log_in(page: Any, server_url: str, user: Any, *, landing: str) -> None:
     """Logs in through the login page, asking for ``landing`` first, and waits until there."""
     page.goto(f"{server_url}{landing}")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    pass_login(page, server_url, user.username, PASSWORD)
     page.wait_for_url(f"{server_url}{landing}")
 
 

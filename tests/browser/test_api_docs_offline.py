@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Route, expect
 
+from tests.browser.conftest import pass_login
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [
@@ -37,9 +38,7 @@ def test_swagger_ui_draws_the_operations_with_every_outside_request_cut(
 
     # when: they log in on the way to the docs
     page.goto(f"{server_url}/api/v1/docs/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    pass_login(page, server_url, user.username, PASSWORD)
 
     # then: Swagger UI lists the operations, below the token help
     expect(page.locator("#api-help-title")).to_have_text("API 토큰 받기")

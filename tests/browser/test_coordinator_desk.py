@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from care.models import Visit
+from tests.browser.conftest import pass_login
 from tests.care.test_coordinator_desk import WEEK, visit_on
 from tests.factories import PASSWORD, AssignmentFactory, UserFactory
 
@@ -22,9 +23,7 @@ pytestmark = [
 def log_in(page: Page, server_url: str, path: str) -> None:
     user = UserFactory(username="desk-browser", roles=["coordinator"])
     page.goto(f"{server_url}{path}")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    pass_login(page, server_url, user.username, PASSWORD)
     expect(page).to_have_url(f"{server_url}{path}")
 
 

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from consultations import services
 from consultations.models import Consultation, Organization, Referral, WelfareResource
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, pass_login
 from tests.consultations.consultation_factories import category, target_group
 from tests.factories import PASSWORD, RecipientFactory, UserFactory, region
 
@@ -60,9 +60,7 @@ def save_screenshot(page: Page, name: str) -> None:
 def open_form_after_login(page: Page, server_url: str, user: Any) -> None:
     page.goto(f"{server_url}/consultations/new/")
     expect(page).to_have_url(f"{server_url}/login/?next=/consultations/new/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    pass_login(page, server_url, user.username, PASSWORD)
     expect(page).to_have_url(f"{server_url}/consultations/new/")
     # The page's script has run.
     expect(page.locator("html[data-desk-ready='1']")).to_have_count(1)

@@ -20,7 +20,7 @@ from kpi.goals import goals_load
 from kpi.metrics import SEOUL
 from kpi.models import Measure
 from kpi.rollups import manual_entry_record, month_close, rollup_year
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, pass_login
 from tests.factories import (
     PASSWORD,
     CorpsMemberFactory,
@@ -102,9 +102,7 @@ def tracker(db: None) -> Any:
 def log_in(page: Page, server_url: str, user: Any, next_path: str) -> None:
     page.goto(f"{server_url}{next_path}")
     expect(page.locator("#id_username")).to_be_visible()  # sent to /login/ first
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", user.password_plain)
-    page.click("button[type=submit]")
+    pass_login(page, server_url, user.username, user.password_plain)
     expect(page.locator("h1")).to_contain_text("경영성과 목표 및 실적")
 
 

@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from care.models import Assignment, Visit
 from care.visits import VisitInput, visit_record
+from tests.browser.conftest import pass_login
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,9 +30,7 @@ pytestmark = [
 def log_in(page: Page, server_url: str, user: Any) -> None:
     page.goto(f"{server_url}/tablet/")
     expect(page).to_have_url(f"{server_url}/login/?next=/tablet/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", user.password_plain)
-    page.click("button[type=submit]")
+    pass_login(page, server_url, user.username, user.password_plain)
     expect(page).to_have_url(f"{server_url}/tablet/")
     # The page's scripts have run and its first outbox check is over.
     expect(page.locator("html[data-tablet-ready='1']")).to_have_count(1)
@@ -226,9 +225,7 @@ def test_an_expired_session_keeps_the_outbox_until_the_caregiver_logs_in_again(
     assert Visit.objects.count() == 0
 
     relogin.locator("a").click()
-    page.fill("#id_username", tablet_caregiver.username)
-    page.fill("#id_password", tablet_caregiver.password_plain)
-    page.click("button[type=submit]")
+    pass_login(page, server_url, tablet_caregiver.username, tablet_caregiver.password_plain)
     expect(page).to_have_url(f"{server_url}/tablet/")
     expect(page.locator("#outbox-count")).to_have_attribute("data-count", "0")
     wait_until(lambda: Visit.objects.count() == 1)

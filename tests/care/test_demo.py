@@ -315,3 +315,15 @@ def test_directory_demo_closes_two_episodes_linked_to_long_term_services(
     # and a second run closes nothing more
     consultations_demo_load(seed=2023)
     assert Episode.objects.filter(closure_reason=Episode.ClosureReason.LINKED).count() == 2
+
+
+def test_load_demo_prints_the_second_factor_for_each_demo_login(summary: DemoSummary) -> None:
+    out = StringIO()
+
+    call_command("load_demo", stdout=out)
+
+    printed = out.getvalue()
+    assert "manage.py totp_code <username>" in printed
+    for username in ("coordinator", "counselor", "manager", "admin"):
+        assert sum(line.split()[:1] == [username] for line in printed.splitlines()) == 2
+    assert "/tablet/enrol/" in printed

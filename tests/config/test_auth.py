@@ -9,6 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, UserFactory
+from tests.two_factor import authenticator_for, enrol, fresh_code
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,9 @@ def test_lockout_limit_is_five_failures() -> None:
 
 
 def test_right_password_returns_a_token(api: APIClient) -> None:
-    # given
+    # given: a caregiver on an enrolled tablet
     user = UserFactory(username="tablet1", roles=["caregiver"])
+    enrol(api)
 
     # when
     response = ask_token(api, "tablet1", PASSWORD)
@@ -58,6 +60,7 @@ def test_asking_twice_returns_the_same_token(api: APIClient) -> None:
 def test_token_authenticates_api_calls(api: APIClient) -> None:
     # given
     UserFactory(username="tablet1", roles=["caregiver"])
+    enrol(api)
     key = ask_token(api, "tablet1", PASSWORD).json()["token"]
     client = APIClient()
 
@@ -228,13 +231,27 @@ def test_a_locked_account_cannot_use_the_admin_login_either(api: APIClient) -> N
     assert response.status_code == 429
 
 
-def test_staff_logs_into_admin_with_the_right_password() -> None:
+def test_the_admin_login_asks_staff_for_the_second_factor_before_logging_in() -> None:
     UserFactory(username="admin1", is_staff=True, is_superuser=True)
 
     response = Client().post("/admin/login/", {"username": "admin1", "password": PASSWORD})
 
     assert response.status_code == 302
-    assert response.wsgi_request.user.is_authenticated
+    assert response["Location"] == "/login/enrol/"
+    assert not response.wsgi_request.user.is_authenticated
+
+
+def test_staff_logs_into_admin_with_the_right_password_and_code() -> None:
+    user = UserFactory(username="admin1", is_staff=True, is_superuser=True)
+    device = authenticator_for(user)
+    browser = Client()
+    browser.post("/admin/login/?next=/admin/", {"username": "admin1", "password": PASSWORD})
+
+    response = browser.post("/login/code/", {"code": fresh_code(device)})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert browser.get("/admin/").status_code == 200
 
 
 def test_five_wrong_admin_logins_lock_the_session_login() -> None:

@@ -30,6 +30,7 @@ from tests.factories import (
     UserFactory,
     service_type,
 )
+from tests.two_factor import enrolled_credential
 
 pytestmark = pytest.mark.generated_client
 
@@ -157,11 +158,15 @@ def test_generated_client_logs_in_records_replays_and_syncs_visits(
     visits_sync = module(generated_client, "api.visits.visits_sync_create")
     recipient_id = field_caregiver.assigned_recipient.pk
 
-    # given a token got with the caregiver's password
+    # given a token got with the caregiver's password, from an enrolled tablet
     with generated_client.Client(base_url=live_server.url) as anonymous:
         token = token_create.sync(
             client=anonymous,
-            body=models.TokenRequestRequest(username=field_caregiver.username, password=PASSWORD),
+            body=models.TokenRequestRequest(
+                username=field_caregiver.username,
+                password=PASSWORD,
+                device=enrolled_credential(),
+            ),
         )
     assert isinstance(token, models.TokenResponse), token
     caregiver = generated_client.AuthenticatedClient(

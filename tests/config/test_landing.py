@@ -14,6 +14,7 @@ from config.desks import DESKS
 from consultations.desk_views import ReadsDesk
 from kpi.api import IsManager
 from tests.factories import PASSWORD, UserFactory
+from tests.two_factor import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +91,7 @@ def test_login_lands_on_the_roles_own_desk(role: str, desk: str) -> None:
     user_with(role)
 
     # when
-    response = Client().post("/login/", {"username": role, "password": PASSWORD}, follow=True)
+    response = log_in(Client(), role, follow=True)
 
     # then
     assert response.redirect_chain[-1][0] == desk
@@ -100,9 +101,7 @@ def test_login_lands_on_the_roles_own_desk(role: str, desk: str) -> None:
 def test_a_user_with_two_roles_lands_on_the_wider_desk() -> None:
     user_with("caregiver", "coordinator")
 
-    response = Client().post(
-        "/login/", {"username": "caregiver-coordinator", "password": PASSWORD}, follow=True
-    )
+    response = log_in(Client(), "caregiver-coordinator", follow=True)
 
     assert response.redirect_chain[-1][0] == "/coordinator/"
 
@@ -110,9 +109,7 @@ def test_a_user_with_two_roles_lands_on_the_wider_desk() -> None:
 def test_login_with_a_safe_next_goes_there() -> None:
     user_with("caregiver")
 
-    response = Client().post(
-        "/login/?next=/tablet/visits/", {"username": "caregiver", "password": PASSWORD}
-    )
+    response = log_in(Client(), "caregiver", next_url="/tablet/visits/")
 
     assert response.status_code == 302
     assert response["Location"] == "/tablet/visits/"
@@ -121,11 +118,7 @@ def test_login_with_a_safe_next_goes_there() -> None:
 def test_login_with_a_next_on_another_site_lands_on_the_desk_instead() -> None:
     user_with("caregiver")
 
-    response = Client().post(
-        "/login/?next=https://elsewhere.example/",
-        {"username": "caregiver", "password": PASSWORD},
-        follow=True,
-    )
+    response = log_in(Client(), "caregiver", next_url="https://elsewhere.example/", follow=True)
 
     assert response.redirect_chain[-1][0] == "/tablet/"
 

@@ -15,6 +15,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, UserFactory
+from tests.two_factor import enrol
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,8 @@ PROTECTED_URL = "/api/v1/regions/"
 
 
 def token_for(client: APIClient, username: str) -> dict:
+    if settings.DEVICE_COOKIE_NAME not in client.cookies:
+        enrol(client)  # the caregivers' tokens are only for enrolled tablets
     response = client.post(TOKEN_URL, {"username": username, "password": PASSWORD}, format="json")
     assert response.status_code == 200, response.content
     return response.json()

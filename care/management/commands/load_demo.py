@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from base.twofactor.demo import demo_authenticators_ensure, demo_tablet_code
 from care.demo import demo_data_load
 from care.satisfaction.demo import satisfaction_demo_load
 
@@ -52,6 +53,7 @@ class Command(BaseCommand):
                 "  (existing logins were left alone, password and roles included; their first "
                 "password was demo-<username>-2023 unless --password was given)"
             )
+        self._second_factors([login.username for login in summary.logins])
         self.stdout.write("")
         if summary.created:
             self.stdout.write(self.style.SUCCESS("데모 자료를 만들었습니다 (demo data created)"))
@@ -72,6 +74,39 @@ class Command(BaseCommand):
                 ("만족도 조사 satisfaction surveys (this run)", str(surveys)),
             ]
         )
+
+    def _second_factors(self, usernames: list[str]) -> None:
+        """The demo's second factor: authenticators for the office logins, and a code that
+        enrols this browser as the caregiver's tablet."""
+        authenticators = demo_authenticators_ensure(usernames)
+        if authenticators:
+            self.stdout.write("")
+            self.stdout.write(
+                self.style.MIGRATE_HEADING(
+                    "2단계 인증 (two-factor) — 비밀번호 다음에 인증 코드를 입력합니다"
+                )
+            )
+            self._table(
+                [("아이디 username", "인증 앱 키 authenticator key (TOTP, 6 digits, 30 s)")]
+                + [(item.username, item.secret) for item in authenticators]
+            )
+            self.stdout.write(
+                "  키를 인증 앱에 추가하거나, 지금의 코드를 이렇게 봅니다 (or print the current "
+                "code):\n    DEBUG=1 .venv/bin/python manage.py totp_code <username>"
+            )
+        coordinator = next((name for name in usernames if name == "coordinator"), None)
+        pending = demo_tablet_code(coordinator or (usernames[0] if usernames else ""))
+        if pending is not None:
+            self.stdout.write("")
+            self.stdout.write(
+                self.style.MIGRATE_HEADING("단원 로그인 (caregiver) — 등록된 태블릿에서만")
+            )
+            self.stdout.write(
+                f"  이 브라우저를 태블릿으로 등록하려면 /tablet/enrol/ 을 열고 코드 "
+                f"{pending.display_code} 를 입력하세요 (24시간, 한 번만).\n"
+                f"  (to log in as the caregiver, open /tablet/enrol/ in that browser and type "
+                f"{pending.display_code}; valid 24 h, once)"
+            )
 
     def _table(self, rows: list[tuple[str, ...]]) -> None:
         """A header row, a rule, then the rows, in columns aligned on a terminal."""

@@ -1,0 +1,1 @@
+"""Two-factor login (TOTP with recovery codes) for the roles that reach many people's data."""
