@@ -35,6 +35,10 @@ CHAINED_FIELDS = (
     "path",
     "prev_hash",
 )
+# Added later (base 0003): hashed after the others only when one of them is set, so that the
+# rows chained before they existed keep their hashes, and a purpose set, changed or removed
+# afterwards still breaks the row's hash. The trigger's function does the same.
+OPTIONAL_CHAINED_FIELDS = ("purpose", "purpose_note")
 
 
 def _text(name: str, value: object) -> str:
@@ -47,8 +51,11 @@ def _text(name: str, value: object) -> str:
 
 def row_hash(row: object) -> str:
     """The hash a row must carry, from its stored values."""
+    names = list(CHAINED_FIELDS)
+    if any(getattr(row, name, "") for name in OPTIONAL_CHAINED_FIELDS):
+        names.extend(OPTIONAL_CHAINED_FIELDS)
     parts = []
-    for name in CHAINED_FIELDS:
+    for name in names:
         text = _text(name, getattr(row, name))
         parts.append(f"{len(text)}:{text}")
     return hashlib.sha256("".join(parts).encode()).hexdigest()

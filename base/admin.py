@@ -56,9 +56,11 @@ class AccessLogAdmin(ReadOnlyLogAdmin):
         "subject_id",
         "subject_label",
         "path",
+        "purpose",
+        "purpose_note",
         "chain_seq",
     ]
-    list_filter = ["action", "subject_type", "at"]
+    list_filter = ["action", "purpose", "subject_type", "at"]
     search_fields = ["username", "subject_label", "=subject_id", "source_ip"]
     date_hierarchy = "at"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +85,17 @@ class RefusesResidentRegistrationNumbers(models.Model):
             raise ValidationError(errors)
 
 
+class ExportPurpose(models.TextChoices):
+    """Why personal data left the system as a file (개인정보 다운로드 사유): asked before every
+    download of a list that names people, and kept on each of its access-log rows."""
+
+    REPORT = "report", _("보고")
+    INSPECTION = "inspection", _("점검")
+    PAYMENT = "payment", _("활동비 지급")
+    SUBJECT_REQUEST = "subject_request", _("정보주체 요청")
+    OTHER = "other", _("기타")
+
+
 class AccessLog(models.Model):
     """접속기록: who read or changed whose personal data, from where, and when.
 
@@ -117,6 +129,20 @@ class AccessLog(models.Model):
     subject_id = models.BigIntegerField(_("정보주체 번호"))
     subject_label = models.CharField(_("정보주체"), max_length=100, blank=True)
     path = models.CharField(_("경로"), max_length=200, blank=True)
+    # Exports only (base.exports): why the file was made. Rows before these columns existed,
+    # and every row that is not an export, leave them empty; the chain covers them when set.
+    # A default in the database too: rows inserted by SQL that names no purpose are reads.
+    purpose = models.CharField(
+        _("출력 목적"),
+        max_length=20,
+        choices=ExportPurpose.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    purpose_note = models.CharField(
+        _("출력 사유"), max_length=200, blank=True, default="", db_default=""
+    )
     # The hash chain (base.access_chain): each row's hash covers its content and the previous
     # row's hash, so a changed, inserted or removed row breaks the chain from there on. On
     # PostgreSQL a trigger sets these, and ``at``, in the database; the application cannot.
@@ -133,6 +159,18 @@ class AccessLog(models.Model):
         indexes = [
             models.Index(fields=["subject_type", "subject_id", "at"], name="accesslog_subject"),
             models.Index(fields=["user", "at"], name="accesslog_user"),
+        ]
+        # An export without a purpose is refused by base.services.access_log_record (exports
+        # logged before purposes were asked have none, so the database cannot insist on it).
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(purpose="") | Q(action="export"),
+                name="accesslog_purpose_only_on_export",
+            ),
+            models.CheckConstraint(
+                condition=~Q(purpose="other") | ~Q(purpose_note=""),
+                name="accesslog_other_purpose_has_note",
+            ),
         ]
 
     def __str__(self) -> str:

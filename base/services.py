@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connections, transaction
 
 from base.access_chain import ChainCheck, chain_in_python, check_chain
-from base.models import AccessLog, AccessLogPurge, AccessLogVerification
+from base.models import AccessLog, AccessLogPurge, AccessLogVerification, ExportPurpose
 
 logger = logging.getLogger(__name__)
 
@@ -30,11 +30,19 @@ def access_log_record(
     source_ip: str | None = None,
     path: str = "",
     subject_type: str = "recipient",
+    purpose: str = "",
+    purpose_note: str = "",
 ) -> None:
     """Write one 접속기록 row per recipient whose personal data was handled, in one insert.
 
     ``subject_type`` names another kind of person (``corps_member``: a corps member's
-    compliance, the criminal-record check's result among it)."""
+    compliance, the criminal-record check's result among it). An export (a file that names
+    people) must say why (``purpose``, one of ``ExportPurpose``; ``other`` with a note):
+    ask it with ``base.exports``."""
+    if action == AccessLog.Action.EXPORT:
+        export_purpose_check(purpose, purpose_note)
+    elif purpose or purpose_note:
+        raise ValueError("only an export has a purpose")
     access_log_insert(
         AccessLog(
             user=actor,
@@ -45,9 +53,20 @@ def access_log_record(
             subject_id=recipient.pk,
             subject_label=recipient.name[:100],
             path=path[:200],
+            purpose=purpose,
+            purpose_note=purpose_note.strip()[:200],
         )
         for recipient in recipients
     )
+
+
+def export_purpose_check(purpose: str, purpose_note: str) -> None:
+    """An export's purpose is one of the list, and "other" says what it is. A caller that gets
+    here without one has skipped ``base.exports``' question: a programming error."""
+    if purpose not in ExportPurpose.values:
+        raise ValueError(f"an export needs a purpose, one of {ExportPurpose.values}")
+    if purpose == ExportPurpose.OTHER and not purpose_note.strip():
+        raise ValueError("an export for another purpose needs a note")
 
 
 def access_log_insert(rows: Iterable[AccessLog]) -> None:

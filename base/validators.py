@@ -96,3 +96,33 @@ def validate_birth_date(value: date) -> None:
         raise ValidationError(_("1900년 이전의 생년월일은 입력할 수 없습니다."), code="too_early")
     if value > timezone.localdate():
         raise ValidationError(_("생년월일이 오늘보다 뒤입니다."), code="in_the_future")
+
+
+# A period (an assignment, a care plan, an episode, an agreement, a qualification's validity)
+# is planned a few years ahead at most: an end further out is a typo (2205 for 2025) or a
+# made-up "forever" (9999-12-31), which would keep a person on a caseload for good.
+PERIOD_END_HORIZON_YEARS = 5
+
+
+def period_end_horizon() -> date:
+    """The last plausible end of a period: today in five years (28 February for 29th)."""
+    today = timezone.localdate()
+    try:
+        return today.replace(year=today.year + PERIOD_END_HORIZON_YEARS)
+    except ValueError:
+        return today.replace(year=today.year + PERIOD_END_HORIZON_YEARS, day=28)
+
+
+def validate_period_end(value: date) -> None:
+    """The end of a period: no later than five years from today."""
+    if value > period_end_horizon():
+        raise ValidationError(
+            _("종료일은 %(horizon)s 이전이어야 합니다 (%(years)d년 이내).")
+            % {"horizon": period_end_horizon().isoformat(), "years": PERIOD_END_HORIZON_YEARS},
+            code="too_far_ahead",
+        )
+
+
+# A person's name (a recipient, a guardian, a corps member, a caller, a contact): Korean names
+# are 2 to 5 syllables, foreign ones written in Hangul or Latin letters rarely pass 30.
+PERSON_NAME_MAX_LENGTH = 50

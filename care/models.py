@@ -12,7 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from base.models import Program, RefusesResidentRegistrationNumbers, Region, ServiceType
 from base.roles import has_role
-from base.validators import validate_birth_date, validate_recorded_instant
+from base.validators import (
+    validate_birth_date,
+    validate_period_end,
+    validate_recorded_instant,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -225,7 +229,7 @@ class Assignment(models.Model):
         Program, verbose_name=_("사업"), on_delete=models.PROTECT, related_name="assignments"
     )
     starts_on = models.DateField(_("시작일"))
-    ends_on = models.DateField(_("종료일"), null=True, blank=True)
+    ends_on = models.DateField(_("종료일"), null=True, blank=True, validators=[validate_period_end])
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("배정자"),

@@ -51,6 +51,7 @@ STATIC_ASSETS = (
     "tablet/visits.js",
     "tablet/schedule.js",
     "tablet/incident.js",
+    "tablet/privacy.js",
     "tablet/icon.svg",
     "tablet/icon-192.png",
     "tablet/icon-512.png",
@@ -146,6 +147,11 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpR
             "login": f"{settings.LOGIN_URL}?next={reverse('tablet:home')}",
         },
         **context.pop("script_config", {}),
+    }
+    # Read by static/tablet/privacy.js from data attributes (the CSP allows no inline script).
+    context["tablet_privacy"] = {
+        "idle_clear_minutes": settings.TABLET_IDLE_CLEAR_MINUTES,
+        "login_at": request.user.last_login.isoformat() if request.user.last_login else "",
     }
     response = render(request, template, context)
     # Pin the page language in the cookie LocaleMiddleware reads first: the service worker's

@@ -159,6 +159,13 @@ DEVICE_COOKIE_DAYS = 400
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A caregiver's tablet left alone this long clears what it stores of people (the stored pages
+# and API answers of the service worker, the schedule's marks) and goes back to the login,
+# keeping only unsent visits (static/tablet/privacy.js). Counted on the tablet itself, which
+# may be offline, where the server's session timeout cannot reach it.
+TABLET_IDLE_CLEAR_MINUTES = env_int("TABLET_IDLE_CLEAR_MINUTES", 30)
+if TABLET_IDLE_CLEAR_MINUTES < 1:
+    raise ImproperlyConfigured("TABLET_IDLE_CLEAR_MINUTES must be at least 1.")
 
 # The care information desk's phone (돌봄종합정보상담 대표 전화), shown to residents and
 # providers; unset, the pages offer the call-back request (/find/request/) alone.

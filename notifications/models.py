@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 # A long SMS (LMS) carries about 2,000 bytes, 1,000 Korean characters; the gateway refuses
 # more, so the outbox refuses it when the message is stored rather than at every retry.
 BODY_MAX_LENGTH = 1000
+TO_NAME_MAX_LENGTH = 50
 
 
 class MessageState(models.TextChoices):
@@ -45,7 +46,9 @@ class Message(models.Model):
     State = MessageState
 
     to_phone = models.CharField(_("받는 사람 전화번호"), max_length=30)
-    to_name = models.CharField(_("받는 사람"), max_length=100)
+    # A copy of a person's name, capped like every stored name (base.validators'
+    # PERSON_NAME_MAX_LENGTH; this app imports none): message_enqueue shortens a longer one.
+    to_name = models.CharField(_("받는 사람"), max_length=TO_NAME_MAX_LENGTH)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("받는 사람 계정"),

@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from notifications.gateways import gateway_from_settings
-from notifications.models import Message
+from notifications.models import TO_NAME_MAX_LENGTH, Message
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,14 @@ def message_enqueue(
     if existing is not None:
         return existing
     message = Message(
-        kind=kind, to_phone=to_phone, to_name=to_name, body=body, dedupe_key=dedupe_key, user=user
+        kind=kind,
+        to_phone=to_phone,
+        # Account names (first and last name) may be longer than a stored name may be; the
+        # message only needs enough of it to say whom it went to.
+        to_name=to_name.strip()[:TO_NAME_MAX_LENGTH],
+        body=body,
+        dedupe_key=dedupe_key,
+        user=user,
     )
     # The key's uniqueness is left to the insert: a look-up here would race like the one above.
     message.full_clean(validate_unique=False)

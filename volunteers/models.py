@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from base.models import ReferenceData, RefusesResidentRegistrationNumbers, Region, ServiceType
 from base.roles import has_role
+from base.validators import validate_period_end
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -92,7 +93,7 @@ class CorpsMember(RefusesResidentRegistrationNumbers):
         _("상태"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
     joined_on = models.DateField(_("위촉일"), default=timezone.localdate)
-    left_on = models.DateField(_("해촉일"), null=True, blank=True)
+    left_on = models.DateField(_("해촉일"), null=True, blank=True, validators=[validate_period_end])
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("로그인 계정"),

@@ -22,7 +22,7 @@ from django.db.models.functions import (
     TruncMinute,
 )
 
-from base.models import AccessLog
+from base.models import AccessLog, ExportPurpose
 from base.roles import CAREGIVER
 from care.audit.models import AccessReview
 from care.models import Assignment
@@ -114,15 +114,21 @@ def outside_caseload_reads(year: int, month: int) -> QuerySet[AccessLog]:
 
 
 def bulk_downloads(year: int, month: int) -> list[dict[str, Any]]:
-    """Exports, and reads of many people at once, per account, path and minute."""
-    return list(
+    """Exports, and reads of many people at once, per account, path, minute and the purpose
+    given for an export (base.exports)."""
+    rows = list(
         month_log(year, month)
         .annotate(minute=TruncMinute("at", tzinfo=SEOUL))
-        .values("username", "path", "minute", "action")
+        .values("username", "path", "minute", "action", "purpose", "purpose_note")
         .annotate(people=Count("id"))
         .filter(Q(action=AccessLog.Action.EXPORT) | Q(people__gte=BULK_PEOPLE))
         .order_by("-people", "minute")[:LIST_LIMIT]
     )
+    actions, purposes = dict(AccessLog.Action.choices), dict(ExportPurpose.choices)
+    for row in rows:
+        row["action_label"] = actions.get(row["action"], row["action"])
+        row["purpose_label"] = purposes.get(row["purpose"], row["purpose"])
+    return rows
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from base.models import RefusesResidentRegistrationNumbers
 from base.roles import has_role
+from base.validators import validate_period_end
 
 # care.models imports this module at its end, once Recipient is defined.
 from care.models import Recipient
@@ -359,7 +360,9 @@ class Episode(RefusesResidentRegistrationNumbers):
 
     # Period and limits: copied from the program's rules at approval and raised by extensions.
     starts_on = models.DateField(_("시작일"), null=True, blank=True)
-    planned_end_on = models.DateField(_("종료 예정일"), null=True, blank=True)
+    planned_end_on = models.DateField(
+        _("종료 예정일"), null=True, blank=True, validators=[validate_period_end]
+    )
     max_days = models.PositiveSmallIntegerField(_("최대 일수"), null=True, blank=True)
     max_hours = models.DecimalField(
         _("최대 서비스 시간"), max_digits=6, decimal_places=1, null=True, blank=True

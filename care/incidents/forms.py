@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from base.validators import PERSON_NAME_MAX_LENGTH
 from care.incidents.models import Incident
 
 
@@ -46,7 +47,7 @@ class ExternalReportForm(forms.Form):
     reported_at = forms.DateTimeField(
         label=_("신고 일시"), widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M"]
     )
-    person = forms.CharField(label=_("담당자"), max_length=100, required=False)
+    person = forms.CharField(label=_("담당자"), max_length=PERSON_NAME_MAX_LENGTH, required=False)
     receipt_number = forms.CharField(label=_("접수번호"), max_length=50, required=False)
 
 

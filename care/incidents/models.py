@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from base.models import RefusesResidentRegistrationNumbers
 from base.roles import has_role
+from base.validators import PERSON_NAME_MAX_LENGTH
 
 # care.models imports this module at its end, once Recipient and Visit are defined.
 from care.models import Recipient
@@ -344,7 +345,7 @@ class IncidentExternalReport(RefusesResidentRegistrationNumbers):
     )
     agency = models.CharField(_("기관"), max_length=100)
     reported_at = models.DateTimeField(_("신고 일시"))
-    person = models.CharField(_("담당자"), max_length=100, blank=True)
+    person = models.CharField(_("담당자"), max_length=PERSON_NAME_MAX_LENGTH, blank=True)
     receipt_number = models.CharField(_("접수번호"), max_length=50, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from base.roles import has_role
+from base.validators import PERSON_NAME_MAX_LENGTH
 from care.incidents.models import (
     Incident,
     IncidentExternalReport,
@@ -166,7 +167,9 @@ class FollowUpInputSerializer(serializers.Serializer):
 class ExternalReportInputSerializer(serializers.Serializer):
     agency = serializers.CharField(max_length=100)
     reported_at = serializers.DateTimeField()
-    person = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    person = serializers.CharField(
+        max_length=PERSON_NAME_MAX_LENGTH, required=False, allow_blank=True
+    )
     receipt_number = serializers.CharField(max_length=50, required=False, allow_blank=True)
 
 

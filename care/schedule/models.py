@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from base.models import RefusesResidentRegistrationNumbers
 from base.roles import has_role
+from base.validators import validate_period_end
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -75,7 +76,9 @@ class CarePlanEntry(RefusesResidentRegistrationNumbers):
     # A plan changes by ending an entry and starting another from a date, so the past
     # schedule keeps the entry it was made from.
     valid_from = models.DateField(_("적용 시작일"))
-    valid_until = models.DateField(_("적용 종료일"), null=True, blank=True)
+    valid_until = models.DateField(
+        _("적용 종료일"), null=True, blank=True, validators=[validate_period_end]
+    )
     note = models.CharField(_("메모"), max_length=200, blank=True)
     # Set when the corps member's required compliance item had lapsed or was missing and a
     # coordinator gave the work anyway, with a reason (who, when, why are on the override).

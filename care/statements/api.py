@@ -16,10 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from base.models import AccessLog
+from base.exports import PURPOSE_PARAMETERS, purpose_from_query
 from base.roles import ADMINISTRATOR, CAREGIVER, COORDINATOR, MANAGER
-from base.services import access_log_record
-from care.statements import exports, selectors
+from care.statements import selectors, services
 from care.statements.serializers import (
     MonthQuerySerializer,
     ProgramSpendSerializer,
@@ -48,12 +47,15 @@ class ActivityStatementView(APIView):
 
     @extend_schema(
         operation_id="activity_statements",
-        parameters=[StatementQuerySerializer],
+        parameters=[StatementQuerySerializer, *PURPOSE_PARAMETERS],
         responses={
             200: StatementRowSerializer(many=True),
             (200, XLSX_TYPE): OpenApiResponse(
                 OpenApiTypes.BINARY,
-                description=_("format=xlsx: 요약 시트 + 단원별 시트 (A4 가로 인쇄)"),
+                description=_(
+                    "format=xlsx: 요약 시트 + 단원별 시트 (A4 가로 인쇄). 대상자 이름이 들어 "
+                    "있어 purpose(출력 목적)가 필수이고, 대상자마다 접속기록에 출력으로 남음"
+                ),
             ),
             400: ERRORS,
             403: NOT_ALLOWED,
@@ -64,26 +66,21 @@ class ActivityStatementView(APIView):
         query = StatementQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         year, month = query.validated_data["year"], query.validated_data["month"]
-        member_ids = selectors.statement_member_ids(request.user)
-        rows = selectors.activity_statement(year=year, month=month, corps_member_ids=member_ids)
         if query.validated_data["format"] != "xlsx":
+            member_ids = selectors.statement_member_ids(request.user)
+            rows = selectors.activity_statement(year=year, month=month, corps_member_ids=member_ids)
             return Response(StatementRowSerializer(rows, many=True).data)
-        visits = selectors.statement_visits(
-            year=year, month=month, corps_member_ids=[row.corps_member.pk for row in rows]
-        )
-        # The workbook names every recipient visited: its download is logged as an export.
-        access_log_record(
+        # The workbook names every recipient visited: it is made only with a purpose.
+        made = services.statement_download(
             actor=request.user,
-            action=AccessLog.Action.EXPORT,
-            recipients={visit.recipient_id: visit.recipient for visit in visits}.values(),
+            year=year,
+            month=month,
+            purpose=purpose_from_query(request.query_params),
             source_ip=client_ip(request),
             path=request.get_full_path(),
         )
-        body = exports.statement_workbook(year=year, month=month, rows=rows, visits=visits)
-        response = HttpResponse(body, content_type=XLSX_TYPE)
-        response["Content-Disposition"] = attachment_header(
-            *exports.statement_filename(year, month)
-        )
+        response = HttpResponse(made.body, content_type=XLSX_TYPE)
+        response["Content-Disposition"] = attachment_header(made.filename, made.fallback)
         return response
 
 

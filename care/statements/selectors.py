@@ -260,6 +260,16 @@ def statement_member_ids(user: AbstractBaseUser | AnonymousUser) -> list[int] | 
     return list(CorpsMember.objects.filter(user_id=user.pk).values_list("pk", flat=True))
 
 
+def statement_recipient_count(*, user: AbstractBaseUser, year: int, month: int) -> int:
+    """How many recipients the month's file for ``user`` would name (the download asks)."""
+    return (
+        counted_visits_in_month(year=year, month=month, corps_member_ids=statement_member_ids(user))
+        .values("recipient_id")
+        .distinct()
+        .count()
+    )
+
+
 # --- planned vs delivered --------------------------------------------------------------------
 
 

@@ -5,4 +5,5 @@ from care.statements import views
 app_name = "statements"
 urlpatterns = [
     path("", views.statement_month, name="month"),
+    path("download/", views.statement_download, name="download"),
 ]

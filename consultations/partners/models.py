@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from base.models import RefusesResidentRegistrationNumbers
+from base.validators import validate_period_end
 
 # The desks list agreements whose renewal is due within this many days (the 60).
 RENEWAL_WINDOW_DAYS = 60
@@ -89,8 +90,12 @@ class Agreement(RefusesResidentRegistrationNumbers):
     signed_on = models.DateField(_("체결일"))
     starts_on = models.DateField(_("협약 시작일"))
     # None: a term without an end (an agreement renewed automatically until either side ends it).
-    ends_on = models.DateField(_("협약 종료일"), null=True, blank=True)
-    renewal_due_on = models.DateField(_("갱신 예정일"), null=True, blank=True)
+    ends_on = models.DateField(
+        _("협약 종료일"), null=True, blank=True, validators=[validate_period_end]
+    )
+    renewal_due_on = models.DateField(
+        _("갱신 예정일"), null=True, blank=True, validators=[validate_period_end]
+    )
     scope = models.TextField(_("협약 내용"), blank=True)
     signed_file = models.FileField(
         _("협약서 사본"), upload_to=signed_file_path, blank=True, max_length=200

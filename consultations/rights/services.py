@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from base.exports import Purpose
 from base.models import AccessLog
 from base.services import access_log_insert
 from care import retention as care_retention
@@ -136,9 +137,15 @@ def rights_request_answer(
 
 
 def rights_request_export_log(
-    *, actor: AbstractBaseUser, request: RightsRequest, source_ip: str | None, path: str
+    *,
+    actor: AbstractBaseUser,
+    request: RightsRequest,
+    purpose: Purpose,
+    source_ip: str | None,
+    path: str,
 ) -> None:
-    """The download of a person's record is an export (출력) in the access log."""
+    """The download of a person's record is an export (출력) in the access log, with its
+    purpose (``base.exports``)."""
     subject_type, subject_id = request.subject
     access_log_insert(
         [
@@ -151,6 +158,7 @@ def rights_request_export_log(
                 subject_id=subject_id,
                 subject_label=person_label(request)[:100],
                 path=path[:200],
+                **purpose.log_fields(),
             )
         ]
     )

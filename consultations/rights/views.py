@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from base.exports import Purpose
+from base.models import ExportPurpose
 from care.audit.views import administrator_required
 from config.api import client_ip
 from config.downloads import XLSX_TYPE, attachment_header
@@ -108,6 +110,8 @@ def request_record(request: HttpRequest, pk: int) -> HttpResponse:
     services.rights_request_export_log(
         actor=request.user,  # type: ignore[arg-type]
         request=found,
+        # Made to answer the person's own request: that is the purpose, nothing to ask.
+        purpose=Purpose(ExportPurpose.SUBJECT_REQUEST),
         source_ip=client_ip(request),
         path=request.path,
     )

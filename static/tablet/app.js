@@ -3,6 +3,7 @@
  * every minute while something waits. Page scripts (visit.js, visits.js) use `tablet`.
  */
 import { outboxCounts, syncOutbox } from "./outbox.js";
+import { clearPersonalData, watchIdle } from "./privacy.js";
 
 const config = JSON.parse(document.getElementById("tablet-config").textContent);
 const RETRY_MS = 60 * 1000;
@@ -288,8 +289,12 @@ async function registerWorker() {
 
 /* Logging out on a shared tablet: warn about unsent visits (they stay, and are sent at the
  * next login of the same person), and drop the stored pages with their personal data. */
+function logoutForms() {
+  return document.querySelectorAll('header.top form[action$="/logout/"]');
+}
+
 function guardLogout() {
-  for (const form of document.querySelectorAll('header.top form[action$="/logout/"]')) {
+  for (const form of logoutForms()) {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (!navigator.onLine) {
@@ -300,23 +305,51 @@ function guardLogout() {
       if (counts.pending && !window.confirm(tablet.text("logout_pending", { n: counts.pending }))) {
         return;
       }
-      try {
-        localStorage.removeItem(versionKey());
-      } catch (error) {
-        // nothing stored
-      }
-      const controller = navigator.serviceWorker && navigator.serviceWorker.controller;
-      if (controller) {
-        await new Promise((resolve) => {
-          const channel = new MessageChannel();
-          channel.port1.onmessage = resolve;
-          controller.postMessage({ type: "clear-personal" }, [channel.port2]);
-          setTimeout(resolve, 2000);
-        });
-      }
+      await clearPersonalData();
       form.submit();
     });
   }
+}
+
+/* Left alone too long (TABLET_IDLE_CLEAR_MINUTES): the screen is emptied at once (it shows
+ * people's names), the stored copies are dropped, and the tablet goes back to the login: by
+ * logging out when online, and offline by leaving for the login address, which shows no one.
+ * Unsent visits stay in the outbox, and are sent after the next login. */
+let lockingOut = false;
+
+async function lockOut() {
+  if (lockingOut) {
+    return;
+  }
+  lockingOut = true;
+  document.documentElement.dataset.idleCleared = "0";
+  const main = document.querySelector("main");
+  if (main) {
+    main.replaceChildren();
+  }
+  try {
+    await clearPersonalData();
+  } finally {
+    document.documentElement.dataset.idleCleared = "1";
+  }
+  const [form] = logoutForms();
+  if (navigator.onLine && form) {
+    form.submit();
+  } else {
+    window.location.replace(config.urls.login);
+  }
+}
+
+function watchForIdle() {
+  const settings = document.getElementById("tablet-privacy");
+  if (!settings) {
+    return;
+  }
+  watchIdle({
+    minutes: Number(settings.dataset.idleClearMinutes),
+    loginAt: settings.dataset.loginAt || "",
+    onIdle: lockOut,
+  });
 }
 
 const csrfInput = document.querySelector('input[name="csrfmiddlewaretoken"]');
@@ -325,6 +358,7 @@ config.csrfToken = csrfInput ? csrfInput.value : "";
 showNetwork();
 showFlash();
 guardLogout();
+watchForIdle();
 elements.button.addEventListener("click", async () => {
   const result = await tablet.sync();
   if (result.status === "idle") {

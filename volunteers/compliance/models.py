@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from base.models import RefusesResidentRegistrationNumbers
 from base.roles import has_role
+from base.validators import validate_period_end
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -181,6 +182,7 @@ class ComplianceRecord(RefusesResidentRegistrationNumbers):
         _("만료일"),
         null=True,
         blank=True,
+        validators=[validate_period_end],
         help_text=_("비워 두면 요건의 유효기간으로 계산합니다. 이날까지 유효합니다."),
     )
     # The criminal-record check is recorded as pass or fail and nothing else: no detail of any

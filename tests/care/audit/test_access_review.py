@@ -30,7 +30,9 @@ def read(user, people, *, at: dt.datetime, action: str = "view", path: str = "/x
     """A read at a given moment: the database stamps rows with its own clock, so the test
     moves them afterwards (as the owner may in a test database)."""
     before = set(AccessLog.objects.values_list("id", flat=True))
-    access_log_record(actor=user, action=action, recipients=people, path=path)
+    # An export says why (base.exports); the review shows it.
+    purpose = {"purpose": "report"} if action == "export" else {}
+    access_log_record(actor=user, action=action, recipients=people, path=path, **purpose)
     ids = list(AccessLog.objects.exclude(id__in=before).values_list("id", flat=True))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -104,6 +106,7 @@ def test_exports_and_reads_of_many_people_in_a_minute_are_bulk() -> None:
     (row,) = selectors.bulk_downloads(2026, 11)
 
     assert (row["username"], row["action"], row["people"]) == ("counselor1", "export", 3)
+    assert (row["purpose"], str(row["purpose_label"])) == ("report", "보고")
 
 
 def test_an_administrator_marks_a_month_reviewed_once_and_the_review_is_logged(

@@ -27,7 +27,7 @@ def test_coordinator_page_shows_the_statement_spend_and_planned_vs_delivered(
     assert response.status_code == 200
     page = response.content.decode()
     assert "김영희" in page and "이순자" in page
-    assert "format=xlsx" in page
+    assert "/coordinator/statements/download/?year=2024&amp;month=5" in page
     assert 'id="spend"' in page and "61250" in page
     assert 'id="planned-delivered"' in page
     assert may.first.name not in page  # corps members' figures only

@@ -15,7 +15,7 @@ from tests.care.statements.conftest import JEONJU_TO_WANJU_KM, Month
 from tests.factories import CorpsMemberFactory
 
 STATEMENTS = "/api/v1/activity-statements/"
-XLSX = {"year": 2024, "month": 5, "format": "xlsx"}
+XLSX = {"year": 2024, "month": 5, "format": "xlsx", "purpose": "payment"}
 
 
 def download(client: APIClient) -> Workbook:

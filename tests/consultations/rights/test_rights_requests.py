@@ -307,6 +307,7 @@ def test_the_record_holds_the_persons_data_and_every_read_of_it_and_the_download
     exported = AccessLog.objects.filter(action="export", subject_id=person.pk)
     assert exported.count() == 1
     assert exported.get().username == "admin1"
+    assert exported.get().purpose == "subject_request"
 
 
 def test_a_request_named_by_a_recipients_consultation_is_the_recipients(admin) -> None:  # noqa: ANN001
