@@ -10,8 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from base.models import AccessLog
+from tests.browser.conftest import log_in
 from tests.care.statements.conftest import Month, may  # noqa: F401 (the month's fixture)
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,10 +28,7 @@ def test_the_statement_download_asks_why_then_downloads_and_logs_it(
 ) -> None:
     user = UserFactory(username="desk-exports", roles=["coordinator"])
     page = context.new_page()
-    page.goto(f"{server_url}/coordinator/statements/?year=2024&month=5")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, server_url, user, landing="/coordinator/statements/?year=2024&month=5")
 
     page.click("#statement-download")
     expect(page.locator("h1")).to_have_text("개인정보 출력 목적 확인")
