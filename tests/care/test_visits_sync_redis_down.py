@@ -96,6 +96,7 @@ def sync(tablet: APIClient, batch: list[dict[str, Any]]) -> tuple[Any, float]:
 
 
 @needs_redis
+@pytest.mark.slow
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("goals_and_reference_data")

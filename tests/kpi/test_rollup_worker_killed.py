@@ -174,6 +174,7 @@ def a_busy_march() -> None:
 
 
 @needs_redis
+@pytest.mark.slow
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("goals_and_reference_data")
