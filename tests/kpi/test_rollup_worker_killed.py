@@ -136,7 +136,7 @@ def waiting_on_a_lock(run: RollupRun) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND query LIKE 'DELETE FROM \"kpi_measurement\"%%'"
+            "AND wait_event_type = 'Lock' AND query LIKE 'DELETE FROM \"kpi_measurement\"%'"
         )
         return cursor.fetchone()[0] > 0
 
