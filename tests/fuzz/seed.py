@@ -5,7 +5,7 @@ so that the answers are checked against the schema with those fields null or bla
 
 Every table's first seeded row gets the id ``SEED_ID`` (the tables' sequences are moved there
 for the seeding and put back afterwards), which the run's schema gives as the example of
-every ``{id}`` in a path: each detail operation is called once on a real record.
+every ``{id}`` of a read: each detail read is called once on a real record.
 """
 
 from __future__ import annotations
