@@ -27,6 +27,13 @@ from config.api import ERRORS, NOT_ALLOWED, NOT_FOUND, NOT_LOGGED_IN, STILL_REFE
 ANY_LOGGED_IN = (permissions.AllowAny, permissions.IsAuthenticated)
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 BLANKABLE_FORMATS = {"email", "uri"}
+# A time of day as DRF writes and reads it ("09:00:00", "09:00:00.250000"): no offset, which
+# JSON Schema's "time" format requires (RFC 3339 full-time), so a validator refused every one.
+TIME_OF_DAY = {
+    "type": "string",
+    "format": "partial-time",
+    "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$",
+}
 
 
 def stored_as(field: serializers.Field) -> tuple[bool, bool]:
@@ -78,7 +85,10 @@ class AutoSchema(openapi.AutoSchema):
     def _map_serializer_field(
         self, field: Any, direction: Any, bypass_extensions: bool = False
     ) -> Any:
-        return super()._map_serializer_field(self._as_stored(field), direction, bypass_extensions)
+        mapped = super()._map_serializer_field(self._as_stored(field), direction, bypass_extensions)
+        if isinstance(field, serializers.TimeField) and mapped.get("format") == "time":
+            mapped = {**mapped, **TIME_OF_DAY}
+        return mapped
 
     def _insert_field_validators(self, field: Any, schema: dict[str, Any]) -> None:
         super()._insert_field_validators(field, schema)

@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+import jsonschema
 import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -301,6 +302,19 @@ def test_organization_contact_that_may_be_empty_has_no_format(
 
     assert declared["type"] == "string"
     assert "format" not in declared
+
+
+@pytest.mark.parametrize("component", ["CarePlanEntry", "CarePlanEntryRequest"])
+@pytest.mark.parametrize("answered", ["09:00:00", "06:27:20.201948"])
+def test_a_time_of_day_is_declared_as_the_api_writes_it(
+    schema: dict[str, Any], component: str, answered: str
+) -> None:
+    # DRF writes a time of day without an offset; JSON Schema's "time" format demands one.
+    declared = schema["components"]["schemas"][component]["properties"]["start_time"]
+
+    jsonschema.validate(answered, declared, format_checker=jsonschema.FormatChecker())
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate("25:00:00", declared, format_checker=jsonschema.FormatChecker())
 
 
 def test_an_open_episode_may_answer_a_blank_closure_reason(schema: dict[str, Any]) -> None:
