@@ -318,6 +318,9 @@ if CACHE_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "care",
+            # As for the broker: a Redis that does not answer is given up on in seconds, so a
+            # public page waits that long at most instead of the client's default of forever.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
