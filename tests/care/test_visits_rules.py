@@ -516,3 +516,260 @@ def test_an_exception_needs_a_resolution_that_is_not_only_spaces(
         )
 
     assert set(raised.value.message_dict) == {"resolution"}
+
+
+# --- the episode's hours limit -----------------------------------------------------------------
+
+
+def limit_hours(caregiver: Any, hours: str) -> None:
+    from decimal import Decimal
+
+    from care.models import Assignment, Episode
+
+    episode_id = Assignment.objects.get(corps_member=caregiver.corps_member_record).episode_id
+    Episode.objects.filter(pk=episode_id).update(max_hours=Decimal(hours))
+
+
+def test_visits_reaching_the_hours_limit_exactly_are_within_it(caregiver: Any) -> None:
+    limit_hours(caregiver, "1.5")
+    first = item_for(caregiver, started_at=hours_ago(30).replace(microsecond=0))
+    second = item_for(
+        caregiver,
+        started_at=first.ended_at + timedelta(hours=1),
+        ended_at=first.ended_at + timedelta(hours=1, minutes=30),
+    )
+
+    results = visits.visit_sync(actor=caregiver, items=[first, second])
+
+    assert [kinds_of(r) for r in results] == [set(), set()]
+
+
+def test_the_visit_that_crosses_the_hours_limit_and_those_after_it_carry_the_exception(
+    caregiver: Any,
+) -> None:
+    limit_hours(caregiver, "1.5")
+    start = hours_ago(30).replace(microsecond=0)
+    items = [
+        item_for(
+            caregiver,
+            started_at=start + timedelta(hours=2 * index),
+            ended_at=start + timedelta(hours=2 * index, minutes=45),
+        )
+        for index in range(3)
+    ]
+    caregiver_visit(
+        caregiver, started_at=start - timedelta(hours=5), ended_at=start - timedelta(hours=4)
+    )
+
+    results = visits.visit_sync(actor=caregiver, items=list(reversed(items)))
+
+    flagged = [VisitException.Kind.HOURS_LIMIT in kinds_of(r) for r in reversed(results)]
+    assert flagged == [True, True, True]
+    detail = VisitException.objects.filter(kind=VisitException.Kind.HOURS_LIMIT).first().detail
+    assert "1.5" in detail
+
+
+def test_only_the_visits_past_the_hours_limit_carry_the_exception(caregiver: Any) -> None:
+    limit_hours(caregiver, "1")
+    start = hours_ago(30).replace(microsecond=0)
+    items = [
+        item_for(
+            caregiver,
+            started_at=start + timedelta(hours=2 * index),
+            ended_at=start + timedelta(hours=2 * index, minutes=40),
+        )
+        for index in range(3)
+    ]
+
+    results = visits.visit_sync(actor=caregiver, items=items)
+
+    assert [VisitException.Kind.HOURS_LIMIT in kinds_of(r) for r in results] == [
+        False,
+        True,
+        True,
+    ]
+    details = VisitException.objects.filter(kind=VisitException.Kind.HOURS_LIMIT).order_by(
+        "visit__started_at"
+    )
+    assert ["1.3시간" in d.detail for d in details] == [True, False]
+    assert "2.0시간" in details[1].detail
+
+
+def test_a_visit_without_check_out_does_not_count_towards_the_hours_limit(
+    caregiver: Any,
+) -> None:
+    limit_hours(caregiver, "1")
+    start = hours_ago(30).replace(microsecond=0)
+    open_visit = item_for(caregiver, started_at=start, ended_at=None)
+    closed = item_for(caregiver, started_at=start + timedelta(hours=2))
+
+    results = visits.visit_sync(actor=caregiver, items=[open_visit, closed])
+
+    assert VisitException.Kind.HOURS_LIMIT not in kinds_of(results[1])
+    assert visits._minutes(Visit.objects.get(client_uuid=open_visit.client_uuid)) == 0.0
+    assert visits._minutes(Visit.objects.get(client_uuid=closed.client_uuid)) == 60.0
+
+
+# --- corrections and confirmation ----------------------------------------------------------------
+
+
+def test_a_correction_rejudges_the_open_exceptions_against_the_new_times(
+    caregiver: Any, earlier: Visit
+) -> None:
+    result = sync_one(caregiver, item_for(caregiver, started_at=earlier.started_at))
+    assert VisitException.Kind.OVERLAP in kinds_of(result)
+
+    visit = visits.visit_update(
+        actor=caregiver,
+        visit=result.visit,
+        changes={
+            "started_at": earlier.ended_at,
+            "ended_at": earlier.ended_at + timedelta(minutes=30),
+            "notes": " 고침 ",
+        },
+    )
+
+    visit.refresh_from_db()
+    assert (visit.started_at, visit.notes) == (earlier.ended_at, "고침")
+    assert not visit.exceptions.filter(kind=VisitException.Kind.OVERLAP).exists()
+
+
+def test_a_correction_keeps_the_services_unless_new_ones_are_given(caregiver: Any) -> None:
+    result = sync_one(caregiver, item_for(caregiver, service_type_codes=("meal", "housework")))
+
+    visit = visits.visit_update(actor=caregiver, visit=result.visit, changes={"notes": "메모"})
+    assert sorted(visit.service_types.values_list("code", flat=True)) == ["housework", "meal"]
+
+    visit = visits.visit_update(
+        actor=caregiver, visit=visit, changes={"service_type_codes": ["mobility"]}
+    )
+    assert list(visit.service_types.values_list("code", flat=True)) == ["mobility"]
+
+
+def test_a_correction_by_someone_else_or_after_review_is_refused(
+    caregiver: Any, coordinator: Any
+) -> None:
+    result = sync_one(caregiver, item_for(caregiver))
+
+    with pytest.raises(ValidationError) as other:
+        visits.visit_update(actor=coordinator, visit=result.visit, changes={"notes": "x"})
+    visits.visit_verify(actor=coordinator, visit=result.visit)
+    with pytest.raises(ValidationError) as reviewed:
+        visits.visit_update(actor=caregiver, visit=result.visit, changes={"notes": "x"})
+
+    assert set(other.value.message_dict) == {"non_field_errors"}
+    assert set(reviewed.value.message_dict) == {"status"}
+
+
+def test_bulk_confirmation_skips_visits_with_open_exceptions_and_counts_the_others(
+    coordinator: Any,
+) -> None:
+    plain = VisitFactory()
+    flagged = VisitFactory()
+    VisitException.objects.create(visit=flagged, kind=VisitException.Kind.OVERLAP, detail="겹침")
+    resolved = VisitFactory()
+    VisitException.objects.create(
+        visit=resolved,
+        kind=VisitException.Kind.OVERLAP,
+        detail="겹침",
+        resolution="확인",
+        resolved_at=timezone.now(),
+    )
+    void = VisitFactory(status=Visit.Status.VOID, void_reason="중복")
+
+    count = visits.visits_verify_bulk(actor=coordinator, visits_qs=Visit.objects.all())
+
+    assert count == 2
+    statuses = dict(Visit.objects.values_list("pk", "status"))
+    assert statuses == {
+        plain.pk: Visit.Status.VERIFIED,
+        flagged.pk: Visit.Status.SUBMITTED,
+        resolved.pk: Visit.Status.VERIFIED,
+        void.pk: Visit.Status.VOID,
+    }
+    plain.refresh_from_db()
+    assert plain.reviewed_by == coordinator and plain.reviewed_at is not None
+
+
+def test_bulk_confirmation_of_nothing_confirms_nothing(coordinator: Any) -> None:
+    VisitFactory(status=Visit.Status.VOID, void_reason="중복")
+
+    assert visits.visits_verify_bulk(actor=coordinator, visits_qs=Visit.objects.all()) == 0
+
+
+def test_a_visit_of_one_hour_is_sixty_minutes_exactly_in_the_database() -> None:
+    # SQLite's julianday() made it 60.000000447, and a visit reaching its episode's limit
+    # exactly was flagged as past it.
+    from care.episodes.selectors import MinutesBetween
+
+    start = datetime(2026, 12, 3, 1, 0, tzinfo=dt.UTC)
+    visit = VisitFactory(started_at=start, ended_at=start + timedelta(hours=1))
+
+    minutes = (
+        Visit.objects.filter(pk=visit.pk)
+        .annotate(minutes=MinutesBetween("started_at", "ended_at"))
+        .values_list("minutes", flat=True)
+        .get()
+    )
+
+    assert minutes == 60.0
+
+
+# --- the one-by-one fallback of a sync that met a concurrent insert ---------------------------
+
+
+def test_the_one_by_one_fallback_answers_each_item_in_input_order(caregiver: Any) -> None:
+    stored = item_for(caregiver)
+    sync_one(caregiver, stored)
+    new = item_for(caregiver, started_at=hours_ago(10))
+    bad_shape = {"started_at": ["잘못된 형식"]}
+    items = [
+        new,
+        bad_shape,
+        stored,
+        replace(stored, notes="다름"),
+        item_for(caregiver, service_type_codes=()),
+    ]
+
+    results = visits._sync_one_by_one(actor=caregiver, items=items, source_ip=None)
+
+    assert [(r.index, r.status) for r in results] == [
+        (0, "created"),
+        (1, "error"),
+        (2, "existing"),
+        (3, "conflict"),
+        (4, "error"),
+    ]
+    assert [r.client_uuid for r in results] == [
+        new.client_uuid,
+        None,
+        stored.client_uuid,
+        stored.client_uuid,
+        items[4].client_uuid,
+    ]
+    assert results[1].errors == bad_shape
+    assert set(results[4].errors) == {"service_types"}
+    assert (results[1].visit, results[4].visit, results[4].visit_row) == (None, None, None)
+    assert results[0].visit_row["client_uuid"] == new.client_uuid
+    assert results[2].visit_row["id"] == results[3].visit_row["id"] == results[2].visit.pk
+    assert Visit.objects.count() == 2
+
+
+# --- the seven-day alert leaves planned care to the schedule -----------------------------------
+
+
+def test_a_recipient_whose_open_episode_has_a_care_plan_gets_no_seven_day_alert() -> None:
+    from tests.care.schedule.helpers import entry
+
+    planned = AssignmentFactory(starts_on=timezone.localdate() - timedelta(days=30))
+    unplanned = AssignmentFactory(starts_on=timezone.localdate() - timedelta(days=30))
+    entry(planned.episode, planned.corps_member, weekday=0)
+
+    count = visits.no_visit_alerts_record(as_of=timezone.localdate())
+
+    from care.models import NoVisitAlert
+
+    assert count == 1
+    assert list(NoVisitAlert.objects.values_list("recipient_id", flat=True)) == [
+        unplanned.recipient_id
+    ]

@@ -123,3 +123,16 @@ def test_month_figures_and_year_figures_agree_on_a_midnight_visit() -> None:
     assert month[metrics.TOTAL] == (1, 1)
     assert year[2][metrics.TOTAL] == (1, 1)
     assert year[1][metrics.TOTAL] == (0, 0)
+
+
+def test_the_rows_of_rural_recipients_served_are_rural_gap_care_visits_to_rural_people() -> None:
+    rural, urban = a_recipient(), an_urban_recipient()
+    counted = a_visit(kst(1), recipient=rural, program="rural_gap_care")
+    a_visit(kst(1), recipient=urban, program="rural_gap_care")
+    a_visit(kst(1), recipient=a_recipient(), program="emergency_care")
+    a_visit(kst(2), recipient=rural, program="rural_gap_care", void=True)
+
+    rows = metrics.METRICS["rural_recipients_served"].source()
+
+    assert list(rows.values_list("pk", flat=True)) == [counted.pk]
+    assert figures("rural_recipients_served", 1) == ([1], [1])
