@@ -149,3 +149,5 @@ def test_birth_dates_run_from_1900_to_today() -> None:
         validate_birth_date(timezone.localdate() + timedelta(days=1))
 
     assert (early.value.code, late.value.code) == ("too_early", "in_the_future")
+    assert early.value.messages == ["1900년 이전의 생년월일은 입력할 수 없습니다."]
+    assert late.value.messages == ["생년월일이 오늘보다 뒤입니다."]

@@ -773,3 +773,118 @@ def test_a_recipient_whose_open_episode_has_a_care_plan_gets_no_seven_day_alert(
     assert list(NoVisitAlert.objects.values_list("recipient_id", flat=True)) == [
         unplanned.recipient_id
     ]
+
+
+# --- messages, the access log's address, the race of two replays, the order of services -------
+
+
+def test_a_batch_over_the_limit_is_refused_on_visits_with_the_limit_in_the_message(
+    caregiver: Any,
+) -> None:
+    items = [item_for(caregiver) for _ in range(visits.SYNC_BATCH_LIMIT + 1)]
+
+    with pytest.raises(ValidationError) as raised:
+        visits.visit_sync(actor=caregiver, items=items)
+
+    assert raised.value.message_dict == {"visits": ["한 번에 500건까지 보낼 수 있습니다."]}
+
+
+def test_another_persons_key_is_refused_with_a_message_saying_so(
+    caregiver: Any, stored_item: VisitInput
+) -> None:
+    other = UserFactory(roles=["caregiver"])
+    AssignmentFactory(corps_member=CorpsMemberFactory(user=other))
+
+    result = sync_one(other, stored_item)
+
+    assert result.errors == {"client_uuid": ["이미 다른 기록에 쓰인 ID입니다."]}
+
+
+@pytest.mark.parametrize("one_by_one", [False, True])
+def test_a_sync_writes_the_devices_address_to_the_access_log(
+    caregiver: Any, one_by_one: bool
+) -> None:
+    from base.models import AccessLog
+
+    sync = visits._sync_one_by_one if one_by_one else visits.visit_sync
+    sync(actor=caregiver, items=[item_for(caregiver)], source_ip="10.1.2.3")
+
+    assert list(AccessLog.objects.values_list("source_ip", flat=True)) == ["10.1.2.3"]
+
+
+@pytest.fixture
+def lost_race(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lookup misses the stored visit, as when another request inserts the same key
+    between this request's lookup and its insert."""
+    real = visits.visit_context_load
+
+    def blind(**kwargs: Any) -> visits.VisitContext:
+        ctx = real(**kwargs)
+        ctx.existing.clear()
+        ctx.visible_existing.clear()
+        return ctx
+
+    monkeypatch.setattr(visits, "visit_context_load", blind)
+
+
+def test_a_replay_that_lost_the_race_is_answered_from_the_stored_visit(
+    caregiver: Any, stored_item: VisitInput, lost_race: None
+) -> None:
+    same, same_outcome = visits.visit_record(actor=caregiver, item=stored_item)
+    other, other_outcome = visits.visit_record(
+        actor=caregiver, item=replace(stored_item, notes="다른 내용")
+    )
+
+    assert (same_outcome, other_outcome) == ("existing", "conflict")
+    assert same.client_uuid == other.client_uuid == stored_item.client_uuid
+    assert Visit.objects.count() == 1
+
+
+def test_another_persons_key_that_lost_the_race_is_still_refused(
+    caregiver: Any, stored_item: VisitInput, lost_race: None
+) -> None:
+    other = UserFactory(roles=["caregiver"])
+    AssignmentFactory(
+        corps_member=CorpsMemberFactory(user=other), recipient=caregiver.assigned_recipient
+    )
+
+    with pytest.raises(ValidationError) as raised:
+        visits.visit_record(actor=other, item=stored_item)
+
+    assert set(raised.value.message_dict) == {"client_uuid"}
+
+
+def test_stored_visits_read_back_list_their_services_in_the_catalogues_order(
+    caregiver: Any,
+) -> None:
+    from base.models import ServiceType
+
+    codes = ("safety_check", "daily_living", "housework", "meal")
+    result = sync_one(caregiver, item_for(caregiver, service_type_codes=codes))
+
+    row = visits.visit_rows([result.visit.pk])[result.visit.pk]
+
+    expected = list(
+        ServiceType.objects.filter(code__in=codes)
+        .order_by("sort_order", "code")
+        .values_list("code", flat=True)
+    )
+    assert expected != sorted(codes)
+    assert row["service_types"] == expected == result.visit_row["service_types"]
+
+
+def test_a_closed_episodes_care_plan_does_not_silence_the_seven_day_alert() -> None:
+    from care.models import Episode, NoVisitAlert
+    from tests.care.schedule.helpers import entry
+
+    assignment = AssignmentFactory(starts_on=timezone.localdate() - timedelta(days=30))
+    entry(assignment.episode, assignment.corps_member, weekday=0)
+    Episode.objects.filter(pk=assignment.episode_id).update(
+        state="closed", closure_reason="recovered", closed_on=timezone.localdate()
+    )
+
+    visits.no_visit_alerts_record(as_of=timezone.localdate())
+
+    assert list(NoVisitAlert.objects.values_list("recipient_id", flat=True)) == [
+        assignment.recipient_id
+    ]
