@@ -128,6 +128,7 @@ def test_a_microsecond_before_2000_in_korea_is_too_early() -> None:
         validate_recorded_instant(EARLIEST_RECORD - timedelta(microseconds=1))
 
     assert raised.value.code == "too_early"
+    assert raised.value.messages == ["2000년 이전의 시각은 입력할 수 없습니다."]
 
 
 def test_an_instant_within_the_clock_skew_is_accepted_and_beyond_it_refused() -> None:
@@ -137,6 +138,18 @@ def test_an_instant_within_the_clock_skew_is_accepted_and_beyond_it_refused() ->
         validate_recorded_instant(timezone.now() + CLOCK_SKEW + timedelta(seconds=30))
 
     assert raised.value.code == "in_the_future"
+    assert raised.value.messages == ["아직 오지 않은 시각입니다. 기기의 시계를 확인하세요."]
+
+
+def test_an_instant_exactly_at_the_end_of_the_clock_skew_is_accepted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = datetime(2026, 12, 5, 12, 0, tzinfo=KST)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+
+    validate_recorded_instant(now + CLOCK_SKEW)
+    with pytest.raises(ValidationError):
+        validate_recorded_instant(now + CLOCK_SKEW + timedelta(microseconds=1))
 
 
 def test_birth_dates_run_from_1900_to_today() -> None:
