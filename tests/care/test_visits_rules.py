@@ -465,6 +465,21 @@ def test_a_coordinator_visit_outside_any_assignment_is_kept_with_an_exception(
     result = sync_one(coordinator, item)
 
     assert kinds_of(result) == {VisitException.Kind.OUTSIDE_ASSIGNMENT}
+    assert VisitException.objects.get().detail == "배정 기간 밖의 방문을 코디네이터가 기록했습니다."
+
+
+def test_a_coordinator_visit_to_a_person_without_any_episode_is_refused_on_recipient(
+    coordinator: Any, caregiver: Any
+) -> None:
+    item = item_for(
+        caregiver,
+        recipient_id=RecipientFactory().pk,
+        corps_member_id=caregiver.corps_member_record.pk,
+    )
+
+    result = sync_one(coordinator, item)
+
+    assert result.errors == {"recipient": ["이 대상자에게는 돌봄 회차가 없습니다."]}
 
 
 # --- voiding and resolving ---------------------------------------------------------------------

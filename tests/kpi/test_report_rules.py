@@ -249,3 +249,11 @@ def test_operational_measures_show_their_latest_month(goals: None) -> None:
 
     assert (line.month, line.value, line.ytd) == (5, 1, 7)
     assert [p.value for p in line.monthly][:5] == [None, 4, None, None, 1]
+
+
+def test_a_line_without_a_target_row_for_the_year_prints_no_texts(goals: None) -> None:
+    line = measure_line(year_report(year=2025), "4-1", "제공인원수")
+
+    assert line.target is None
+    assert (line.target_text, line.reported_rate_text, line.prior_rate_text) == ("", "", "")
+    assert line.actual_text == ""
