@@ -903,3 +903,50 @@ def test_a_closed_episodes_care_plan_does_not_silence_the_seven_day_alert() -> N
     assert list(NoVisitAlert.objects.values_list("recipient_id", flat=True)) == [
         assignment.recipient_id
     ]
+
+
+# --- a substitute's visit: the scheduled visit stands for the assignment ------------------------
+
+
+@pytest.fixture
+def substitute_day(bounded_caregiver: Any) -> tuple[Any, Any, dt.date]:
+    """The day after the caregiver's assignment ended, on which they are scheduled as a
+    substitute (대체 방문) for another person, at 10:00."""
+    from tests.care.schedule.helpers import entry, occurrence
+
+    day = bounded_caregiver.assignment.ends_on + timedelta(days=1)
+    other = RecipientFactory()
+    from tests.factories import episode_of, program
+
+    episode = episode_of(
+        other, starts_on=day - timedelta(days=20), program=program("rural_gap_care")
+    )
+    plan = entry(episode, bounded_caregiver.corps_member_record, weekday=day.weekday())
+    scheduled = occurrence(plan, day)
+    return other, scheduled, day
+
+
+def test_a_substitutes_visit_takes_the_program_and_episode_of_the_scheduled_visit(
+    bounded_caregiver: Any, substitute_day: tuple[Any, Any, dt.date]
+) -> None:
+    other, scheduled, day = substitute_day
+    item = replace(visit_on(bounded_caregiver, day), recipient_id=other.pk)
+
+    result = sync_one(bounded_caregiver, item)
+
+    assert result.status == "created", result.errors
+    visit = Visit.objects.get(pk=result.visit.pk)
+    assert (visit.episode_id, visit.program.code) == (scheduled.episode_id, "rural_gap_care")
+
+
+def test_a_substitutes_schedule_does_not_cover_their_own_ended_assignment(
+    bounded_caregiver: Any, substitute_day: tuple[Any, Any, dt.date]
+) -> None:
+    other, _scheduled, day = substitute_day
+    substitute = replace(visit_on(bounded_caregiver, day), recipient_id=other.pk)
+    own = visit_on(bounded_caregiver, day, dt.time(14))
+
+    results = visits.visit_sync(actor=bounded_caregiver, items=[substitute, own])
+
+    assert [r.status for r in results] == ["created", "error"]
+    assert set(results[1].errors) == {"recipient"}
