@@ -950,3 +950,17 @@ def test_a_substitutes_schedule_does_not_cover_their_own_ended_assignment(
 
     assert [r.status for r in results] == ["created", "error"]
     assert set(results[1].errors) == {"recipient"}
+
+
+def test_the_hours_limit_counts_only_the_visits_of_the_episode_itself(
+    caregiver: Any, bounded_caregiver: Any
+) -> None:
+    # The first caregiver's episode (the older one) holds eighteen hours of visits.
+    caregiver_visit(caregiver, started_at=hours_ago(40), ended_at=hours_ago(30))
+    caregiver_visit(caregiver, started_at=hours_ago(28), ended_at=hours_ago(20))
+    limit_hours(bounded_caregiver, "1.5")
+    day = bounded_caregiver.assignment.ends_on
+
+    result = sync_one(bounded_caregiver, visit_on(bounded_caregiver, day))
+
+    assert VisitException.Kind.HOURS_LIMIT not in kinds_of(result)
