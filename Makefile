@@ -42,12 +42,13 @@ test: install
 	$(BIN)/pytest
 
 # Mutation testing of the rules users rely on (docs/testing.md); not part of `make test`.
-# From scratch each time, on SQLite (never the PostgreSQL of DATABASE_URL), at low priority.
+# From scratch each time, on SQLite (never the PostgreSQL of DATABASE_URL), at low priority;
+# without PYTHONPATH, which would let the tests import the unmutated code.
 MUTATION_DB := $(CURDIR)/var/mutation/test.sqlite3
 mutation: install
 	rm -rf mutants $(dir $(MUTATION_DB))
 	mkdir -p $(dir $(MUTATION_DB))
-	env -u DATABASE_URL MUTATION_TEST_DB=$(MUTATION_DB) nice -n 15 $(BIN)/mutmut run --max-children 2
+	env -u DATABASE_URL -u PYTHONPATH MUTATION_TEST_DB=$(MUTATION_DB) nice -n 15 $(BIN)/mutmut run --max-children 2
 	$(BIN)/python tests/mutation_scores.py
 
 # The scores and the surviving mutants of the last run (`$(BIN)/mutmut show <name>` for one).
