@@ -343,7 +343,7 @@ def test_a_caregiver_may_record_visits_from_the_first_to_the_last_day_of_the_ass
 
     assert (result.status == "created") is accepted, result.errors
     if not accepted:
-        assert set(result.errors) == {"recipient"}
+        assert result.errors == {"recipient": [f"{day}에 이 대상자에 대한 배정이 없습니다."]}
 
 
 def test_the_day_of_a_visit_is_its_day_in_korea(bounded_caregiver: Any) -> None:
@@ -964,3 +964,22 @@ def test_the_hours_limit_counts_only_the_visits_of_the_episode_itself(
     result = sync_one(bounded_caregiver, visit_on(bounded_caregiver, day))
 
     assert VisitException.Kind.HOURS_LIMIT not in kinds_of(result)
+
+
+def test_naming_another_corps_members_scheduled_visit_for_the_same_person_is_refused(
+    bounded_caregiver: Any, substitute_day: tuple[Any, Any, dt.date]
+) -> None:
+    other, scheduled, day = substitute_day
+    stranger = UserFactory(roles=["caregiver"])
+    AssignmentFactory(
+        corps_member=CorpsMemberFactory(user=stranger),
+        recipient=other,
+        starts_on=day - timedelta(days=3),
+    )
+    item = replace(
+        visit_on(bounded_caregiver, day), recipient_id=other.pk, scheduled_visit_id=scheduled.pk
+    )
+
+    result = sync_one(stranger, item)
+
+    assert result.errors == {"scheduled_visit": ["이 방문의 단원과 대상자의 일정이 아닙니다."]}
