@@ -8,7 +8,7 @@ RUN_ENV := DEBUG=$${DEBUG:-1}
 # The web server's port (`PORT=8080 make run`).
 PORT ?= 8000
 
-.PHONY: install run serve test lint format migrate demo clean
+.PHONY: install run serve test lint format migrate demo clean mutation mutation-results
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,21 @@ run: demo
 
 test: install
 	$(BIN)/pytest
+
+# Mutation testing of the rules users rely on (docs/testing.md); not part of `make test`.
+# From scratch each time, on SQLite (never the PostgreSQL of DATABASE_URL), at low priority;
+# without PYTHONPATH, which would let the tests import the unmutated code.
+MUTATION_DB := $(CURDIR)/var/mutation/test.sqlite3
+mutation: install
+	rm -rf mutants $(dir $(MUTATION_DB))
+	mkdir -p $(dir $(MUTATION_DB))
+	env -u DATABASE_URL -u PYTHONPATH MUTATION_TEST_DB=$(MUTATION_DB) nice -n 15 $(BIN)/mutmut run --max-children 2
+	$(BIN)/python tests/mutation_scores.py
+
+# The scores and the surviving mutants of the last run (`$(BIN)/mutmut show <name>` for one).
+mutation-results: install
+	$(BIN)/python tests/mutation_scores.py
+	$(BIN)/mutmut results
 
 lint: install
 	$(BIN)/ruff check .

@@ -92,11 +92,6 @@ def _visits() -> QuerySet:
     return Visit.objects.counted()
 
 
-def _emergency_visits() -> QuerySet:
-    # 긴급돌봄 수혜: the persons of the emergency care program; rural gap care has its own.
-    return _visits().filter(program__code="emergency_care")
-
-
 def _rural_visits() -> QuerySet:
     return _visits().filter(program__code="rural_gap_care", recipient__is_rural=True)
 

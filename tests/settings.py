@@ -12,3 +12,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # The test client and the live servers of the browser tests speak plain HTTP.
 SECURE_SSL_REDIRECT = False
+
+# `make mutation` runs the tests once per mutant: a test database kept in a file (with
+# --reuse-db) spares each run the migrations. SQLite, so that it never touches PostgreSQL.
+if os.environ.get("MUTATION_TEST_DB"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["MUTATION_TEST_DB"]}  # noqa: F405

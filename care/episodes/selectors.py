@@ -58,8 +58,11 @@ class MinutesBetween(Func):
         start, end = self.source_expressions
         start_sql, start_params = compiler.compile(start)
         end_sql, end_params = compiler.compile(end)
+        # julianday() is a float of days, exact to the millisecond only once rounded: unrounded,
+        # 90 minutes came out as 90.00000001 and a visit reaching an episode's hours limit
+        # exactly was flagged as past it.
         return (
-            f"((julianday({end_sql}) - julianday({start_sql})) * 1440.0)",
+            f"(ROUND((julianday({end_sql}) - julianday({start_sql})) * 86400000.0) / 60000.0)",
             (*end_params, *start_params),
         )
 
