@@ -328,9 +328,9 @@ def _explain(q: str) -> str:
     plans = []
     with transaction.atomic(), connection.cursor() as cursor:
         for sql, params in statements:
-            if sql.startswith(SERIAL_BEFORE):  # the count and the probe, without workers
-                cursor.execute(SERIAL_BEFORE.rstrip("; "))
-                sql = sql.removeprefix(SERIAL_BEFORE).removesuffix(SERIAL_AFTER)
+            # As the search runs them: without parallel workers (``without_parallel_workers``).
+            cursor.execute(SERIAL_BEFORE.rstrip("; "))
+            sql = sql.removeprefix(SERIAL_BEFORE).removesuffix(SERIAL_AFTER)
             cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}", params)
             plans.append("\n".join(row[0] for row in cursor.fetchall()))
             cursor.execute(SERIAL_AFTER.lstrip("; "))

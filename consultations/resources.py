@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -359,7 +361,7 @@ class _TierReader:
         # Sorted outside the LIMIT: any PROBE_ROWS + 1 rows tell the tier is large, and
         # reading them in index order would cost what the probe saves.
         sql = f"SELECT p.probe_id, p.probe_name FROM ({inner_sql}) p ORDER BY 2, 1"  # noqa: S608
-        return serial_rows(self.base.db, sql, params)
+        return _rows(self.base.db, sql, params)
 
     def _walk(self, index: int, needed: int, last: tuple[int, str] | None) -> list[int]:
         """The ids of the tier's first ``needed`` rows in (name, id) order, none past ``last``."""
@@ -459,22 +461,8 @@ def search_page(
     start = (page - 1) * per_page
     needed = start + per_page
     if normalized and search_form(queryset, normalized) != "scan":
-        reader = _TierReader(queryset, normalized)
-        count, named = _count_and_named(found, normalized, needed)
-        if count <= RANK_ALL_UP_TO:
-            results = list(found[start:needed])
-            ids = [row.pk for row in results]
-            result = SearchPage(results, count, False, page, per_page)
-        elif len(named) == needed:
-            # A common word's usual page: tier 0's walk and the page's rows in one query.
-            walked = reader.first_tier_walk(needed, named[-1])
-            in_order = queryset.filter(pk__in=walked).order_by("name", "id")
-            results = list(in_order[start:needed])
-            ids = [row.pk for row in results]
-            result = SearchPage(results, COUNT_CAP, True, page, per_page)
-        else:
-            ids = reader.first(needed)[start:]
-            result = _page_of(queryset, ids, count, page, per_page)
+        with without_parallel_workers(queryset.db):
+            result, ids, count = _indexed_page(queryset, found, normalized, page, per_page)
     else:
         # SQLite, or one character: no index to read, one query ranks and pages all matches.
         count = found.order_by().values("pk")[: COUNT_CAP + 1].count()
@@ -484,6 +472,30 @@ def search_page(
     if key is not None:
         cache.set(key, (ids, count), SEARCH_CACHE_SECONDS)
     return result
+
+
+def _indexed_page(
+    queryset: QuerySet[WelfareResource],
+    found: QuerySet[WelfareResource],
+    normalized: str,
+    page: int,
+    per_page: int,
+) -> tuple[SearchPage, list[int], int]:
+    """``search_page`` through the indexes: the page, its ids and the capped count."""
+    start = (page - 1) * per_page
+    needed = start + per_page
+    reader = _TierReader(queryset, normalized)
+    count, named = _count_and_named(found, normalized, needed)
+    if count <= RANK_ALL_UP_TO:
+        results = list(found[start:needed])
+        return SearchPage(results, count, False, page, per_page), [r.pk for r in results], count
+    if len(named) == needed:
+        # A common word's usual page: tier 0's walk and the page's rows in one query.
+        walked = reader.first_tier_walk(needed, named[-1])
+        results = list(queryset.filter(pk__in=walked).order_by("name", "id")[start:needed])
+        return SearchPage(results, COUNT_CAP, True, page, per_page), [r.pk for r in results], count
+    ids = reader.first(needed)[start:]
+    return _page_of(queryset, ids, count, page, per_page), ids, count
 
 
 def _count_and_named(
@@ -508,34 +520,48 @@ def _count_and_named(
         f"SELECT m.pk, m.name FROM m WHERE strpos({name}, %s) > 0 "
         "ORDER BY m.name, m.pk LIMIT %s) t ON TRUE ORDER BY t.name, t.pk"
     )
-    rows = serial_rows(found.db, sql, (*matches_params, q, needed))
+    rows = _rows(found.db, sql, (*matches_params, q, needed))
     return rows[0][0], [(pk, name) for _n, pk, name in rows if pk is not None]
 
 
-# ``serial_rows``' statements around its SELECT. Set back at the end: inside a caller's
-# transaction a SET LOCAL would outlast the query.
+# The statements ``without_parallel_workers`` puts around each query. Set back at the end:
+# inside a caller's transaction a SET LOCAL would outlast the query.
 SERIAL_BEFORE = "SET LOCAL max_parallel_workers_per_gather = 0; "
 SERIAL_AFTER = "; SET LOCAL max_parallel_workers_per_gather = DEFAULT"
 
 
-def serial_rows(using: str, sql: str, params: Any) -> list[tuple[Any, ...]]:
-    """The rows of one SELECT, run without parallel workers on PostgreSQL.
+@contextmanager
+def without_parallel_workers(using: str) -> Iterator[None]:
+    """The block's queries run without parallel workers, on PostgreSQL.
 
     A search's queries read a few hundred rows at most, and starting workers costs more than
-    that (a capped count of 돌봄: 2 ms alone, up to 20 ms with two workers on a busy server;
-    measured). The ``SET LOCAL`` travels in the same simple query as the SELECT, whose
-    implicit transaction it lasts for: no BEGIN, SET and COMMIT of their own (three round
-    trips, each as long as the query on a busy server). It needs client-side binding, Django's
-    default for psycopg 3 (config/settings.py does not ask for ``server_side_binding``), which
-    sends both statements as one text.
+    that (measured: a capped count of 돌봄 2 ms alone, up to 20 ms with two workers on a busy
+    server; a walk of 이동 0.3 ms alone, 17 ms in a Gather Merge). Each query carries its own
+    ``SET LOCAL``, sent in the same simple query and so lasting for that query's implicit
+    transaction: no BEGIN, SET and COMMIT of their own (three round trips, each as long as
+    the query on a busy server). It needs client-side binding, Django's default for
+    psycopg 3 (config/settings.py does not ask for ``server_side_binding``), which sends the
+    three statements as one text; the cursor is then moved to the query's own result.
     """
     connection = connections[using]
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            cursor.execute(sql, params)
-            return list(cursor.fetchall())
-        cursor.execute(f"{SERIAL_BEFORE}{sql}{SERIAL_AFTER}", params)
-        cursor.nextset()
+    if connection.vendor != "postgresql":
+        yield
+        return
+
+    def serial(execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        if many:
+            return execute(sql, params, many, context)
+        result = execute(f"{SERIAL_BEFORE}{sql}{SERIAL_AFTER}", params, many, context)
+        context["cursor"].nextset()
+        return result
+
+    with connection.execute_wrapper(serial):
+        yield
+
+
+def _rows(using: str, sql: str, params: Any) -> list[tuple[Any, ...]]:
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
         return list(cursor.fetchall())
 
 

@@ -308,20 +308,31 @@ def test_a_common_words_first_page_is_two_statements(directory: None, capped_at_
     assert result.count_capped and result.has_next
 
 
-def test_serial_rows_run_without_parallel_workers_and_leave_the_setting_alone() -> None:
-    def setting() -> str:
+def test_queries_without_parallel_workers_leave_the_setting_alone() -> None:
+    def setting() -> tuple[str, str]:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('max_parallel_workers_per_gather')")
-            return cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT current_setting('max_parallel_workers_per_gather'), %s", ["돌봄"]
+            )
+            return cursor.fetchone()
 
     before = setting()
 
-    rows = resources.serial_rows(
-        "default", "SELECT current_setting('max_parallel_workers_per_gather'), %s", ["돌봄"]
-    )
+    with resources.without_parallel_workers("default"):
+        inside = setting()
 
-    assert rows == [("0", "돌봄")]
-    assert setting() == before != "0"
+    assert inside == ("0", "돌봄")
+    assert setting() == before and before[0] != "0"
+
+
+def test_every_statement_of_a_search_runs_without_parallel_workers(
+    directory: None, capped_at_300: None
+) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        search_page(WelfareResource.objects.public(), "전주", page=2, per_page=20)
+
+    assert len(queries) >= 2
+    assert all(q["sql"].startswith(resources.SERIAL_BEFORE) for q in queries)
 
 
 @pytest.mark.parametrize(
