@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from base.models import AccessLog, AccessLogPurge, RoleChangeLog
 from base.services import access_log_insert
+from base.validators import add_years
 
 ACCESS_LOG_MIN_YEARS = 2
 ROLE_CHANGE_MIN_YEARS = 3
@@ -24,10 +25,7 @@ ROLE_CHANGE_MIN_YEARS = 3
 
 def years_before(moment: datetime, years: int) -> datetime:
     """The same wall time ``years`` earlier; 29 February becomes the 28th, as in PostgreSQL."""
-    try:
-        return moment.replace(year=moment.year - years)
-    except ValueError:
-        return moment.replace(year=moment.year - years, day=28)
+    return add_years(moment, -years)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -98,19 +99,26 @@ def validate_birth_date(value: date) -> None:
         raise ValidationError(_("생년월일이 오늘보다 뒤입니다."), code="in_the_future")
 
 
+D = TypeVar("D", bound=date)
+
 # A period (an assignment, a care plan, an episode, an agreement, a qualification's validity)
 # is planned a few years ahead at most: an end further out is a typo (2205 for 2025) or a
 # made-up "forever" (9999-12-31), which would keep a person on a caseload for good.
 PERIOD_END_HORIZON_YEARS = 5
 
 
+def add_years(day: D, years: int) -> D:
+    """The same day (or moment) ``years`` later, or earlier when negative; 29 February becomes
+    the 28th, as in PostgreSQL. Retention periods and the period-end horizon count this way."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def period_end_horizon() -> date:
     """The last plausible end of a period: today in five years (28 February for 29th)."""
-    today = timezone.localdate()
-    try:
-        return today.replace(year=today.year + PERIOD_END_HORIZON_YEARS)
-    except ValueError:
-        return today.replace(year=today.year + PERIOD_END_HORIZON_YEARS, day=28)
+    return add_years(timezone.localdate(), PERIOD_END_HORIZON_YEARS)
 
 
 def validate_period_end(value: date) -> None:

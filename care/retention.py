@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from base.models import AccessLog
 from base.services import access_log_insert
+from base.validators import add_years
 from care.models import (
     AfterCareCheck,
     Assignment,
@@ -61,13 +62,6 @@ def pseudonym(kind: str, pk: int) -> str:
     guessable from the row's number by someone without the key."""
     digest = hmac.new(settings.SECRET_KEY.encode(), f"{kind}:{pk}".encode(), hashlib.sha256)
     return f"가명-{digest.hexdigest()[:8]}"
-
-
-def add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def personal_data_years() -> dict[int, int]:

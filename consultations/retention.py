@@ -18,8 +18,9 @@ from django.utils import timezone
 from base.models import AccessLog
 from base.retention import LogPurgePlan, access_log_purge, log_purge_plan, role_changes_purge
 from base.services import access_log_insert
+from base.validators import add_years
 from care import retention as care_retention
-from care.retention import ERASED, Due, add_years, personal_data_years, pseudonym
+from care.retention import ERASED, Due, personal_data_years, pseudonym
 from consultations.models import Consultation, Referral, ReferralStateChange
 
 

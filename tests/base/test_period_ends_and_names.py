@@ -156,3 +156,14 @@ def test_a_message_to_someone_with_a_long_account_name_keeps_50_characters() -> 
     )
 
     assert message.to_name == "가" * 50
+
+
+def test_years_are_added_and_taken_away_with_29_february_on_the_28th() -> None:
+    from datetime import date, datetime
+
+    from base.validators import add_years
+
+    assert add_years(date(2024, 2, 29), 5) == date(2029, 2, 28)
+    assert add_years(date(2024, 2, 29), 4) == date(2028, 2, 29)
+    assert add_years(datetime(2024, 2, 29, 13, 5), -2) == datetime(2022, 2, 28, 13, 5)
+    assert add_years(date(2026, 12, 5), -1) == date(2025, 12, 5)
