@@ -249,6 +249,41 @@ class WelfareResource(RefusesResidentRegistrationNumbers):
         return self.name
 
 
+class SearchGramCount(models.Model):
+    """How many resources hold each two-character gram (DESIGN §6, "Common two-syllable
+    words"): in their search text and in their own name, over the published, running ones
+    (``WelfareResource.objects.public()``) and over all. The gram ``""`` holds the totals.
+
+    Kept by PostgreSQL triggers on the resources (migration 0018), in the statement that
+    writes them, so it is exact whatever writes (the desk, the admin, an import, a bulk
+    update); ``consultations_gram_counts_rebuild()`` recomputes it from scratch. For a
+    two-character search of the whole directory it is the exact count, without reading the
+    thousands of matches of a common word, and it tells whether the word is common enough in
+    names to walk them in order. Never written by Django; empty on SQLite, where the search
+    reads no index.
+
+    The counts are plain integers, without a check that they stay at or above zero: the
+    triggers add signed differences by ``INSERT … ON CONFLICT DO UPDATE``, and PostgreSQL
+    checks a row's constraints on the row proposed for insertion (a difference of -1) before
+    it finds the conflict. A recount (``tests/consultations/test_search_gram_counts.py``)
+    is the check.
+    """
+
+    gram = models.CharField(_("두 글자"), max_length=2, primary_key=True)
+    public_texts = models.IntegerField(_("공개 자원: 검색어 포함"), default=0)
+    public_names = models.IntegerField(_("공개 자원: 이름에 포함"), default=0)
+    all_texts = models.IntegerField(_("모든 자원: 검색어 포함"), default=0)
+    all_names = models.IntegerField(_("모든 자원: 이름에 포함"), default=0)
+
+    class Meta:
+        verbose_name = _("검색 글자쌍 집계")
+        verbose_name_plural = _("검색 글자쌍 집계")
+        ordering = ["gram"]
+
+    def __str__(self) -> str:
+        return self.gram
+
+
 class ConsultationQuerySet(models.QuerySet["Consultation"]):
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> ConsultationQuerySet:
         """Counselors, coordinators and administrators read consultations; nobody else."""
