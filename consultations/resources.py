@@ -15,6 +15,7 @@ from django.db import NotSupportedError, connections
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     Exists,
     F,
     Func,
@@ -293,29 +294,47 @@ class _TierReader:
         self.form = search_form(queryset, q)
 
     @cached_property
-    def organization_ids(self) -> list[int]:
-        """The organizations whose names hold the query: a small table, read first, so that
-        the planner sees their ids rather than guessing how many resources they have."""
+    def _organizations(self) -> tuple[list[int], int]:
+        """The organizations whose names hold the query, and how many there are in all: a
+        small table, read first (one scan for both), so that the planner sees their ids
+        rather than guessing how many resources they have."""
+        from django.contrib.postgres.aggregates import ArrayAgg
+
         from consultations.models import Organization
 
-        return self._named_ids(Organization)
+        found = Organization.objects.using(self.base.db).aggregate(
+            ids=ArrayAgg("pk", filter=self._names_hold(), default=[]), total=Count("pk")
+        )
+        return found["ids"], found["total"]
+
+    @property
+    def organization_ids(self) -> list[int]:
+        return self._organizations[0]
 
     @cached_property
     def category_ids(self) -> list[int]:
         from consultations.models import ResourceCategory
 
-        return self._named_ids(ResourceCategory)
-
-    def _named_ids(self, model: type[Any]) -> list[int]:
-        # Unordered, and without lower() for a Hangul query: both cost more than the scan of
-        # the table's few thousand names (1.4 ms for 익산, of which the scan 0.3).
-        name = F("name") if caseless(self.q) else Lower("name")
         return list(
-            model.objects.using(self.base.db)
+            ResourceCategory.objects.using(self.base.db)
             .order_by()
-            .filter(GreaterThan(StrIndex(name, Value(self.q)), 0))
+            .filter(self._names_hold())
             .values_list("pk", flat=True)
         )
+
+    def _names_hold(self) -> Q:
+        # Without lower() for a Hangul query: it cost more than the scan of the table's few
+        # thousand names (1.4 ms for 익산, of which the scan 0.3).
+        return self._holds(F("name") if caseless(self.q) else Lower("name"))
+
+    def _walk_names_for_organizations(self, needed: int) -> bool:
+        """Whether tier 1's first ``needed`` rows are found sooner by walking every name in
+        order than by reading the matching organizations' resources and sorting them: when
+        those organizations are a large enough share of all (전주: 857 of 2,500, a walk of
+        about 60 names; 전북: 7, a walk of 7,000, where reading their 300 resources is
+        cheaper). Their share of the organizations stands for their share of resources."""
+        ids, total = self._organizations
+        return bool(ids) and needed * total / len(ids) <= WALK_BUDGET
 
     def _holds(self, expression: Any) -> Q:
         # strpos, not LIKE: no index serves it, so the planner keeps to the tier's own index.
@@ -328,6 +347,8 @@ class _TierReader:
         names hold 전주 are a third of them: their resources are found sooner by walking the
         names in order than by reading each organization's resources and sorting them
         (26 ms), which the planner chose when it could (it expected 49 rows, not 3,726).
+        When that is the better way (``_walk_names_for_organizations``), the walk's test is
+        this one.
         """
         if index == 0:
             return self._holds(F("name") if caseless(self.q) else Lower("name"))
@@ -378,7 +399,7 @@ class _TierReader:
 
     def _walk(self, index: int, needed: int, last: tuple[int, str] | None) -> list[int]:
         """The ids of the tier's first ``needed`` rows in (name, id) order, none past ``last``."""
-        return list(self._walked(index, last).values_list("pk", flat=True)[:needed])
+        return list(self._walked(index, needed, last).values_list("pk", flat=True)[:needed])
 
     def first_tier_walk(
         self, needed: int, last: tuple[int, str] | None
@@ -387,22 +408,28 @@ class _TierReader:
         ``needed`` of the tier's rows up to it (so the walk ends there at the latest), or
         ``None`` when the tier is known to be large and dense enough to walk unbounded
         (``GramCounts.walk_length``)."""
-        return self._walked(0, last).values_list("pk", flat=True)[:needed]
+        return self._walked(0, needed, last).values_list("pk", flat=True)[:needed]
 
-    def _walked(self, index: int, last: tuple[int, str] | None) -> QuerySet[WelfareResource]:
-        """The tier's rows in (name, id) order, none past ``last``.
+    def _walked(
+        self, index: int, needed: int, last: tuple[int, str] | None
+    ) -> QuerySet[WelfareResource]:
+        """The tier's rows in (name, id) order, none past ``last``, for the first ``needed``.
 
         The first two tiers' tests need only the name and the organization, which the index
         ``welfareresource_name_id`` holds: it is walked alone (an index-only scan, about a
         tenth of the cost of reading each row), and only the rows it passes are looked up in
-        the queryset. The last two tiers walk the queryset's rows themselves.
+        the queryset. Tier 1 of a few organizations reads their resources through
+        ``(organization_id, name, id)`` instead (``_walk_names_for_organizations``). The last
+        two tiers walk the queryset's rows themselves.
         """
         within = Q()
         if last is not None:
             last_id, last_name = last
             within = Q(name__lt=last_name) | Q(name=last_name, pk__lte=last_id)
-        if index < 2:
+        if index == 0 or (index == 1 and self._walk_names_for_organizations(needed)):
             walked = self._looked_up(index, within & self._condition(index, walk=True))
+        elif index == 1:
+            walked = self._looked_up(1, within & self._condition(1))
         else:
             walked = self.base.filter(within).filter(self._tier(index))
         return walked.order_by("name", "id")

@@ -63,11 +63,23 @@ def tiers_always(monkeypatch: pytest.MonkeyPatch) -> None:
         0,  # every tier walked, and without a bound past the first row
     ],
 )
+@pytest.mark.parametrize(
+    "walk_budget",
+    [
+        resources.WALK_BUDGET,  # as deployed: in this small directory, names are walked
+        0,  # never walk names unbounded; tier 1 read through its organizations' index
+    ],
+)
 def test_the_first_pages_read_by_tiers_equal_the_full_ranking(
-    directory: None, tiers_always: None, monkeypatch: pytest.MonkeyPatch, probe: int
+    directory: None,
+    tiers_always: None,
+    monkeypatch: pytest.MonkeyPatch,
+    probe: int,
+    walk_budget: int,
 ) -> None:
     # given
     monkeypatch.setattr(resources, "PROBE_ROWS", probe)
+    monkeypatch.setattr(resources, "WALK_BUDGET", walk_budget)
     public = WelfareResource.objects.public()
 
     for q in QUERIES:
