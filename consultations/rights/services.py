@@ -3,6 +3,7 @@ deletion through the retention's erasure), and the logged download of a person's
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from base.exports import Purpose
 from base.models import AccessLog
-from base.services import access_log_insert
+from base.services import access_log_insert, access_log_record
 from care import retention as care_retention
 from care.models import Recipient
 from consultations import retention
@@ -145,20 +146,23 @@ def rights_request_export_log(
     path: str,
 ) -> None:
     """The download of a person's record is an export (출력) in the access log, with its
-    purpose (``base.exports``)."""
+    purpose (``base.exports``), through ``access_log_record`` and its check that an export
+    says why. The subject is a recipient or a consultation's client (``subject_type``)."""
     subject_type, subject_id = request.subject
-    access_log_insert(
-        [
-            AccessLog(
-                user=actor,
-                username=actor.get_username(),
-                source_ip=source_ip,
-                action=AccessLog.Action.EXPORT,
-                subject_type=subject_type,
-                subject_id=subject_id,
-                subject_label=person_label(request)[:100],
-                path=path[:200],
-                **purpose.log_fields(),
-            )
-        ]
+    access_log_record(
+        actor=actor,
+        action=AccessLog.Action.EXPORT,
+        recipients=[_Subject(pk=subject_id, name=person_label(request))],
+        source_ip=source_ip,
+        path=path,
+        subject_type=subject_type,
+        **purpose.log_fields(),
     )
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """A rights request's person as the access log names one (``base.services.Person``)."""
+
+    pk: int
+    name: str

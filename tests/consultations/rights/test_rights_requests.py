@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from base.exports import Purpose
 from base.models import AccessLog
 from base.services import access_log_record
 from care.models import Episode
@@ -308,6 +309,37 @@ def test_the_record_holds_the_persons_data_and_every_read_of_it_and_the_download
     assert exported.count() == 1
     assert exported.get().username == "admin1"
     assert exported.get().purpose == "subject_request"
+
+
+@pytest.mark.parametrize("purpose", [Purpose(""), Purpose("other", note="  ")])
+def test_a_record_export_without_a_purpose_is_refused_as_every_export_is(
+    admin, purpose: Purpose
+) -> None:  # noqa: ANN001
+    request = a_request(admin, RecipientFactory())
+
+    with pytest.raises(ValueError, match="purpose|note"):
+        services.rights_request_export_log(
+            actor=admin, request=request, purpose=purpose, source_ip=None, path="/x/"
+        )
+
+    assert not AccessLog.objects.filter(action="export").exists()
+
+
+def test_a_consultation_clients_record_export_is_logged_under_the_consultation(admin) -> None:  # noqa: ANN001
+    consultation = ConsultationFactory(recipient=None, person_name="김익명")
+    request = a_request(admin, consultation=consultation)
+
+    services.rights_request_export_log(
+        actor=admin,
+        request=request,
+        purpose=Purpose("subject_request"),
+        source_ip="127.0.0.1",
+        path="/privacy-requests/1/record.xlsx",
+    )
+
+    logged = AccessLog.objects.get(action="export")
+    assert (logged.subject_type, logged.subject_id) == request.subject
+    assert logged.subject_label == "김익명" and logged.purpose == "subject_request"
 
 
 def test_a_request_named_by_a_recipients_consultation_is_the_recipients(admin) -> None:  # noqa: ANN001
