@@ -377,6 +377,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 KPI_ROLLUP_HEARTBEAT_SECONDS = env_int("KPI_ROLLUP_HEARTBEAT_SECONDS", 15)
 KPI_ROLLUP_LOST_AFTER_SECONDS = env_int("KPI_ROLLUP_LOST_AFTER_SECONDS", 180)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A worker that loses the broker cannot acknowledge the late-acked tasks it is running, and
+# the broker gives them to another worker: stop them rather than run each twice at once
+# (Celery 6's default; every task is safe to run twice, not to overlap with itself).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# A worker started before Redis waits for it, as today, without Celery 5.3+'s warning.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

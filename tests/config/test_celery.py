@@ -22,6 +22,13 @@ def test_celery_app_reads_its_configuration_from_django_settings() -> None:
     assert app.conf.task_acks_late is True
 
 
+def test_a_worker_that_loses_the_broker_stops_its_unacknowledged_tasks() -> None:
+    # They are redelivered to another worker: left running, each would run twice at once.
+    assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
+    assert app.conf.worker_cancel_long_running_tasks_on_connection_loss is True
+    assert app.conf.broker_connection_retry_on_startup is True
+
+
 def test_celery_uses_an_embedded_filesystem_broker_when_redis_url_is_unset(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env.update(DEBUG="1", VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="config.settings")
