@@ -1,5 +1,6 @@
 """Retention (보유 기간) across the apps, in one place: the consultations' clients who are no
-recipient, and the orchestration the command and the weekly task share.
+recipient, and the orchestration the command and the weekly task share (call-back requests:
+``consultations.callbacks.retention``).
 
 ``care.retention`` erases recipients (their consultations with them); ``base.retention``
 purges the logs. Consultations are above both, so the plan and its application live here
@@ -21,6 +22,7 @@ from base.services import access_log_insert
 from base.validators import add_years
 from care import retention as care_retention
 from care.retention import ERASED, Due, personal_data_years, pseudonym
+from consultations.callbacks.retention import callback_erase, callbacks_due
 from consultations.models import Consultation, Referral, ReferralStateChange
 
 
@@ -87,6 +89,7 @@ def consultation_erase(
 class RetentionPlan:
     recipients: list[Due]
     consultations: list[Due]
+    callback_requests: list[Due]
     logs: LogPurgePlan
 
 
@@ -94,6 +97,7 @@ class RetentionPlan:
 class RetentionResult:
     recipients: list[int] = field(default_factory=list)
     consultations: list[int] = field(default_factory=list)
+    callback_requests: list[int] = field(default_factory=list)
     access_log_rows: int = 0
     role_changes: int = 0
 
@@ -103,6 +107,7 @@ def retention_plan(today: date | None = None) -> RetentionPlan:
     return RetentionPlan(
         recipients=care_retention.recipients_due(today),
         consultations=consultations_due(today),
+        callback_requests=callbacks_due(today),
         logs=log_purge_plan(),
     )
 
@@ -117,6 +122,9 @@ def retention_apply(today: date | None = None) -> RetentionResult:
     for due in consultations_due(today):
         if consultation_erase(due.pk):
             result.consultations.append(due.pk)
+    for due in callbacks_due(today):
+        if callback_erase(due.pk, today=today):
+            result.callback_requests.append(due.pk)
     result.access_log_rows = access_log_purge()
     result.role_changes = role_changes_purge()
     return result

@@ -24,6 +24,7 @@ def apply_retention() -> dict[str, int]:
     return {
         "recipients": len(result.recipients),
         "consultations": len(result.consultations),
+        "callback_requests": len(result.callback_requests),
         "access_log_rows": result.access_log_rows,
         "role_changes": result.role_changes,
     }

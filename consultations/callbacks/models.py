@@ -123,6 +123,9 @@ class CallbackRequest(RefusesResidentRegistrationNumbers):
     )
     closed_at = models.DateTimeField(_("종결 일시"), null=True, blank=True)
     created_at = models.DateTimeField(_("신청 일시"), default=timezone.now)
+    # Past the period its consent text states (``consultations.callbacks.retention``): the
+    # name, phone and text are erased, and the row stays for the counts.
+    erased_at = models.DateTimeField(_("파기 일시"), null=True, blank=True, editable=False)
 
     objects = CallbackRequestQuerySet.as_manager()
 
@@ -190,6 +193,11 @@ class CallbackRequest(RefusesResidentRegistrationNumbers):
             ),
             models.CheckConstraint(
                 condition=~Q(consent_version=""), name="callback_consent_version_stored"
+            ),
+            models.CheckConstraint(
+                condition=Q(erased_at__isnull=True)
+                | (Q(name="", phone="", text="") & ~Q(state__in=["new", "taken"])),
+                name="callback_erased_holds_no_contact",
             ),
         ]
         indexes = [

@@ -212,6 +212,7 @@ def test_the_command_and_the_weekly_task_apply_the_same_service(
     assert apply_retention.apply().get() == {
         "recipients": 0,
         "consultations": 0,
+        "callback_requests": 0,
         "access_log_rows": 0,
         "role_changes": 0,
     }

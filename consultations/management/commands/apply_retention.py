@@ -23,6 +23,7 @@ class Command(BaseCommand):
             plan = retention_plan()
             self._ids("recipients to pseudonymise", [due.pk for due in plan.recipients])
             self._ids("consultations to pseudonymise", [due.pk for due in plan.consultations])
+            self._ids("call-back requests to erase", [due.pk for due in plan.callback_requests])
             logs = plan.logs
             self.stdout.write(
                 f"access log rows to purge: {logs.access_log_rows}"
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         result = retention_apply()
         self._ids("recipients pseudonymised", result.recipients)
         self._ids("consultations pseudonymised", result.consultations)
+        self._ids("call-back requests erased", result.callback_requests)
         self.stdout.write(f"access log rows purged: {result.access_log_rows}")
         self.stdout.write(f"role changes purged: {result.role_changes}")
 
