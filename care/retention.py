@@ -25,7 +25,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,6 +47,7 @@ from care.models import (
     Recipient,
     RepairJob,
     RepairJobTransition,
+    RepairPhoto,
     SatisfactionAnswer,
     ScheduledVisit,
     Visit,
@@ -166,6 +167,22 @@ def erasure_blockers(recipient: Recipient, today: date | None = None) -> list[st
     return reasons
 
 
+def _repair_photos_delete(jobs: QuerySet[RepairJob]) -> None:
+    """The photos of the person's home go, rows and files: a photo is the home itself, and no
+    count reads it (a job's figures are its items and dates). The files are removed once
+    the erasure has committed, so a rolled-back erasure leaves every photo in place."""
+    photos = RepairPhoto.objects.filter(job__in=jobs)
+    names = [name for name in photos.values_list("image", flat=True) if name]
+    photos.delete()
+    storage = RepairPhoto._meta.get_field("image").storage
+
+    def remove_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(remove_files)
+
+
 def recipient_erase(
     recipient_id: int, *, actor: AbstractBaseUser | None = None, path: str = ""
 ) -> bool:
@@ -219,6 +236,7 @@ def recipient_erase(
         jobs = RepairJob.objects.filter(recipient=recipient)
         jobs.update(needs=ERASED, completion_note="", signed_by_name="", cancelled_reason="")
         RepairJobTransition.objects.filter(job__in=jobs).update(reason="")
+        _repair_photos_delete(jobs)
         incidents = Incident.objects.filter(recipient=recipient)
         IncidentFollowUp.objects.filter(incident__in=incidents).update(text=ERASED)
         incidents.update(

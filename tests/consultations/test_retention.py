@@ -8,13 +8,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from base.models import AccessLog
-from care.models import Episode, ProgramRules, Recipient, Visit
+from care.models import Episode, ProgramRules, Recipient, RepairPhoto, Visit
+from care.repairs.services import photo_add
 from care.retention import ERASED, pseudonym, recipient_erase, recipients_due
 from consultations.models import Consultation
 from consultations.retention import consultations_due, retention_apply, retention_plan
@@ -24,11 +27,13 @@ from kpi.goals import goals_load
 from kpi.report import year_report
 from kpi.rollups import rollup_year
 from tests.care.incidents.factories import IncidentFactory
+from tests.care.repairs.factories import RepairJobFactory, photo_bytes, upload
 from tests.consultations.consultation_factories import ConsultationFactory, seoul
 from tests.factories import (
     CorpsMemberFactory,
     EpisodeFactory,
     RecipientFactory,
+    UserFactory,
     program,
     region,
 )
@@ -128,6 +133,36 @@ def test_erasure_replaces_identifying_fields_and_free_text_and_keeps_what_is_cou
     assert (v.notes, v.latitude, v.started_at) == ("", None, seoul(2023, 1, 20, 10))
     c.refresh_from_db()
     assert (c.summary, c.pseudonymised_at is not None) == (ERASED, True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_erasure_deletes_the_photos_of_the_home_rows_and_files_once_committed(
+    settings, tmp_path
+) -> None:  # noqa: ANN001
+    settings.MEDIA_ROOT = tmp_path
+    person = closed_person()
+    job = RepairJobFactory(recipient=person)
+    photo = photo_add(
+        actor=UserFactory(roles=["coordinator"]),
+        job=job,
+        stage="before",
+        upload=upload(photo_bytes()),
+    )
+    path = Path(photo.image.path)
+    assert path.exists()
+
+    # a rolled-back erasure keeps the file
+    with pytest.raises(RuntimeError), transaction.atomic():
+        recipient_erase(person.pk)
+        raise RuntimeError("rolled back")
+    assert path.exists() and RepairPhoto.objects.filter(pk=photo.pk).exists()
+
+    assert recipient_erase(person.pk) is True
+
+    assert not RepairPhoto.objects.filter(job=job).exists()
+    assert not path.exists()
+    job.refresh_from_db()
+    assert job.needs == ERASED
 
 
 def test_the_erasure_is_logged_under_the_pseudonym_never_the_name() -> None:
