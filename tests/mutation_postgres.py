@@ -11,7 +11,11 @@ see, or wait on, the other run's uncommitted rows. So with ``MUTATION_PG_DB`` se
 - each pytest session (``claim_slot_database``, from tests/conftest.py) takes the first slot
   whose lock file it can lock and uses that database (``--reuse-db`` keeps it). The lock is
   an ``flock`` held by the open file until the process ends, even by ``os._exit`` or a kill,
-  so a slot is never shared and never left taken.
+  so a slot is never left taken. mutmut runs its first pass over the tests in its own
+  process and forks the mutants' runs from it: a forked run inherits that process's locked
+  file (and would share its slot), so a process claims a slot of its own, which the
+  inherited lock then keeps it from taking (``flock`` locks belong to the open file, not
+  to the process).
 
 Without ``MUTATION_PG_DB`` nothing changes (the SQLite `make mutation` and every other run).
 """
@@ -27,7 +31,8 @@ from typing import IO
 # Two mutants at a time, plus mutmut's own runs (its first run of every test, the clean run,
 # a forced failure) and a spare: a session finding every slot taken fails loudly.
 SLOTS = 4
-_held: list[IO[str]] = []  # the open lock file of this process's slot: kept open on purpose
+# The open lock file of this process's slot (kept open on purpose), by process id.
+_held: dict[int, IO[str]] = {}
 
 
 def _base() -> str:
@@ -47,7 +52,7 @@ def claim_slot_database() -> None:
 
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         raise RuntimeError("MUTATION_PG_DB is set but DATABASE_URL is not PostgreSQL")
-    if not _held:
+    if os.getpid() not in _held:
         _lock_dir().mkdir(parents=True, exist_ok=True)
         for slot in range(SLOTS):
             handle = open(_lock_dir() / f"pg-slot-{slot}.lock", "w")  # noqa: SIM115
@@ -56,13 +61,13 @@ def claim_slot_database() -> None:
             except BlockingIOError:
                 handle.close()
                 continue
-            _held.append(handle)
+            _held[os.getpid()] = handle
             handle.write(f"{slot}\n")
             handle.flush()
             break
         else:
             raise RuntimeError(f"all {SLOTS} mutation test databases are in use")
-    slot = int(Path(_held[0].name).stem.rsplit("-", 1)[1])
+    slot = int(Path(_held[os.getpid()].name).stem.rsplit("-", 1)[1])
     settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"{base}_{slot}"
 
 

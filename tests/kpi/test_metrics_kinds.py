@@ -6,16 +6,18 @@ the older tests did not reach. Written against the survivors of `make mutation-p
 from __future__ import annotations
 
 import datetime as dt
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 
-from care.models import Episode
+from care.models import Episode, ScheduledVisit
+from consultations.models import Consultation
 from kpi import metrics
 from tests.care.satisfaction.factories import a_response, closed_episode
+from tests.factories import UserFactory
 from tests.kpi.test_metrics import YEAR, a_consultation, a_visit, figures, kst
-from tests.kpi.test_operations import an_episode, closed
+from tests.kpi.test_operations import a_scheduled_visit, an_episode, closed
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +52,12 @@ def test_reading_only_metrics_outside_the_visits_gives_each_its_own_figures() ->
 
 @pytest.mark.parametrize("code", sorted(metrics.METRICS))
 def test_a_years_figures_and_series_hold_the_months_asked_for_and_no_other(code: str) -> None:
-    # given a visit, a consultation program's rows and an episode in the months asked for
+    # given nothing at all: every month is zero, or has no figure (a rate, a mean, a median)
+    empty = metrics.year_figures(code, YEAR, 3)
+    assert {figures[metrics.TOTAL] for figures in empty.values()} <= {(0, 0), (None, None)}
+    assert metrics.month_figures(code, YEAR, 2) == empty[2]
+
+    # and given a visit, a consultation program's rows and an episode in the months asked for
     a_visit(kst(2))
     closed(date(2023, 2, 10), Episode.ClosureReason.LINKED)
 
@@ -68,3 +75,61 @@ def test_the_rows_of_a_consultation_metric_are_the_consultations_of_its_program(
     rows = metrics._consultations("care_info_counseling")()
 
     assert list(rows.values_list("pk", flat=True)) == [counted.pk]
+
+
+def test_a_late_visit_of_today_at_midnight_is_not_due_and_one_a_second_before_is(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given "now" at 10:20:30.5 KST on 15 March: a visit done on the 14th, a late one at
+    # 23:59:59 on the 14th (its day is over) and a late one at 00:00:00 on the 15th (today's)
+    now = datetime(2023, 3, 15, 10, 20, 30, 500000, tzinfo=metrics.SEOUL)
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> datetime:  # type: ignore[override]
+            return now.astimezone(tz)
+
+    monkeypatch.setattr(metrics, "datetime", Frozen)
+    states = ScheduledVisit.State
+    a_scheduled_visit(kst(3, 14), states.DONE)
+    a_scheduled_visit(datetime(2023, 3, 14, 23, 59, 59, tzinfo=metrics.SEOUL), states.LATE)
+    a_scheduled_visit(datetime(2023, 3, 15, tzinfo=metrics.SEOUL), states.LATE)
+
+    # then one of the two due visits was done
+    rate = metrics.month_figures("schedule_completion_rate", YEAR, 3)[metrics.TOTAL]
+    assert rate == (D("50.0"), D("50.0"))
+
+
+def test_distinct_persons_keyed_apart_from_the_person_count_once_per_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given a metric of distinct counselors by the consultation's own 시·군 (a key that is not
+    # the person's: the rows are reduced per person and key without the person's table)
+    code = "counselors_consulting"
+    metric = metrics.Metric(
+        code,
+        "상담한 상담원(실인원)",
+        "distinct",
+        Consultation.objects.all,
+        "held_at",
+        "counselor_id",
+        region_field="region",
+        rural_field="",
+    )
+    monkeypatch.setitem(metrics.METRICS, code, metric)
+    one, other = UserFactory(), UserFactory()
+    for at, counselor, where in [
+        (kst(1), one, "wanju"),
+        (kst(1, 20), one, "wanju"),
+        (kst(2), one, "jeonju"),
+        (kst(2), other, "wanju"),
+    ]:
+        Consultation.objects.filter(pk=a_consultation(at, region_code=where).pk).update(
+            counselor=counselor
+        )
+
+    # then each counselor counts once in total, and once in each 시·군 they consulted in
+    assert figures(code, 3) == ([1, 2, 0], [1, 2, 2])
+    assert metrics.month_breakdown(code, YEAR, 2, "region") == {"wanju": (1, 2), "jeonju": (1, 1)}
+    assert metrics.month_breakdown(code, YEAR, 1, "region") == {"wanju": (1, 1)}
+    assert metrics.year_figures(code, YEAR, 2)[2] == metrics.month_figures(code, YEAR, 2)
