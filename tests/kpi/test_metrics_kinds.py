@@ -14,6 +14,7 @@ import pytest
 from care.models import Episode, ScheduledVisit
 from consultations.models import Consultation
 from kpi import metrics
+from kpi.goals import goals_load
 from tests.care.satisfaction.factories import a_response, closed_episode
 from tests.factories import UserFactory
 from tests.kpi.test_metrics import YEAR, a_consultation, a_visit, figures, kst
@@ -133,3 +134,19 @@ def test_distinct_persons_keyed_apart_from_the_person_count_once_per_key(
     assert metrics.month_breakdown(code, YEAR, 2, "region") == {"wanju": (1, 2), "jeonju": (1, 1)}
     assert metrics.month_breakdown(code, YEAR, 1, "region") == {"wanju": (1, 1)}
     assert metrics.year_figures(code, YEAR, 2)[2] == metrics.month_figures(code, YEAR, 2)
+
+
+def test_a_group_runs_in_the_seoul_month_of_its_consultation_and_stays_in_the_years_figure() -> (
+    None
+):
+    # given the goals; 긴급돌봄 운영: a visit in January; 전북형 돌봄체계 추진: a consultation
+    # of home environment at 23:59:59 on 31 January, one of outreach at midnight on 1 March,
+    # and a rural gap care visit at midnight on 1 April, after the months asked for
+    goals_load()
+    a_visit(kst(1), program="emergency_care")
+    a_consultation(datetime(2023, 1, 31, 23, 59, 59, tzinfo=metrics.SEOUL), "home_environment")
+    a_consultation(datetime(2023, 3, 1, tzinfo=metrics.SEOUL), "outreach_counseling")
+    a_visit(datetime(2023, 4, 1, tzinfo=metrics.SEOUL), program="rural_gap_care")
+
+    # then January ran both groups, February none (both still in the year to date), March one
+    assert figures("programs_operated", 3) == ([2, 0, 1], [2, 2, 2])
