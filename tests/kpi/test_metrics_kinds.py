@@ -6,7 +6,7 @@ the older tests did not reach. Written against the survivors of `make mutation-p
 from __future__ import annotations
 
 import datetime as dt
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,6 +15,7 @@ from care.models import Episode, ScheduledVisit
 from consultations.models import Consultation
 from kpi import metrics
 from kpi.goals import goals_load
+from tests.care.incidents.test_goal_tracker import an_incident
 from tests.care.satisfaction.factories import a_response, closed_episode
 from tests.factories import UserFactory
 from tests.kpi.test_metrics import YEAR, a_consultation, a_visit, figures, kst
@@ -150,3 +151,41 @@ def test_a_group_runs_in_the_seoul_month_of_its_consultation_and_stays_in_the_ye
 
     # then January ran both groups, February none (both still in the year to date), March one
     assert figures("programs_operated", 3) == ([2, 0, 1], [2, 2, 2])
+
+
+def test_the_days_to_a_first_visit_count_seoul_dates_even_before_9_in_the_morning() -> None:
+    # given a referral on 10 January and a first visit at 08:00 KST on the 12th (23:00 UTC on
+    # the 11th): two days in Seoul, where the referral date was written
+    episode = an_episode(date(2023, 1, 10))
+    a_visit(datetime(2023, 1, 12, 8, tzinfo=metrics.SEOUL), episode=episode)
+
+    assert figures("referral_to_first_visit_days", 1) == ([D("2.0")], [D("2.0")])
+
+
+def test_an_additive_amount_outside_the_visits_sums_its_rows_in_its_unit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given a metric summing the hours from report to acknowledgement (the rows' own amount,
+    # not a count): January 90 minutes and 30 minutes, March 15 minutes
+    code = "hours_to_acknowledge_total"
+    metric = metrics.Metric(
+        code,
+        "확인까지 걸린 시간(합계)",
+        "sum",
+        metrics._acknowledged_incidents,
+        "reported_at",
+        region_field="",
+        rural_field="",
+        amount=metrics._microseconds_to_acknowledge,
+        amount_per_unit=3600 * 1_000_000,
+    )
+    monkeypatch.setitem(metrics.METRICS, code, metric)
+    for at, minutes in [(kst(1, 5), 90), (kst(1, 6), 30), (kst(3, 1), 15)]:
+        an_incident(at, acknowledged_after=timedelta(minutes=minutes), reported=at)
+    an_incident(kst(2, 1), reported=kst(2, 1))  # open: no time yet
+
+    # then each month sums its own, in hours to 0.01, and the year to date adds them up
+    assert figures(code, 3) == (
+        [D("2.00"), D("0.00"), D("0.25")],
+        [D("2.00"), D("2.00"), D("2.25")],
+    )
