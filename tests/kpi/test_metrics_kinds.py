@@ -166,7 +166,7 @@ def test_an_additive_amount_outside_the_visits_sums_its_rows_in_its_unit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # given a metric summing the hours from report to acknowledgement (the rows' own amount,
-    # not a count): January 90 minutes and 30 minutes, March 15 minutes
+    # not a count): January 90 minutes and 30 minutes, March 7½ minutes (0.125 hours)
     code = "hours_to_acknowledge_total"
     metric = metrics.Metric(
         code,
@@ -180,12 +180,13 @@ def test_an_additive_amount_outside_the_visits_sums_its_rows_in_its_unit(
         amount_per_unit=3600 * 1_000_000,
     )
     monkeypatch.setitem(metrics.METRICS, code, metric)
-    for at, minutes in [(kst(1, 5), 90), (kst(1, 6), 30), (kst(3, 1), 15)]:
-        an_incident(at, acknowledged_after=timedelta(minutes=minutes), reported=at)
+    for at, seconds in [(kst(1, 5), 5400), (kst(1, 6), 1800), (kst(3, 1), 450)]:
+        an_incident(at, acknowledged_after=timedelta(seconds=seconds), reported=at)
     an_incident(kst(2, 1), reported=kst(2, 1))  # open: no time yet
 
-    # then each month sums its own, in hours to 0.01, and the year to date adds them up
+    # then each month sums its own, in hours to 0.01 (a half rounded up, as on paper), and
+    # the year to date adds them up
     assert figures(code, 3) == (
-        [D("2.00"), D("0.00"), D("0.25")],
-        [D("2.00"), D("2.00"), D("2.25")],
+        [D("2.00"), D("0.00"), D("0.13")],
+        [D("2.00"), D("2.00"), D("2.13")],
     )
