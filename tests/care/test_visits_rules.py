@@ -1012,3 +1012,10 @@ def test_a_coordinator_naming_no_corps_member_is_asked_for_one(
     result = sync_one(coordinator, item_for(caregiver))
 
     assert [str(m) for m in result.errors["corps_member"]] == ["방문한 단원을 지정하세요."]
+
+
+def test_a_visit_naming_a_scheduled_visit_that_no_longer_exists_is_kept(caregiver: Any) -> None:
+    # a plan change removed the occurrence while the tablet was offline: the care given stays
+    result = sync_one(caregiver, item_for(caregiver, scheduled_visit_id=987654321))
+
+    assert result.status == "created", result.errors
