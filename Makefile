@@ -8,7 +8,7 @@ RUN_ENV := DEBUG=$${DEBUG:-1}
 # The web server's port (`PORT=8080 make run`).
 PORT ?= 8000
 
-.PHONY: install run serve test lint format migrate demo clean mutation mutation-results
+.PHONY: install run serve test lint format migrate demo clean mutation mutation-postgres mutation-results
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,21 @@ mutation: install
 	rm -rf mutants $(dir $(MUTATION_DB))
 	mkdir -p $(dir $(MUTATION_DB))
 	env -u DATABASE_URL -u PYTHONPATH MUTATION_TEST_DB=$(MUTATION_DB) nice -n 15 $(BIN)/mutmut run --max-children 2
+	$(BIN)/python tests/mutation_scores.py
+
+# The same on PostgreSQL (the database of production, and of its GROUPING SETS and
+# percentile_cont branches), for DATABASE_URL's server: each mutant's run gets a test database
+# of its own, cloned from a migrated template (tests/mutation_postgres.py). MUTANTS="name …"
+# runs only those mutants (a sample); the names are `mutmut results`'s.
+MUTATION_PG_DB ?= test_mutation
+mutation-postgres: install
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "DATABASE_URL must be PostgreSQL"; exit 1;; esac
+	rm -rf mutants $(dir $(MUTATION_DB))
+	mkdir -p $(dir $(MUTATION_DB))
+	DJANGO_SETTINGS_MODULE=tests.settings MUTATION_PG_DB=$(MUTATION_PG_DB) PYTHONPATH=$(CURDIR) \
+		$(BIN)/python -m tests.mutation_postgres prepare
+	env -u PYTHONPATH MUTATION_PG_DB=$(MUTATION_PG_DB) MUTATION_PG_LOCKS=$(dir $(MUTATION_DB)) \
+		nice -n 15 $(BIN)/mutmut run --max-children 2 $(MUTANTS)
 	$(BIN)/python tests/mutation_scores.py
 
 # The scores and the surviving mutants of the last run (`$(BIN)/mutmut show <name>` for one).

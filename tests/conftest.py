@@ -9,6 +9,14 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from tests.factories import AssignmentFactory, CorpsMemberFactory, UserFactory
+from tests.mutation_postgres import claim_slot_database
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:  # noqa: PT004
+    """`make mutation-postgres`: each mutant's run (a forked process of its own, two at a time)
+    takes a test database nobody else is using; see tests/mutation_postgres.py."""
+    claim_slot_database()
 
 
 @pytest.fixture

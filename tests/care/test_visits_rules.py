@@ -983,3 +983,39 @@ def test_naming_another_corps_members_scheduled_visit_for_the_same_person_is_ref
     result = sync_one(stranger, item)
 
     assert result.errors == {"scheduled_visit": ["이 방문의 단원과 대상자의 일정이 아닙니다."]}
+
+
+# --- what the refusals and exceptions say (docs/testing.md: survivors of 5 December) --------
+
+
+def test_a_visit_without_check_out_is_flagged_saying_so(caregiver: Any) -> None:
+    checked = checked_visit(caregiver, ended_at=None)
+
+    [missing] = [
+        e
+        for e in visits._exceptions_for([checked], checked.visit.started_at)
+        if e.kind == VisitException.Kind.MISSING_CHECKOUT
+    ]
+
+    assert str(missing.detail) == "체크아웃 없이 저장되었습니다."
+
+
+def test_an_unknown_service_is_refused_naming_it(caregiver: Any) -> None:
+    result = sync_one(caregiver, item_for(caregiver, service_type_codes=("meal", "juggling")))
+
+    assert [str(m) for m in result.errors["service_types"]] == ["알 수 없는 서비스 유형: juggling"]
+
+
+def test_a_coordinator_naming_no_corps_member_is_asked_for_one(
+    coordinator: Any, caregiver: Any
+) -> None:
+    result = sync_one(coordinator, item_for(caregiver))
+
+    assert [str(m) for m in result.errors["corps_member"]] == ["방문한 단원을 지정하세요."]
+
+
+def test_a_visit_naming_a_scheduled_visit_that_no_longer_exists_is_kept(caregiver: Any) -> None:
+    # a plan change removed the occurrence while the tablet was offline: the care given stays
+    result = sync_one(caregiver, item_for(caregiver, scheduled_visit_id=987654321))
+
+    assert result.status == "created", result.errors
