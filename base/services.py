@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connections, transaction
@@ -17,6 +17,13 @@ logger = logging.getLogger(__name__)
 
 class Person(Protocol):
     """A recipient (or a corps member), as far as the log needs one: its number and name."""
+
+    pk: int
+    name: str
+
+
+class Named(NamedTuple):
+    """A person by number and name, where a list read rows instead of model objects."""
 
     pk: int
     name: str
