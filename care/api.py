@@ -49,6 +49,7 @@ from care.serializers import (
     VisitSyncRequestSerializer,
     VisitSyncResponseSerializer,
     VisitVoidSerializer,
+    recipient_rows_data,
     visit_rows_data,
 )
 from config.api import (
@@ -238,6 +239,23 @@ class RecipientViewSet(LogsRecipientReads, ServiceWriteViewSet):
 
     def recipient_of(self, obj: Recipient) -> Recipient:
         return obj
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The page read as rows (``care.selectors.recipient_row_values``) and shown by
+        ``recipient_rows_data``: RecipientSerializer's body without a model object per
+        recipient and region, as the visits list does."""
+        values = self.paginate_queryset(
+            selectors.recipient_row_values(self.filter_queryset(self.get_queryset()))
+        )
+        page = selectors.recipient_rows(values)
+        access_log_record(
+            actor=request.user,
+            action=AccessLog.Action.VIEW,
+            recipients=[Named(row["id"], row["name"]) for row in page],
+            source_ip=client_ip(request),
+            path=request.path,
+        )
+        return self.get_paginated_response(recipient_rows_data(page))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
