@@ -853,12 +853,9 @@ def visits_verify_bulk(
     if not locked:
         return 0
     now = timezone.now()
-    open_exceptions = VisitException.objects.filter(
-        visit_id=OuterRef("pk"), resolved_at__isnull=True
-    )
     verified = (
         Visit.objects.filter(pk__in=locked)
-        .exclude(Exists(open_exceptions))
+        .with_open_exceptions(False)
         .update(status=Visit.Status.VERIFIED, reviewed_by=actor, reviewed_at=now, updated_at=now)
     )
     if verified:
