@@ -293,11 +293,34 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+# Where ``role_names`` keeps a user's groups on the user object, which lives for one request
+# (the authentication loads it afresh each time), as Django's own permission cache does.
+ROLE_CACHE_ATTRIBUTE = "_role_names_cache"
+
+
+def role_names(user: Any) -> frozenset[str]:
+    """The names of the groups a signed-in user is in, read once per user object: a request
+    asks for its user's roles in several places (the permission class, the querysets'
+    ``visible_to``, the desks' links) and each asking was a query. A change of the user's own
+    groups (``user.groups.add``) drops the cache (``base.signals``)."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, ROLE_CACHE_ATTRIBUTE, None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        setattr(user, ROLE_CACHE_ATTRIBUTE, cached)
+    return cached
+
+
+def forget_role_names(user: Any) -> None:
+    user.__dict__.pop(ROLE_CACHE_ATTRIBUTE, None)
+
+
 def has_role(user: Any, *roles: str) -> bool:
     """Whether a signed-in user holds any of ``roles`` (a superuser holds them all)."""
     if user is None or not user.is_authenticated:
         return False
-    return bool(user.is_superuser or user.groups.filter(name__in=roles).exists())
+    return bool(user.is_superuser or role_names(user).intersection(roles))
 
 
 def roles_sync(apps: Any) -> None:

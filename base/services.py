@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connections, transaction
@@ -17,6 +17,13 @@ logger = logging.getLogger(__name__)
 
 class Person(Protocol):
     """A recipient (or a corps member), as far as the log needs one: its number and name."""
+
+    pk: int
+    name: str
+
+
+class Named(NamedTuple):
+    """A person by number and name, where a list read rows instead of model objects."""
 
     pk: int
     name: str
@@ -43,21 +50,66 @@ def access_log_record(
         export_purpose_check(purpose, purpose_note)
     elif purpose or purpose_note:
         raise ValueError("only an export has a purpose")
+    event = AccessLog(
+        user=actor,
+        username=actor.get_username(),
+        source_ip=source_ip,
+        action=action,
+        subject_type=subject_type,
+        subject_id=0,
+        subject_label="",
+        path=path[:200],
+        purpose=purpose,
+        purpose_note=purpose_note.strip()[:200],
+    )
+    subjects = [(recipient.pk, recipient.name[:100]) for recipient in recipients]
+    if connections[AccessLog.objects.db].vendor == "postgresql":
+        _insert_one_event(event, subjects)
+        return
     access_log_insert(
         AccessLog(
-            user=actor,
-            username=actor.get_username(),
-            source_ip=source_ip,
-            action=action,
-            subject_type=subject_type,
-            subject_id=recipient.pk,
-            subject_label=recipient.name[:100],
-            path=path[:200],
-            purpose=purpose,
-            purpose_note=purpose_note.strip()[:200],
+            **{field.attname: getattr(event, field.attname) for field in _EVENT_FIELDS},
+            subject_id=subject_id,
+            subject_label=label,
         )
-        for recipient in recipients
+        for subject_id, label in subjects
     )
+
+
+# The columns an event's rows share (all but the id and the two that name the person).
+_EVENT_FIELDS = [
+    field
+    for field in AccessLog._meta.concrete_fields
+    if not field.primary_key and field.attname not in {"subject_id", "subject_label"}
+]
+
+
+def _insert_one_event(event: AccessLog, subjects: list[tuple[int, str]]) -> None:
+    """``access_log_insert``'s rows for one event, on PostgreSQL, without a model and its
+    field conversions per row: the shared columns are converted once by their fields, the
+    persons' numbers and names go as two arrays. The same single INSERT, the same rows (the
+    chain trigger sets time, sequence and hashes either way); a list of 25 people cost about
+    4 ms of CPU through ``bulk_create``, on every read of a list that names people."""
+    if not subjects:
+        return
+    connection = connections[AccessLog.objects.db]
+    shared = [
+        field.get_db_prep_save(getattr(event, field.attname), connection) for field in _EVENT_FIELDS
+    ]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in _EVENT_FIELDS)
+    subject_id = connection.ops.quote_name(AccessLog._meta.get_field("subject_id").column)
+    subject_label = connection.ops.quote_name(AccessLog._meta.get_field("subject_label").column)
+    placeholders = ", ".join(["%s"] * len(shared))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Names from the model's own metadata, values as parameters.
+            f"INSERT INTO {connection.ops.quote_name(AccessLog._meta.db_table)} "  # noqa: S608
+            f"({columns}, {subject_id}, {subject_label}) "
+            f"SELECT {placeholders}, person.id, person.label "
+            "FROM unnest(%s::bigint[], %s::varchar[]) WITH ORDINALITY AS person(id, label, n) "
+            "ORDER BY person.n",
+            [*shared, [pk for pk, _label in subjects], [label for _pk, label in subjects]],
+        )
 
 
 def export_purpose_check(purpose: str, purpose_note: str) -> None:

@@ -20,6 +20,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from base.models import RoleChangeLog
+from base.roles import forget_role_names
 from base.validators import (
     EARLIEST_DATE,
     FREE_TEXT_LIMIT,
@@ -43,6 +44,14 @@ class ActorMiddleware:
             return self.get_response(request)
         finally:
             current_actor.reset(token)
+
+
+@receiver(m2m_changed, sender=get_user_model().groups.through)
+def forget_cached_roles(sender: Any, instance: Any, action: str, reverse: bool, **_: Any) -> None:
+    """``user.groups.add(...)`` and the like: that user object's cached roles are stale. (From
+    the group's side the user objects are not at hand; theirs expire with their request.)"""
+    if not reverse and action in {"post_add", "post_remove", "post_clear"}:
+        forget_role_names(instance)
 
 
 @receiver(m2m_changed, sender=get_user_model().groups.through)

@@ -258,6 +258,13 @@ def build_population(
         )
     goals_load()
     rollup_year(year=today.year, through=today.month)
+    # Statistics as autovacuum would have them on a system that has been running: the data
+    # was just written in bulk, and plans made on an empty table's statistics are not what
+    # the run means to measure.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
     start_of_slots = now - timedelta(days=SLOT_DAYS[0])
     max_slots = (SLOT_DAYS[1] - SLOT_DAYS[0]) * 24 * 60 // SLOT_MINUTES
@@ -908,11 +915,7 @@ def report(result: LoadResult) -> str:
             "",
             "CPU per request, each route alone (one request at a time, Django's test "
             "client in this process):",
-            f"{'route':<38}{'app ms':>8}{'db ms':>8}",
-        ]
-        lines += [
-            f"{name:<38}{app:>8.1f}{database:>8.1f}"
-            for name, (app, database) in result.route_cpu.items()
+            *route_cpu_table(result.route_cpu),
         ]
     if result.waiting_plans:
         lines += ["", "the coordinators' list of waiting visits after the run (EXPLAIN ANALYZE):"]
@@ -954,7 +957,41 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--check", action="store_true", help="exit 1 unless the goal is met (errors: exit 2)"
     )
+    parser.add_argument(
+        "--routes-only",
+        action="store_true",
+        help="only each route's CPU per request, one at a time (no gunicorn, no locust)",
+    )
+    parser.add_argument(
+        "--route-requests",
+        type=int,
+        default=ROUTE_CPU_REQUESTS,
+        help="requests per route for the CPU per request",
+    )
     return parser.parse_args(argv)
+
+
+def route_cpu_table(route_cpu: dict[str, tuple[float, float]]) -> list[str]:
+    return [
+        f"{'route':<38}{'app ms':>8}{'db ms':>8}",
+        *(f"{name:<38}{app:>8.1f}{db:>8.1f}" for name, (app, db) in route_cpu.items()),
+    ]
+
+
+def routes_only(args: argparse.Namespace) -> int:
+    """The data, then each route's CPU per request: the quick before/after of a change."""
+    population = build_population(
+        caregivers=args.caregivers,
+        recipients=args.recipients,
+        coordinators=args.coordinators,
+        managers=args.managers,
+        history=args.history,
+        waiting=args.waiting,
+        seed=args.seed,
+    )
+    route_cpu = measure_route_cpu(population, args.route_requests)
+    print("\n".join(route_cpu_table(route_cpu)))
+    return 0
 
 
 def exit_code(result: LoadResult, *, check: bool) -> int:
@@ -968,6 +1005,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     connection = django_setup()
     try:
         with own_test_database(connection, "load"):
+            if args.routes_only:
+                return routes_only(args)
             result = run(
                 users=args.users,
                 wait=tuple(args.wait),
@@ -983,6 +1022,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 waiting=args.waiting,
                 seed=args.seed,
                 stop_past_goal=not args.all_steps,
+                route_requests=args.route_requests,
                 progress=True,
             )
     except (LoadError, ValueError) as exc:

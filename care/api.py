@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from base.devices.services import tablet_for_credential, tablet_seen
 from base.models import AccessLog
-from base.services import access_log_record
+from base.services import Named, access_log_record
 from base.tokens import token_expires_at, token_issue, token_revoke
 from base.twofactor import services as twofactor
 from care import matching, selectors, services, visits
@@ -49,6 +49,7 @@ from care.serializers import (
     VisitSyncRequestSerializer,
     VisitSyncResponseSerializer,
     VisitVoidSerializer,
+    recipient_rows_data,
     visit_rows_data,
 )
 from config.api import (
@@ -239,6 +240,23 @@ class RecipientViewSet(LogsRecipientReads, ServiceWriteViewSet):
     def recipient_of(self, obj: Recipient) -> Recipient:
         return obj
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The page read as rows (``care.selectors.recipient_row_values``) and shown by
+        ``recipient_rows_data``: RecipientSerializer's body without a model object per
+        recipient and region, as the visits list does."""
+        values = self.paginate_queryset(
+            selectors.recipient_row_values(self.filter_queryset(self.get_queryset()))
+        )
+        page = selectors.recipient_rows(values)
+        access_log_record(
+            actor=request.user,
+            action=AccessLog.Action.VIEW,
+            recipients=[Named(row["id"], row["name"]) for row in page],
+            source_ip=client_ip(request),
+            path=request.path,
+        )
+        return self.get_paginated_response(recipient_rows_data(page))
+
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
             return super().create(request, *args, **kwargs)
@@ -328,6 +346,27 @@ class VisitViewSet(LogsRecipientReads, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> Any:
         return selectors.visit_list(user=self.request.user)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The page read as rows (``care.visits.visit_row_values``) and shown by
+        ``visit_rows_data``, as the sync's answer is: the same body as VisitSerializer's,
+        without a model object per visit, recipient, member, program and user. The
+        coordinators' list of visits waiting for review is their most frequent request."""
+        rows = self.paginate_queryset(
+            visits.visit_row_values(self.filter_queryset(self.get_queryset()))
+        )
+        page = visits.visit_rows_with_related(rows)
+        access_log_record(
+            actor=request.user,
+            action=AccessLog.Action.VIEW,
+            recipients={
+                row["recipient_id"]: Named(row["recipient_id"], row["recipient__name"])
+                for row in page
+            }.values(),
+            source_ip=client_ip(request),
+            path=request.path,
+        )
+        return self.get_paginated_response(visit_rows_data(page))
 
     def _render(self, visit: Visit, status_code: int) -> Response:
         visit = self.get_queryset().get(pk=visit.pk)

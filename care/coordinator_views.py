@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, Max, OuterRef, QuerySet
+from django.db.models import Count, F, Max, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -44,7 +44,7 @@ from care.forms import (
     add_service_errors,
 )
 from care.matching import corps_member_suggestions
-from care.models import Recipient, Visit, VisitException
+from care.models import Recipient, Visit
 from care.schedule import selectors as schedule_selectors
 from care.statements import selectors as statement_selectors
 from config.api import CanTakeIntake, IsCoordinator, client_ip, role_required
@@ -381,10 +381,7 @@ def _review_filter(request: HttpRequest, data: Any) -> VisitReviewFilter:
 
 
 def _without_open_exceptions(visits_qs: QuerySet[Visit]) -> QuerySet[Visit]:
-    open_exceptions = VisitException.objects.filter(
-        visit_id=OuterRef("pk"), resolved_at__isnull=True
-    )
-    return visits_qs.exclude(Exists(open_exceptions))
+    return visits_qs.with_open_exceptions(False)  # type: ignore[attr-defined]
 
 
 def _visits_url(query: dict[str, str]) -> str:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from base.models import Program, Region
@@ -65,10 +65,7 @@ class VisitFilter(django_filters.FilterSet):
     ) -> QuerySet[Visit]:
         if value is None:
             return queryset
-        open_exceptions = VisitException.objects.filter(
-            visit_id=OuterRef("pk"), resolved_at__isnull=True
-        )
-        return queryset.filter(Exists(open_exceptions) if value else ~Exists(open_exceptions))
+        return queryset.with_open_exceptions(value)  # type: ignore[attr-defined]
 
 
 class VisitExceptionFilter(django_filters.FilterSet):

@@ -292,6 +292,18 @@ class VisitQuerySet(models.QuerySet["Visit"]):
         """Visits that count for reports: void ones never do."""
         return self.exclude(status=Visit.Status.VOID)
 
+    def with_open_exceptions(self, present: bool = True) -> VisitQuerySet:
+        """Visits with (or, ``present=False``, without) an exception still open.
+
+        As ``id IN (the open exceptions' visit ids)``, which PostgreSQL answers with one
+        hashed pass over the open exceptions whatever its statistics say. ``NOT EXISTS``
+        became a nested-loop anti join when the statistics lagged behind a day of syncing
+        (12 waiting visits and 1 open exception expected, 1,500 and 1,280 there): 120 ms for
+        the verification page's count, against 1 ms. ``visit_id`` is never NULL, so ``NOT IN``
+        means what ``NOT EXISTS`` did."""
+        open_visits = VisitException.objects.filter(resolved_at__isnull=True).values("visit_id")
+        return self.filter(pk__in=open_visits) if present else self.exclude(pk__in=open_visits)
+
 
 class Visit(RefusesResidentRegistrationNumbers):
     """방문기록: one home visit, identified by the ``client_uuid`` the tablet made.

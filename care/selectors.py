@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery, Sum
@@ -21,6 +23,36 @@ def recipient_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Recipi
         .select_related("region")
         .prefetch_related(Prefetch("needs", queryset=ServiceType.objects.only("id", "code")))
     )
+
+
+# RecipientSerializer's columns, as values() spells them; "needs" is added as a list of codes.
+RECIPIENT_ROW_COLUMNS = (
+    "id", "name", "birth_date", "sex", "phone", "address", "region__code", "admin_unit",
+    "is_rural", "category", "emergency_reason", "referral_source", "guardian_name",
+    "guardian_relation", "guardian_phone", "risk_level", "consent_date", "consent_scope",
+    "status", "notes", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def recipient_row_values(recipients: QuerySet[Recipient]) -> QuerySet[Recipient, dict]:
+    """``recipients`` (filtered, ordered) read as plain rows, for a page."""
+    return recipients.select_related(None).prefetch_related(None).values(*RECIPIENT_ROW_COLUMNS)
+
+
+def recipient_rows(values: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of ``recipient_row_values`` with their needs' codes (one query, in ServiceType's
+    order, as the list's prefetch gave them), in the order given."""
+    rows = [row | {"needs": []} for row in values]
+    by_id = {row["id"]: row for row in rows}
+    if by_id:
+        Needs = Recipient.needs.through
+        for recipient_id, code in (
+            Needs.objects.filter(recipient_id__in=by_id)
+            .order_by("servicetype__sort_order", "servicetype__code")
+            .values_list("recipient_id", "servicetype__code")
+        ):
+            by_id[recipient_id]["needs"].append(code)
+    return rows
 
 
 def assignment_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Assignment]:

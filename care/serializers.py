@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.encoding import is_protected_type
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -151,13 +152,33 @@ def _row_plan(
         if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone"):
             field.timezone = current
     return [
-        (
-            name,
-            keys.get(name, field.source),
-            None if isinstance(field, related) else field.to_representation,
-        )
+        (name, keys.get(name, field.source), _representation(field, related))
         for name, field in fields.items()
+        if not field.write_only
     ]
+
+
+def _representation(field: serializers.Field, related: tuple[type, ...]) -> Representation:
+    if isinstance(field, related):
+        return None
+    if isinstance(field, serializers.ModelField):
+        # DRF's field for a model field it has no mapping for (a generated column): it reads
+        # the object, not the value; this is what it makes of the value.
+        return _model_field_value
+    return field.to_representation
+
+
+def _model_field_value(value: Any) -> Any:
+    return value if is_protected_type(value) else str(value)
+
+
+def _row_data(row: Mapping[str, Any], plan: list[tuple[str, str, Representation]]) -> dict:
+    shown = {}
+    for name, key, represent in plan:
+        value = row[key]
+        # As DRF does: None is shown as None, never given to a field.
+        shown[name] = value if represent is None or value is None else represent(value)
+    return shown
 
 
 def visit_rows_data(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -170,21 +191,25 @@ def visit_rows_data(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     was most of the time of a sync's answer. The sync's tests compare both."""
     visit_plan = _row_plan(VisitSerializer().fields, _VISIT_ROW_KEYS)
     exception_plan = _row_plan(VisitExceptionBriefSerializer().fields, {})
-
-    def data(row: Mapping[str, Any], plan: list[tuple[str, str, Representation]]) -> dict:
-        shown = {}
-        for name, key, represent in plan:
-            value = row[key]
-            # As DRF does: None is shown as None, never given to a field.
-            shown[name] = value if represent is None or value is None else represent(value)
-        return shown
-
     found = []
     for row in rows:
-        shown = data(row, visit_plan)
-        shown["exceptions"] = [data(e, exception_plan) for e in row["exceptions"]]
+        shown = _row_data(row, visit_plan)
+        shown["exceptions"] = [_row_data(e, exception_plan) for e in row["exceptions"]]
         found.append(shown)
     return found
+
+
+# The row key of RecipientSerializer's related fields (care.selectors.recipient_rows).
+RECIPIENT_ROW_KEYS = {"region": "region__code", "needs": "needs"}
+
+
+def recipient_rows_data(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """What ``RecipientSerializer(recipients, many=True).data`` gives, for recipients given as
+    rows (``care.selectors.recipient_rows``): each value through the serializer's own field,
+    as ``visit_rows_data`` does for visits. The recipients list is the caregivers' most
+    frequent read after the sync."""
+    plan = _row_plan(RecipientSerializer().fields, RECIPIENT_ROW_KEYS)
+    return [_row_data(row, plan) for row in rows]
 
 
 # Ids are 64-bit; a larger number must be a 400, not an overflow inside the database driver.

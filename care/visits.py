@@ -594,12 +594,28 @@ def visit_rows(pks: Iterable[int]) -> dict[int, dict[str, Any]]:
     pks = list(pks)
     if not pks:
         return {}
-    rows: dict[int, dict[str, Any]] = {
-        row["id"]: row | {"service_types": [], "exceptions": []}
-        for row in Visit.objects.filter(pk__in=pks)
-        .order_by()
+    found = visit_rows_with_related(
+        Visit.objects.filter(pk__in=pks).order_by().values(*VISIT_ROW_COLUMNS, *VISIT_ROW_NAMES)
+    )
+    return {row["id"]: row for row in found}
+
+
+def visit_row_values(visits: QuerySet[Visit]) -> QuerySet[Visit, dict[str, Any]]:
+    """``visits`` (filtered, ordered) read as the rows' own columns and names, for a page."""
+    return (
+        visits.select_related(None)
+        .prefetch_related(None)
         .values(*VISIT_ROW_COLUMNS, *VISIT_ROW_NAMES)
-    }
+    )
+
+
+def visit_rows_with_related(values: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of ``visit_row_values`` completed with their service types and exceptions (two
+    queries), in the order given."""
+    found = [row | {"service_types": [], "exceptions": []} for row in values]
+    if not found:
+        return found
+    rows = {row["id"]: row for row in found}
     Through = Visit.service_types.through
     for visit_id, code in (
         Through.objects.filter(visit_id__in=rows)
@@ -611,7 +627,7 @@ def visit_rows(pks: Iterable[int]) -> dict[int, dict[str, Any]]:
         "visit_id", *EXCEPTION_ROW_FIELDS
     ):
         rows[exception.pop("visit_id")]["exceptions"].append(exception)
-    return rows
+    return found
 
 
 def visit_record(
@@ -837,12 +853,9 @@ def visits_verify_bulk(
     if not locked:
         return 0
     now = timezone.now()
-    open_exceptions = VisitException.objects.filter(
-        visit_id=OuterRef("pk"), resolved_at__isnull=True
-    )
     verified = (
         Visit.objects.filter(pk__in=locked)
-        .exclude(Exists(open_exceptions))
+        .with_open_exceptions(False)
         .update(status=Visit.Status.VERIFIED, reviewed_by=actor, reviewed_at=now, updated_at=now)
     )
     if verified:

@@ -19,7 +19,15 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from base.roles import ADMINISTRATOR, CAREGIVER, COORDINATOR, COUNSELOR, MANAGER, ROLES
+from base.roles import (
+    ADMINISTRATOR,
+    CAREGIVER,
+    COORDINATOR,
+    COUNSELOR,
+    MANAGER,
+    ROLES,
+    role_names,
+)
 from config.api import IsCoordinator
 from consultations.desk_views import ReadsDesk
 from consultations.rights.selectors import queue_counts
@@ -113,12 +121,13 @@ LOGIN = ("/login/", gettext_lazy("로그인"))
 
 
 def roles_held(user: Any) -> set[str]:
-    """The user's roles (one query); a superuser holds them all, as in ``base.roles.has_role``."""
+    """The user's roles (``base.roles.role_names``: one query per request); a superuser
+    holds them all, as in ``base.roles.has_role``."""
     if user is None or not user.is_authenticated:
         return set()
     if user.is_superuser:
         return set(ROLES)
-    return set(user.groups.values_list("name", flat=True))
+    return set(role_names(user))
 
 
 def desks_open_to(user: Any) -> list[Desk]:

@@ -126,6 +126,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     # Axes first, so that a locked-out account is refused before its password is even checked.
     "axes.backends.AxesStandaloneBackend",
+    # Permission checks only: fills ModelBackend's cache in one query (base/permissions.py).
+    "base.permissions.OneQueryPermissions",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
 
+from base.roles import forget_role_names
 from tests.factories import AssignmentFactory, CorpsMemberFactory, UserFactory
 from tests.mutation_postgres import claim_slot_database
 
@@ -24,8 +25,20 @@ def api() -> APIClient:
     return APIClient()
 
 
+class ForcedUserClient(APIClient):
+    """An APIClient whose forced user's roles are read again for each request, as a server
+    reads them for each (``base.roles.role_names`` caches them on the user object, which a
+    server loads afresh per request but this client reuses)."""
+
+    def request(self, **kwargs):  # noqa: ANN003, ANN201
+        user = getattr(self.handler, "_force_user", None)
+        if user is not None:
+            forget_role_names(user)
+        return super().request(**kwargs)
+
+
 def client_for(user) -> APIClient:  # noqa: ANN001
-    client = APIClient()
+    client = ForcedUserClient()
     client.force_authenticate(user)
     return client
 

@@ -19,7 +19,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from base.roles import ADMINISTRATOR, CAREGIVER, COORDINATOR, COUNSELOR
+from base.roles import ADMINISTRATOR, CAREGIVER, COORDINATOR, COUNSELOR, role_names
 
 TWO_FACTOR_ROLES = (ADMINISTRATOR, COORDINATOR, COUNSELOR)
 APP_DEVICE_NAME = "authenticator"
@@ -27,8 +27,8 @@ RECOVERY_DEVICE_NAME = "recovery"
 RECOVERY_CODE_COUNT = 10
 
 
-def _roles(user: Any) -> set[str]:
-    return set(user.groups.values_list("name", flat=True))
+def _roles(user: Any) -> frozenset[str]:
+    return role_names(user)
 
 
 def needs_two_factor(user: Any) -> bool:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -725,3 +727,57 @@ def test_list_query_count_does_not_grow_with_page_size(coordinator_api: APIClien
     assert len(large_page.json()["results"]) == 30
     assert all(len(row["needs"]) == 2 for row in large_page.json()["results"])
     assert len(large) == len(small), [query["sql"] for query in large.captured_queries]
+
+
+@pytest.mark.parametrize(
+    ("query", "matching", "page"),
+    [
+        ({}, lambda: Recipient.objects.all(), slice(0, 25)),
+        ({"page_size": 4, "page": 2}, lambda: Recipient.objects.all(), slice(4, 8)),
+        ({"ordering": "-created_at"}, lambda: Recipient.objects.order_by("-created_at"), None),
+        ({"search": "전주"}, lambda: Recipient.objects.filter(address__contains="전주"), None),
+        ({"status": "active"}, lambda: Recipient.objects.filter(status="active"), None),
+    ],
+)
+def test_the_recipient_list_read_as_rows_answers_what_the_serializer_would(
+    coordinator_api: APIClient, query: dict[str, Any], matching: Any, page: slice | None
+) -> None:
+    """The list reads its page as rows (care.selectors.recipient_row_values): the body must be
+    RecipientSerializer's for the same recipients, in the same order, with the same count."""
+    from care.serializers import RecipientSerializer
+
+    people = RecipientFactory.create_batch(9)
+    people[0].needs.set([service_type("meal"), service_type("housework")])
+    people[1].needs.set([service_type("housework")])
+    people[2].address = "전주시 완산구 효자동 1"
+    people[2].status = Recipient.Status.REFERRED
+    people[2].notes = "메모"
+    people[2].save()
+    expected = list(matching().values_list("pk", flat=True))[page or slice(0, 25)]
+
+    response = coordinator_api.get(URL, query)
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["count"] == matching().count()
+    assert [row["id"] for row in body["results"]] == expected
+    by_id = Recipient.objects.select_related("region").in_bulk(expected)
+    shown = RecipientSerializer([by_id[pk] for pk in expected], many=True).data
+    assert body["results"] == json.loads(json.dumps(shown, cls=DjangoJSONEncoder))
+
+
+def test_a_caregivers_recipient_list_is_their_own_recipients_as_the_serializer_shows_them(
+    caregiver_api: APIClient, caregiver: Any
+) -> None:
+    from care.serializers import RecipientSerializer
+
+    RecipientFactory.create_batch(3)  # not theirs
+
+    response = caregiver_api.get(URL)
+
+    assert response.status_code == 200, response.content
+    [row] = response.json()["results"]
+    assert row["id"] == caregiver.assigned_recipient.pk
+    assert row == json.loads(
+        json.dumps(RecipientSerializer(caregiver.assigned_recipient).data, cls=DjangoJSONEncoder)
+    )

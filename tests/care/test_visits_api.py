@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -1012,3 +1015,60 @@ def test_exception_list_query_count_does_not_grow_with_page_size(
     large = queries_for(coordinator_api, EXCEPTIONS_URL, 30)
 
     assert large == small
+
+
+def _newest_first(visits: Any) -> Any:
+    return visits.order_by("-started_at", "-id")
+
+
+@pytest.mark.usefixtures("thirty_visits_with_exceptions")
+@pytest.mark.parametrize(
+    ("query", "matching", "page"),
+    [
+        ({}, lambda: _newest_first(Visit.objects.all()), slice(0, 25)),
+        (
+            {"status": "submitted", "page_size": 7, "page": 2},
+            lambda: _newest_first(Visit.objects.filter(status="submitted")),
+            slice(7, 14),
+        ),
+        ({"ordering": "started_at"}, lambda: Visit.objects.order_by("started_at"), slice(0, 25)),
+        (
+            {"has_open_exceptions": "false"},
+            lambda: _newest_first(
+                Visit.objects.exclude(exceptions__resolved_at__isnull=True).distinct()
+            ),
+            slice(0, 25),
+        ),
+    ],
+)
+def test_the_visit_list_read_as_rows_answers_what_the_serializer_would(
+    coordinator_api: APIClient, query: dict[str, Any], matching: Any, page: slice
+) -> None:
+    """The list reads its page as rows (care.visits.visit_row_values): the body must be
+    VisitSerializer's for the same visits, in the same order, with the same count."""
+    from care.serializers import VisitSerializer
+
+    first, second = Visit.objects.order_by("started_at")[:2]
+    first.notes = "메모"
+    first.latitude, first.longitude = Decimal("35.824200"), Decimal("127.148000")
+    first.status = Visit.Status.VERIFIED
+    first.save()
+    # The second visit's only exception resolved: a row without open exceptions.
+    second.exceptions.update(resolved_at=timezone.now(), resolution="확인함")
+    VisitExceptionFactory(
+        visit=first, kind="overlap", resolved_at=timezone.now(), resolution="확인함"
+    )
+    expected = list(matching().values_list("pk", flat=True))[page]
+
+    response = coordinator_api.get(URL, query)
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["count"] == matching().count()
+    assert [row["id"] for row in body["results"]] == expected
+    visits = Visit.objects.select_related(
+        "recipient", "corps_member", "program", "recorded_by", "reviewed_by"
+    ).prefetch_related("service_types", "exceptions")
+    by_id = visits.in_bulk(expected)
+    shown = VisitSerializer([by_id[pk] for pk in expected], many=True).data
+    assert body["results"] == json.loads(json.dumps(shown, cls=DjangoJSONEncoder))

@@ -325,16 +325,17 @@ def test_exception_is_shown_with_the_label_of_its_kind(kind: str) -> None:
 # --- query counts ---------------------------------------------------------------------------
 
 
-# A caregiver's batch of new visits (none with an exception): the roles (3), the lookups of
-# the batch (7: corps member, recipients, assignments, stored visits by client_uuid, service
-# types, programs, scheduled visits), the savepoint, the inserts of visits and service types,
-# the overlapping visits and the episodes' hours, the access log, the release. The answer
-# reads nothing: it is made from the rows just written.
-NEW_BATCH_QUERIES = 17
+# A caregiver's batch of new visits (none with an exception): the roles (1, read once per
+# request: base.roles.role_names), the lookups of the batch (7: corps member, recipients,
+# assignments, stored visits by client_uuid, service types, programs, scheduled visits), the
+# savepoint, the inserts of visits and service types, the overlapping visits and the
+# episodes' hours, the access log, the release. The answer reads nothing: it is made from the
+# rows just written.
+NEW_BATCH_QUERIES = 15
 # The same batch again: the lookups also read the stored visits' service types and which of
-# them the actor may see (2 role queries and the check); nothing is written, and the answer
-# reads the stored visits' names and codes, service types and exceptions (3).
-RESENT_BATCH_QUERIES = 17
+# them the actor may see (the check; the roles are already read); nothing is written, and the
+# answer reads the stored visits' names and codes, service types and exceptions (3).
+RESENT_BATCH_QUERIES = 13
 
 
 def queries_for_sync(api: APIClient, items: list[dict[str, Any]], expected: str) -> int:
