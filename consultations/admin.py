@@ -36,6 +36,7 @@ from consultations.models import (
     Referral,
     ReferralStateChange,
     ResourceCategory,
+    SearchGramCount,
     TargetGroup,
     WelfareResource,
 )
@@ -358,6 +359,15 @@ class ConsultationAdminForm(forms.ModelForm):
                 for field, errors in exc.message_dict.items():
                     self.add_error(None if field not in self.fields else field, errors)
         return cleaned
+
+
+@admin.register(SearchGramCount)
+class SearchGramCountAdmin(ReadOnlyLogAdmin):
+    """Read only: the database's triggers keep these counts (consultations 0018)."""
+
+    list_display = ["gram", "public_texts", "public_names", "all_texts", "all_names"]
+    search_fields = ["gram"]
+    ordering = ["-all_texts"]
 
 
 @admin.register(Consultation)
