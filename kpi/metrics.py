@@ -15,7 +15,9 @@ never of the months' medians) and the 운영 groups with activity (4-1 운영사
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -884,13 +886,53 @@ def _visit_parts(
 
 
 def _median_parts(
-    year: int, through: int, month: int | None, *, portable: bool = False
+    year: int,
+    through: int,
+    month: int | None,
+    *,
+    portable: bool = False,
+    firsts: tuple[str, tuple] | None = None,
 ) -> list[tuple[str, tuple]]:
     """The median days from referral to first visit (DESIGN §7, docs/kpi.md §3.1) over
     ``kpi_rows``: the episodes first visited in the year (their first counted visit ever, so
     none before January: an index probe per episode, or one anti-join, as the planner finds
     cheaper), in the month and the year so far — or, for the year, in each month and the year
-    to that month, as two rows per month (``:ytd``)."""
+    to that month, as two rows per month (``:ytd``). ``firsts`` replaces the episodes' rows
+    (``kpi_m``, ``kpi_days``) read from ``kpi_rows`` (``kpi.served`` keeps them)."""
+    if firsts is None:
+        firsts = _episode_firsts(year)
+    months = _months_sql(through)
+    firsts_sql, params = firsts
+    if connection.vendor == "postgresql" and not portable:
+        median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY d.kpi_days)"
+        sql = (
+            f"SELECT t.m, {median} FILTER (WHERE d.kpi_m = t.m) AS kpi_value, "  # noqa: S608
+            f"{median} AS kpi_ytd FROM ({firsts_sql}) d JOIN ({months}) t ON d.kpi_m <= t.m "
+            "GROUP BY t.m"
+        )
+    else:
+        portable, params = _portable_median(firsts_sql, params, months)
+        sql = (
+            "SELECT m, MAX(CASE WHEN scope = 0 THEN v END) AS kpi_value, "  # noqa: S608
+            f"MAX(CASE WHEN scope = 1 THEN v END) AS kpi_ytd FROM ({portable}) x GROUP BY m"
+        )
+        sql = sql.replace("SELECT scope, m, AVG(v)", "SELECT scope, m, AVG(v) AS v", 1)
+    if month is not None:
+        return [
+            (
+                f"SELECT '{_VISIT_MEDIAN}', NULL, NULL, NULL, kpi_value, kpi_ytd "  # noqa: S608
+                f"FROM ({sql}) t WHERE m = {int(month)}",
+                params,
+            )
+        ]
+    return [
+        (f"SELECT '{_VISIT_MEDIAN}', NULL, NULL, NULL, m, kpi_value FROM ({sql}) t", params),  # noqa: S608
+        (f"SELECT '{_VISIT_MEDIAN}:ytd', NULL, NULL, NULL, m, kpi_ytd FROM ({sql}) t", params),  # noqa: S608
+    ]
+
+
+def _episode_firsts(year: int) -> tuple[str, tuple]:
+    """The episodes first visited in ``year`` (``kpi_m``, ``kpi_days``), from ``kpi_rows``."""
     from care.models import Episode, Visit
 
     quote = connection.ops.quote_name
@@ -912,45 +954,43 @@ def _median_parts(
         f"WHERE NOT EXISTS (SELECT 1 FROM {visit} p WHERE p.episode_id = f.kpi_episode "
         "AND p.status <> %s AND p.started_at < %s)"
     )
-    params = (*m_params, *day_params, Visit.Status.VOID, month_start(year, 1))
-    months = _months_sql(through)
-    if connection.vendor == "postgresql" and not portable:
-        median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY d.kpi_days)"
-        sql = (
-            f"SELECT t.m, {median} FILTER (WHERE d.kpi_m = t.m) AS kpi_value, "  # noqa: S608
-            f"{median} AS kpi_ytd FROM ({firsts}) d JOIN ({months}) t ON d.kpi_m <= t.m "
-            "GROUP BY t.m"
-        )
-    else:
-        portable, params = _portable_median(firsts, params, months)
-        sql = (
-            "SELECT m, MAX(CASE WHEN scope = 0 THEN v END) AS kpi_value, "  # noqa: S608
-            f"MAX(CASE WHEN scope = 1 THEN v END) AS kpi_ytd FROM ({portable}) x GROUP BY m"
-        )
-        sql = sql.replace("SELECT scope, m, AVG(v)", "SELECT scope, m, AVG(v) AS v", 1)
-    if month is not None:
-        return [
-            (
-                f"SELECT '{_VISIT_MEDIAN}', NULL, NULL, NULL, kpi_value, kpi_ytd "  # noqa: S608
-                f"FROM ({sql}) t WHERE m = {int(month)}",
-                params,
-            )
-        ]
-    return [
-        (f"SELECT '{_VISIT_MEDIAN}', NULL, NULL, NULL, m, kpi_value FROM ({sql}) t", params),  # noqa: S608
-        (f"SELECT '{_VISIT_MEDIAN}:ytd', NULL, NULL, NULL, m, kpi_ytd FROM ({sql}) t", params),  # noqa: S608
-    ]
+    return firsts, (*m_params, *day_params, Visit.Status.VOID, month_start(year, 1))
 
 
 def _visit_statement(
     codes: set[str], year: int, through: int, month: int | None, *, portable: bool = False
 ) -> list[tuple]:
     """The one statement: ``kpi_rows`` (``_visit_rows``) and every part over it. ``portable``
-    takes the median without ``percentile_cont`` (SQLite's way) on PostgreSQL too, for tests."""
+    takes the median without ``percentile_cont`` (SQLite's way) on PostgreSQL too, for tests.
+
+    On PostgreSQL the same rows come from the tables ``kpi.served`` keeps at write time,
+    unless ``reading_visits()`` asks for the visits (tests and the benchmark compare both)."""
+    if connection.vendor == "postgresql" and not portable and not _READ_VISITS.get():
+        from kpi.served import selectors as served
+
+        if month is not None:
+            parts = served.month_parts(codes, year, month)
+        else:
+            parts = served.year_parts(codes, year, through)
+        sql = " UNION ALL ".join(sql for sql, _params in parts)
+        return _fetch(sql, tuple(p for _sql, part in parts for p in part))
     rows_sql, params = _visit_rows(year, through, month, codes)
     parts = _visit_parts(codes, year, through, month, portable=portable)
     sql = f"WITH kpi_rows AS ({rows_sql}) " + " UNION ALL ".join(sql for sql, _p in parts)
     return _fetch(sql, (*params, *(p for _sql, part in parts for p in part)))
+
+
+_READ_VISITS: ContextVar[bool] = ContextVar("kpi_read_visits", default=False)
+
+
+@contextmanager
+def reading_visits() -> Iterator[None]:
+    """Compute the visit metrics from the visits themselves, not from the kept tables."""
+    token = _READ_VISITS.set(True)
+    try:
+        yield
+    finally:
+        _READ_VISITS.reset(token)
 
 
 def _visit_month(codes: set[str], year: int, month: int) -> dict[str, Figures]:

@@ -703,3 +703,12 @@ class LateRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id} → {self.period}"
+
+
+# The served-person tables live in their own package; imported here so Django finds them.
+from kpi.served.models import (  # noqa: E402, F401
+    EpisodeFirst,
+    ServedFirst,
+    ServedPerson,
+    ServedTotal,
+)
