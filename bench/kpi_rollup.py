@@ -45,7 +45,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,9 @@ YEAR = 2023
 SINGLE_MONTH = 6
 GOAL_RATIO = 1.3  # rollup_year ÷ the independent minimal SQL
 GOAL_MONTH_SECONDS = 0.3
+# rollup_year at 10,000,000 visits (--scale 10)
+GOAL_LARGE_YEAR_SECONDS = 60
+LARGE_VISITS = 10_000_000
 DEFAULT_VISITS = 1_000_000
 DEFAULT_RECIPIENTS = 100_000
 DEFAULT_MEMBERS = 5_000
@@ -111,6 +114,8 @@ class Dataset:
     rural_gap_visits: int
     consultations: int
     seconds: float
+    # The served-person tables (kpi.served) recomputed from the visits once they were in.
+    rebuild_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -167,7 +172,12 @@ class BenchResult:
 
     @property
     def meets_goal(self) -> bool:
-        return self.ratio <= GOAL_RATIO and self.month.best < GOAL_MONTH_SECONDS
+        large = self.dataset.visits >= LARGE_VISITS
+        return (
+            self.ratio <= GOAL_RATIO
+            and self.month.best < GOAL_MONTH_SECONDS
+            and (not large or self.rollup.best < GOAL_LARGE_YEAR_SECONDS)
+        )
 
 
 # --- data -----------------------------------------------------------------------------------
@@ -199,6 +209,7 @@ def generate(
     from django.db import connection, transaction
 
     from base.models import Program, Region
+    from kpi.served import services as served
 
     if connection.vendor != "postgresql":
         raise BenchError("the generator is PostgreSQL SQL (generate_series); set DATABASE_URL")
@@ -291,6 +302,9 @@ def generate(
         # Visits: any time of 2023 in Seoul, stored in the order they happened (as tablets
         # send them), to a random recipient by a corps member of the recipient's 시·군 (mostly
         # the recipient's regular one); a rural recipient's visit is rural gap care half the time.
+        # The served-person triggers would recount a million keys one by one: off for this
+        # insert, and the tables rebuilt in one pass afterwards (``run``, timed).
+        cursor.execute("ALTER TABLE care_visit DISABLE TRIGGER kpi_served_insert")
         cursor.execute(
             """
             INSERT INTO care_visit (
@@ -373,6 +387,10 @@ def generate(
                 consultations,
             ],
         )
+        # (the visits' deferred foreign-key checks first: a table with pending trigger events
+        # cannot be altered)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE care_visit ENABLE TRIGGER kpi_served_insert")
     with connection.cursor() as cursor:
         cursor.execute(
             "ANALYZE care_recipient, volunteers_corpsmember, care_visit, care_episode, "
@@ -387,7 +405,12 @@ def generate(
             """,
             [programs["rural_gap_care"]],
         )[0]
+    # The visits went in with the served-person triggers off: the tables from scratch.
+    generated_in = time.perf_counter() - started
+    rebuilding = time.perf_counter()
+    served.rebuild()
     return Dataset(
+        rebuild_seconds=time.perf_counter() - rebuilding,
         recipients=recipients,
         rural_recipients=counts[0],
         members=members,
@@ -395,7 +418,7 @@ def generate(
         void_visits=counts[1],
         rural_gap_visits=counts[2],
         consultations=consultations,
-        seconds=time.perf_counter() - started,
+        seconds=generated_in,
     )
 
 
@@ -1210,6 +1233,14 @@ def run(
         progress(f"generated in {dataset.seconds:.1f} s: {dataset}")
     else:
         progress(f"reusing the kept year: {dataset}")
+        # A kept database may have been generated before the tables existed: recount them
+        # (the generator did for a new one).
+        from kpi.served import services as served
+
+        started = time.perf_counter()
+        served.rebuild()
+        dataset = replace(dataset, rebuild_seconds=time.perf_counter() - started)
+    progress(f"served-person tables rebuilt in {dataset.rebuild_seconds:.1f} s")
     if generate_only:
         return None
     # Warm-up, untimed: brings the tables into the cache and makes the months' periods.
@@ -1341,6 +1372,12 @@ def report(result: BenchResult, *, database: str = "") -> str:
         f"rollup_year wrote {result.rollup_rows:,} rows in {result.rollup_queries} queries, "
         f"rollup_month in {result.month_queries}: a fixed number, whatever the number of "
         "visits (no Python loop over rows)",
+        f"served-person tables rebuilt from the visits in {data.rebuild_seconds:.1f} s"
+        + (
+            f"; rollup_year at {LARGE_VISITS:,} visits: goal < {GOAL_LARGE_YEAR_SECONDS} s"
+            if data.visits >= LARGE_VISITS
+            else ""
+        ),
         f"numbers stored by the rollups equal both floors': "
         f"{'yes' if result.figures_match else 'NO'} ({result.figures:,} figures compared)",
     ]

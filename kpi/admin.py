@@ -10,7 +10,9 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from base.admin import ReadOnlyLogAdmin
 from kpi.models import (
+    EpisodeFirst,
     Indicator,
     LateRecord,
     ManualEntry,
@@ -21,6 +23,9 @@ from kpi.models import (
     OperatingGroupProgram,
     Period,
     RollupRun,
+    ServedFirst,
+    ServedPerson,
+    ServedTotal,
     StrategicGoal,
     UnitProgram,
     UnitProgramTarget,
@@ -273,3 +278,42 @@ class MeasurementBreakdownAdmin(ComputedAdmin):
     list_display = ["measurement", "dimension", "key", "value", "ytd_value"]
     list_filter = ["dimension"]
     list_select_related = ["measurement"]
+
+
+# --- the served-person tables: read only, kept by the database's triggers (kpi 0011) ---------
+
+
+@admin.register(ServedPerson)
+class ServedPersonAdmin(ReadOnlyLogAdmin):
+    """Read only: kept by triggers on the visits and recipients; ``manage.py rebuild_served``
+    recomputes them. Ids only, no names."""
+
+    list_display = ["month", "kind", "person_id", "region", "is_rural"]
+    list_filter = ["kind", "month", "region", "is_rural"]
+    list_select_related = ["region"]
+
+
+@admin.register(ServedFirst)
+class ServedFirstAdmin(ReadOnlyLogAdmin):
+    """Read only (see ``ServedPersonAdmin``)."""
+
+    list_display = ["year", "kind", "person_id", "region", "is_rural", "first_month"]
+    list_filter = ["year", "kind", "region", "is_rural"]
+    list_select_related = ["region"]
+
+
+@admin.register(ServedTotal)
+class ServedTotalAdmin(ReadOnlyLogAdmin):
+    """Read only (see ``ServedPersonAdmin``)."""
+
+    list_display = ["month", "program", "region", "is_rural", "visits", "microseconds"]
+    list_filter = ["month", "program", "region", "is_rural"]
+    list_select_related = ["program", "region"]
+
+
+@admin.register(EpisodeFirst)
+class EpisodeFirstAdmin(ReadOnlyLogAdmin):
+    """Read only (see ``ServedPersonAdmin``)."""
+
+    list_display = ["episode_id", "first_at"]
+    date_hierarchy = "first_at"
