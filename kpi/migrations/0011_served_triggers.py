@@ -12,6 +12,8 @@
   rural flag changed (every figure is keyed by the recipient's current keys): their totals
   move from the old keys to the new, their months and the corps members who served them are
   recomputed.
+- A statement trigger on ``care_episode`` copies a corrected referral date into the episode's
+  first-visit row (the median of days from referral reads that row alone).
 - A truncate of ``care_visit`` empties the tables; ``kpi_served_rebuild()`` recomputes them
   from scratch (this migration's fill, and ``manage.py rebuild_served --check``).
 
@@ -137,16 +139,19 @@ CREATE OR REPLACE FUNCTION kpi_served_refresh_episodes(p_episodes bigint[])
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM kpi_episodefirst e WHERE e.episode_id = ANY (p_episodes);
-    INSERT INTO kpi_episodefirst AS e (episode_id, first_at)
-    SELECT a.id, f.first_at
+    INSERT INTO kpi_episodefirst AS e (episode_id, first_at, first_on, referred_on)
+    SELECT a.id, f.first_at, (f.first_at AT TIME ZONE 'Asia/Seoul')::date, p.referred_on
     FROM (SELECT DISTINCT unnest(p_episodes) AS id) AS a
+    JOIN care_episode p ON p.id = a.id
     CROSS JOIN LATERAL (
         SELECT min(v.started_at) AS first_at FROM care_visit v
         WHERE v.episode_id = a.id AND v.{COUNTED}
     ) AS f
     WHERE f.first_at IS NOT NULL
     ORDER BY 1
-    ON CONFLICT (episode_id) DO UPDATE SET first_at = LEAST(e.first_at, excluded.first_at);
+    ON CONFLICT (episode_id) DO UPDATE SET
+        first_at = LEAST(e.first_at, excluded.first_at),
+        first_on = LEAST(e.first_on, excluded.first_on);
 END
 $$
 """
@@ -281,6 +286,19 @@ END
 $$
 """
 
+# A corrected referral date follows into the episode's first-visit row.
+EPISODES_FOLLOW = """
+CREATE OR REPLACE FUNCTION kpi_served_episodes_update() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE kpi_episodefirst e SET referred_on = n.referred_on
+    FROM new_rows n JOIN old_rows o ON o.id = n.id
+    WHERE e.episode_id = n.id AND n.referred_on IS DISTINCT FROM o.referred_on;
+    RETURN NULL;
+END
+$$
+"""
+
 EMPTIED = """
 CREATE OR REPLACE FUNCTION kpi_served_emptied() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -320,18 +338,26 @@ BEGIN
     JOIN care_recipient r ON r.id = p.person
     CROSS JOIN LATERAL (VALUES (1), (2)) AS k (kind)
     WHERE k.kind = 1 OR (p.kind = 2 AND r.is_rural)
-    GROUP BY p.m, k.kind, p.person, r.region_id, r.is_rural;
+    GROUP BY p.m, k.kind, p.person, r.region_id, r.is_rural
+    ORDER BY 1, 2, 4, 5;
     INSERT INTO kpi_servedperson (month, kind, person_id, region_id, is_rural)
     SELECT DISTINCT kpi_seoul_month(v.started_at), 3, v.corps_member_id, r.region_id, r.is_rural
     FROM care_visit v JOIN care_recipient r ON r.id = v.recipient_id
-    WHERE v.{COUNTED};
+    WHERE v.{COUNTED}
+    ORDER BY 1, 4, 5;
     INSERT INTO kpi_servedfirst (year, kind, person_id, region_id, is_rural, first_month)
     SELECT extract(year FROM month)::int, kind, person_id, region_id, is_rural,
            min(extract(month FROM month))::int
     FROM kpi_servedperson
-    GROUP BY 1, 2, 3, 4, 5;
-    INSERT INTO kpi_episodefirst (episode_id, first_at)
-    SELECT episode_id, min(started_at) FROM care_visit WHERE {COUNTED} GROUP BY episode_id;
+    GROUP BY 1, 2, 3, 4, 5
+    ORDER BY 1, 2, 6;
+    INSERT INTO kpi_episodefirst (episode_id, first_at, first_on, referred_on)
+    SELECT f.episode_id, f.first_at, (f.first_at AT TIME ZONE 'Asia/Seoul')::date, e.referred_on
+    FROM (
+        SELECT episode_id, min(started_at) AS first_at FROM care_visit WHERE {COUNTED}
+        GROUP BY episode_id
+    ) AS f JOIN care_episode e ON e.id = f.episode_id
+    ORDER BY f.first_at;
 END
 $$
 """
@@ -348,6 +374,7 @@ FORWARD = [
     REFRESH_EPISODES,
     *(_visits_follow(event) for event, _sql, _tables in TRIGGERS),
     RECIPIENTS_FOLLOW,
+    EPISODES_FOLLOW,
     EMPTIED,
     REBUILD,
     *(
@@ -360,6 +387,16 @@ FORWARD = [
     "CREATE TRIGGER kpi_served_recipients AFTER UPDATE ON care_recipient "
     "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
     "FOR EACH STATEMENT EXECUTE FUNCTION kpi_served_recipients_update()",
+    "CREATE TRIGGER kpi_served_episodes AFTER UPDATE ON care_episode "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION kpi_served_episodes_update()",
+    # Rows written between rollups: vacuumed early, so that the covering indexes answer
+    # without the table (as care 0016 does for the visits).
+    *(
+        f"ALTER TABLE {table} SET (autovacuum_vacuum_insert_scale_factor = 0.01, "
+        "autovacuum_vacuum_scale_factor = 0.02, autovacuum_analyze_scale_factor = 0.01)"
+        for table in ("kpi_servedperson", "kpi_servedfirst", "kpi_servedtotal", "kpi_episodefirst")
+    ),
     "SELECT kpi_served_rebuild()",
 ]
 
@@ -367,6 +404,8 @@ BACKWARD = [
     *(f"DROP TRIGGER IF EXISTS kpi_served_{event} ON care_visit" for event, _s, _t in TRIGGERS),
     "DROP TRIGGER IF EXISTS kpi_served_truncate ON care_visit",
     "DROP TRIGGER IF EXISTS kpi_served_recipients ON care_recipient",
+    "DROP TRIGGER IF EXISTS kpi_served_episodes ON care_episode",
+    "DROP FUNCTION IF EXISTS kpi_served_episodes_update()",
     "DROP FUNCTION IF EXISTS kpi_served_rebuild()",
     "DROP FUNCTION IF EXISTS kpi_served_emptied()",
     "DROP FUNCTION IF EXISTS kpi_served_recipients_update()",

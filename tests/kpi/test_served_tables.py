@@ -20,7 +20,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from base.models import Program
-from care.models import Recipient, Visit
+from care.models import Episode, Recipient, Visit
 from kpi import metrics
 from kpi.served import services
 from kpi.served.models import EpisodeFirst, ServedFirst, ServedKind, ServedPerson, ServedTotal
@@ -335,3 +335,11 @@ def test_two_writers_of_one_recipients_month_leave_it_exact() -> None:
     # then May still holds the recipient, through the second visit, and nothing else differs
     assert [row[0] for row in persons(ServedKind.RECIPIENT)] == [5]
     assert services.differences() == {table: (0, 0) for table in services.TABLES}
+
+
+def test_a_corrected_referral_date_follows_into_the_episodes_first_visit() -> None:
+    visit = a_visit(kst(4, 20))
+    Episode.objects.filter(pk=visit.episode_id).update(referred_on=kst(4, 2).date())
+
+    assert EpisodeFirst.objects.get().referred_on == kst(4, 2).date()
+    assert_exact()
