@@ -39,6 +39,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    Value,
     When,
 )
 from django.db.models.functions import Cast, ExtractMonth
@@ -644,7 +645,9 @@ def _amount(metric: Metric, when: Q | None = None) -> Aggregate:
     """What a row adds to an additive figure: one (a count) or its amount (a sum)."""
     if metric.kind == "sum" and metric.amount is not None:
         return Sum(metric.amount(), filter=when)
-    return Count("pk", filter=when)
+    # COUNT(1), not of the id: a covering index without the id (consultation_program_held)
+    # then answers the count alone (Django allows no COUNT(*) with a filter).
+    return Count(Value(1), filter=when)
 
 
 def _figure(metric: Metric, value: Any) -> int | Decimal:
@@ -886,23 +889,15 @@ def _visit_parts(
 
 
 def _median_parts(
-    year: int,
-    through: int,
-    month: int | None,
-    *,
-    portable: bool = False,
-    firsts: tuple[str, tuple] | None = None,
+    year: int, through: int, month: int | None, *, portable: bool = False
 ) -> list[tuple[str, tuple]]:
     """The median days from referral to first visit (DESIGN §7, docs/kpi.md §3.1) over
     ``kpi_rows``: the episodes first visited in the year (their first counted visit ever, so
     none before January: an index probe per episode, or one anti-join, as the planner finds
     cheaper), in the month and the year so far — or, for the year, in each month and the year
-    to that month, as two rows per month (``:ytd``). ``firsts`` replaces the episodes' rows
-    (``kpi_m``, ``kpi_days``) read from ``kpi_rows`` (``kpi.served`` keeps them)."""
-    if firsts is None:
-        firsts = _episode_firsts(year)
+    to that month, as two rows per month (``:ytd``)."""
     months = _months_sql(through)
-    firsts_sql, params = firsts
+    firsts_sql, params = _episode_firsts(year)
     if connection.vendor == "postgresql" and not portable:
         median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY d.kpi_days)"
         sql = (
