@@ -172,12 +172,10 @@ class BenchResult:
 
     @property
     def meets_goal(self) -> bool:
-        large = self.dataset.visits >= LARGE_VISITS
-        return (
-            self.ratio <= GOAL_RATIO
-            and self.month.best < GOAL_MONTH_SECONDS
-            and (not large or self.rollup.best < GOAL_LARGE_YEAR_SECONDS)
-        )
+        # The month's 0.3 s is a goal at a million visits; at ten million, the year's 60 s.
+        if self.dataset.visits >= LARGE_VISITS:
+            return self.ratio <= GOAL_RATIO and self.rollup.best < GOAL_LARGE_YEAR_SECONDS
+        return self.ratio <= GOAL_RATIO and self.month.best < GOAL_MONTH_SECONDS
 
 
 # --- data -----------------------------------------------------------------------------------
@@ -1368,16 +1366,17 @@ def report(result: BenchResult, *, database: str = "") -> str:
         "",
         f"ratio rollup / independent floor: {result.ratio:.2f}x{cpu_ratio} "
         f"(goal <= {GOAL_RATIO:g}x); "
-        f"single month {result.month.best:.2f} s (goal < {GOAL_MONTH_SECONDS:g} s): {verdict}",
+        + (
+            f"rollup_year {result.rollup.best:.2f} s at {data.visits:,} visits "
+            f"(goal < {GOAL_LARGE_YEAR_SECONDS} s): {verdict}"
+            if data.visits >= LARGE_VISITS
+            else f"single month {result.month.best:.2f} s (goal < {GOAL_MONTH_SECONDS:g} s): "
+            f"{verdict}"
+        ),
         f"rollup_year wrote {result.rollup_rows:,} rows in {result.rollup_queries} queries, "
         f"rollup_month in {result.month_queries}: a fixed number, whatever the number of "
         "visits (no Python loop over rows)",
-        f"served-person tables rebuilt from the visits in {data.rebuild_seconds:.1f} s"
-        + (
-            f"; rollup_year at {LARGE_VISITS:,} visits: goal < {GOAL_LARGE_YEAR_SECONDS} s"
-            if data.visits >= LARGE_VISITS
-            else ""
-        ),
+        f"served-person tables rebuilt from the visits in {data.rebuild_seconds:.1f} s",
         f"numbers stored by the rollups equal both floors': "
         f"{'yes' if result.figures_match else 'NO'} ({result.figures:,} figures compared)",
     ]
@@ -1427,7 +1426,8 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--check",
         action="store_true",
-        help=f"exit 1 unless ratio <= {GOAL_RATIO:g}x and a month < {GOAL_MONTH_SECONDS:g} s",
+        help=f"exit 1 unless ratio <= {GOAL_RATIO:g}x and a month < {GOAL_MONTH_SECONDS:g} s "
+        f"(at {LARGE_VISITS:,} visits and more: the year < {GOAL_LARGE_YEAR_SECONDS} s)",
     )
     return parser.parse_args(argv)
 

@@ -387,12 +387,9 @@ class Consultation(RefusesResidentRegistrationNumbers):
         indexes = [
             models.Index(fields=["held_at"], name="consultation_held"),
             # Covering: the rollup's count of a program's consultations per 시·군 reads the
-            # index alone (kpi.metrics filters by the program's id).
-            models.Index(
-                fields=["program", "held_at"],
-                include=["region"],
-                name="consultation_program_held",
-            ),
+            # index alone (kpi.metrics filters by the program's id). The 시·군 as a key column,
+            # not INCLUDE, which SQLite would drop with the whole index.
+            models.Index(fields=["program", "held_at", "region"], name="consultation_program_held"),
             models.Index(fields=["channel", "held_at"], name="consultation_channel_held"),
             models.Index(fields=["counselor", "held_at"], name="consultation_counselor_held"),
             models.Index(fields=["outcome"], name="consultation_outcome"),

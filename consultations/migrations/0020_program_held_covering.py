@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="consultation",
             index=models.Index(
-                fields=["program", "held_at"], include=("region",), name="consultation_program_held"
+                fields=["program", "held_at", "region"], name="consultation_program_held"
             ),
         ),
     ]

@@ -316,6 +316,8 @@ CREATE OR REPLACE FUNCTION kpi_served_rebuild() RETURNS void LANGUAGE plpgsql AS
 DECLARE
     v_rural bigint := (SELECT id FROM care_program WHERE code = 'rural_gap_care');
 BEGIN
+    -- Hash aggregates of every visit: at ten million, 4 MB of work_mem spills them to disk.
+    PERFORM set_config('work_mem', '256MB', true);
     LOCK TABLE care_visit, care_recipient IN SHARE MODE;
     DELETE FROM kpi_servedperson;
     DELETE FROM kpi_servedfirst;
@@ -338,26 +340,22 @@ BEGIN
     JOIN care_recipient r ON r.id = p.person
     CROSS JOIN LATERAL (VALUES (1), (2)) AS k (kind)
     WHERE k.kind = 1 OR (p.kind = 2 AND r.is_rural)
-    GROUP BY p.m, k.kind, p.person, r.region_id, r.is_rural
-    ORDER BY 1, 2, 4, 5;
+    GROUP BY p.m, k.kind, p.person, r.region_id, r.is_rural;
     INSERT INTO kpi_servedperson (month, kind, person_id, region_id, is_rural)
     SELECT DISTINCT kpi_seoul_month(v.started_at), 3, v.corps_member_id, r.region_id, r.is_rural
     FROM care_visit v JOIN care_recipient r ON r.id = v.recipient_id
-    WHERE v.{COUNTED}
-    ORDER BY 1, 4, 5;
+    WHERE v.{COUNTED};
     INSERT INTO kpi_servedfirst (year, kind, person_id, region_id, is_rural, first_month)
     SELECT extract(year FROM month)::int, kind, person_id, region_id, is_rural,
            min(extract(month FROM month))::int
     FROM kpi_servedperson
-    GROUP BY 1, 2, 3, 4, 5
-    ORDER BY 1, 2, 6;
+    GROUP BY 1, 2, 3, 4, 5;
     INSERT INTO kpi_episodefirst (episode_id, first_at, first_on, referred_on)
     SELECT f.episode_id, f.first_at, (f.first_at AT TIME ZONE 'Asia/Seoul')::date, e.referred_on
     FROM (
         SELECT episode_id, min(started_at) AS first_at FROM care_visit WHERE {COUNTED}
         GROUP BY episode_id
-    ) AS f JOIN care_episode e ON e.id = f.episode_id
-    ORDER BY f.first_at;
+    ) AS f JOIN care_episode e ON e.id = f.episode_id;
 END
 $$
 """

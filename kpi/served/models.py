@@ -51,11 +51,11 @@ class ServedPerson(models.Model):
             ),
         ]
         # Covering: a month's count reads the index alone (the table stays all-visible
-        # between syncs; kpi 0011 tunes its autovacuum).
+        # between syncs; kpi 0011 tunes its autovacuum). Key columns, not INCLUDE, which
+        # SQLite, the development default, would drop with the whole index.
         indexes = [
             models.Index(
-                fields=["month", "kind"],
-                include=["region", "is_rural", "person_id"],
+                fields=["month", "kind", "region", "is_rural", "person_id"],
                 name="kpi_served_person_month",
             )
         ]
@@ -90,8 +90,7 @@ class ServedFirst(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["year", "kind", "first_month"],
-                include=["region", "is_rural", "person_id"],
+                fields=["year", "kind", "first_month", "region", "is_rural", "person_id"],
                 name="kpi_served_first_year",
             )
         ]
@@ -154,9 +153,7 @@ class EpisodeFirst(models.Model):
         verbose_name = _("회차 첫 방문")
         verbose_name_plural = _("회차 첫 방문")
         ordering = ["first_at"]
-        indexes = [
-            models.Index(fields=["first_on"], include=["referred_on"], name="kpi_episode_first_on")
-        ]
+        indexes = [models.Index(fields=["first_on", "referred_on"], name="kpi_episode_first_on")]
 
     def __str__(self) -> str:
         return f"{self.episode_id}: {self.first_at:%Y-%m-%d %H:%M}"
