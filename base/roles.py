@@ -307,8 +307,11 @@ def role_names(user: Any) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, ROLE_CACHE_ATTRIBUTE, None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        setattr(user, ROLE_CACHE_ATTRIBUTE, cached)
+        # With the user's model permissions, which the same request asks for next.
+        from base.permissions import roles_and_permissions_load
+
+        roles_and_permissions_load(user)
+        cached = getattr(user, ROLE_CACHE_ATTRIBUTE)
     return cached
 
 

@@ -142,6 +142,7 @@ class LoadResult:
     waiting_plans: list[str] = field(default_factory=list)
     # Route -> (application, database) CPU milliseconds per request, measured one at a time.
     route_cpu: dict[str, tuple[float, float]] = field(default_factory=dict)
+    threads: int = 1  # per worker; more than one: gthread workers
 
     @property
     def phases(self) -> list[PhaseResult]:
@@ -367,7 +368,7 @@ def _get(url: str, headers: dict[str, str] | None = None) -> int:
 
 @contextmanager
 def gunicorn(
-    settings_dict: dict[str, Any], *, workers: int, var_dir: Path
+    settings_dict: dict[str, Any], *, workers: int, var_dir: Path, threads: int = 1
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """gunicorn on 127.0.0.1 with the deployment's settings (DEBUG off), against the database
     of ``settings_dict``; yields its URL and process, and stops it on the way out."""
@@ -395,6 +396,10 @@ def gunicorn(
         sys.executable, "-m", "gunicorn", "config.wsgi:application",
         "--bind", f"{HOST}:{port}", "--workers", str(workers), "--log-level", "warning",
     ]  # fmt: skip
+    if threads > 1:
+        # gthread: each worker serves ``threads`` requests at once (one runs Python while the
+        # others wait on PostgreSQL) and keeps connections alive between requests.
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
     log = (var_dir / "gunicorn.log").open("wb")
     process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log)
     url = f"http://{HOST}:{port}"
@@ -767,6 +772,7 @@ def run(
     steps: Sequence[int] = DEFAULT_STEPS,
     step_seconds: int = DEFAULT_STEP_SECONDS,
     workers: int = DEFAULT_WORKERS,
+    threads: int = 1,
     caregivers: int = DEFAULT_CAREGIVERS,
     recipients: int = DEFAULT_RECIPIENTS,
     coordinators: int = DEFAULT_COORDINATORS,
@@ -802,7 +808,10 @@ def run(
     with tempfile.TemporaryDirectory(prefix="care-load-") as tmp:
         work_dir = Path(tmp)
         try:
-            with gunicorn(settings_dict, workers=workers, var_dir=work_dir) as (url, server):
+            with gunicorn(settings_dict, workers=workers, var_dir=work_dir, threads=threads) as (
+                url,
+                server,
+            ):
                 _warm_up(url, population, workers)
 
                 def phase(label: str, n: int, pause: tuple[float, float] | None, s: int) -> Any:
@@ -834,6 +843,7 @@ def run(
     return LoadResult(
         database=settings_dict["NAME"],
         workers=workers,
+        threads=threads,
         caregivers=caregivers,
         recipients=recipients,
         first=first,
@@ -889,7 +899,9 @@ def phase_table(phase: PhaseResult) -> list[str]:
 
 def report(result: LoadResult) -> str:
     lines = [
-        f"load run: gunicorn {result.workers} workers on {HOST}, database {result.database}, "
+        f"load run: gunicorn {result.workers} workers"
+        + (f" (gthread, {result.threads} threads each)" if result.threads > 1 else " (sync)")
+        + f" on {HOST}, database {result.database}, "
         f"{result.caregivers} caregivers, {result.recipients} recipients",
         "",
         f"first run ({result.first.users} users waiting "
@@ -947,6 +959,9 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         "--all-steps", action="store_true", help="run every step, even past p95 300 ms"
     )
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="gunicorn workers")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (more than 1: gthread workers)"
+    )
     parser.add_argument("--caregivers", type=int, default=DEFAULT_CAREGIVERS)
     parser.add_argument("--recipients", type=int, default=DEFAULT_RECIPIENTS)
     parser.add_argument("--coordinators", type=int, default=DEFAULT_COORDINATORS)
@@ -1014,6 +1029,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 steps=[int(n) for n in args.steps.split(",") if n.strip()],
                 step_seconds=args.step_seconds,
                 workers=args.workers,
+                threads=args.threads,
                 caregivers=args.caregivers,
                 recipients=args.recipients,
                 coordinators=args.coordinators,

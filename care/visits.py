@@ -8,6 +8,7 @@ content is a conflict the tablet must show, never a silent overwrite.
 
 from __future__ import annotations
 
+import re
 import uuid
 from bisect import bisect_left
 from collections import defaultdict
@@ -15,12 +16,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Exists, Max, Model, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -524,17 +526,71 @@ def _minutes(visit: Visit) -> float:
     return (visit.ended_at - visit.started_at).total_seconds() / 60
 
 
+def _array_type(field: Any, connection: Any) -> str:
+    # The column's type without its length or precision: an explicit cast to varchar(10)
+    # would cut a longer value short, where the insert's own assignment refuses it.
+    return re.sub(r"\(.*\)", "", field.db_type(connection)) + "[]"
+
+
+@lru_cache
+def _insert_statement(model: type[Model], alias: str) -> tuple[list[Any], str]:
+    """The fields ``_insert`` writes, and its statement (names from the model's metadata)."""
+    connection = connections[alias]
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    names = ", ".join(f"c{index}" for index in range(len(fields)))
+    unnest = ", ".join(f"%s::{_array_type(field, connection)}" for field in fields)
+    return fields, (
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
+        f"SELECT {names} FROM unnest({unnest}) WITH ORDINALITY AS row({names}, n) "
+        f"ORDER BY n RETURNING {quote(model._meta.pk.column)}"
+    )
+
+
+def _insert(model: type[Model], objects: Sequence[Model]) -> list[Model]:
+    """``model.objects.bulk_create(objects)`` for the sync's rows, on PostgreSQL as one
+    ``INSERT … SELECT … FROM unnest(column arrays) … RETURNING id``: each field converts its
+    values as bulk_create would (``pre_save``, ``get_db_prep_save``), but the statement has one
+    parameter per column instead of one per value, which the ORM builds and the driver
+    quotes one by one (a third of a sync's insert time for 20 visits, their service types and
+    exceptions). The same rows, in the same order, with the same ids given back to the
+    objects; no signals, as with bulk_create. Other databases take bulk_create."""
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or not objects:
+        return model.objects.bulk_create(objects)
+    fields, statement = _insert_statement(model, alias)
+    for obj in objects:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    arrays = [
+        [field.get_db_prep_save(field.pre_save(obj, True), connection) for obj in objects]
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, arrays)
+        ids = [row[0] for row in cursor.fetchall()]
+    for obj, pk in zip(objects, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = alias
+    return list(objects)
+
+
 def _store(
     checked: Sequence[CheckedVisit], ctx: VisitContext, *, source_ip: str | None
 ) -> list[VisitException]:
     """Insert a batch of checked visits, their service types, exceptions and access log rows;
     returns the exceptions, with their ids."""
-    visits = Visit.objects.bulk_create([entry.visit for entry in checked])
+    visits = _insert(Visit, [entry.visit for entry in checked])
     Through = Visit.service_types.through
-    Through.objects.bulk_create(
-        Through(visit_id=visit.pk, servicetype_id=service_type.pk)
-        for visit, entry in zip(visits, checked, strict=True)
-        for service_type in entry.service_types
+    _insert(
+        Through,
+        [
+            Through(visit_id=visit.pk, servicetype_id=service_type.pk)
+            for visit, entry in zip(visits, checked, strict=True)
+            for service_type in entry.service_types
+        ],
     )
     # One exception of a kind per visit (the unique constraint), the first found. The visits
     # are new and not yet committed, so no one else can have raised one: a plain insert, which
@@ -542,7 +598,7 @@ def _store(
     found: dict[tuple[int, str], VisitException] = {}
     for exception in _exceptions_for(checked, ctx.now) + _hours_limit_exceptions(visits):
         found.setdefault((exception.visit_id, exception.kind), exception)
-    exceptions = VisitException.objects.bulk_create(found.values())
+    exceptions = _insert(VisitException, list(found.values()))
     # The scheduled visits these fulfil become done; a visit without one stays unscheduled.
     scheduled_visits_match(
         visits,

@@ -66,6 +66,7 @@ from kpi.serializers import (
     RollupRunSerializer,
     UnitProgramTargetSerializer,
     YearReportSerializer,
+    year_report_data,
 )
 
 logger = logging.getLogger(__name__)
@@ -194,7 +195,7 @@ class ReportView(APIView):
         query = ReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         report = year_report(year=query.validated_data["year"])
-        return Response(YearReportSerializer(report).data)
+        return Response(year_report_data(report))
 
 
 class ReportDownloadView(APIView):

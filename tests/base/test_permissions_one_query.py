@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from base.permissions import OneQueryPermissions
+from base.roles import role_names
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +63,25 @@ def test_the_backend_logs_no_one_in(client) -> None:  # noqa: ANN001
     assert OneQueryPermissions().authenticate(None, username="perm-login", password="x") is None
     assert not hasattr(OneQueryPermissions, "get_user")
     assert client.session["_auth_user_backend"] == "django.contrib.auth.backends.ModelBackend"
+
+
+def test_a_requests_roles_and_permissions_come_in_one_query() -> None:
+    user = UserFactory(username="perm-roles", roles=["coordinator", "manager"])
+    expected = ModelBackend().get_all_permissions(_fresh(user))
+
+    fresh = _fresh(user)
+    with CaptureQueriesContext(connection) as queries:
+        roles = role_names(fresh)
+        found = fresh.get_all_permissions()
+
+    assert len(queries) == 1
+    assert roles == frozenset({"coordinator", "manager"})
+    assert found == expected
+
+
+def test_a_superusers_roles_leave_every_permission_to_model_backend() -> None:
+    user = UserFactory(username="perm-super-roles", is_superuser=True, roles=["caregiver"])
+
+    fresh = _fresh(user)
+    assert role_names(fresh) == frozenset({"caregiver"})
+    assert fresh.get_all_permissions() == ModelBackend().get_all_permissions(_fresh(user))

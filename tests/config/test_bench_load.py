@@ -28,8 +28,10 @@ ROUTES = {
 
 # Transactional: gunicorn's workers are other processes and must see the committed data.
 # (tests/conftest.py puts back the reference data and roles the flush removes.)
+# threads=2: gunicorn's gthread workers, the other way the run can serve.
 @pytest.mark.django_db(transaction=True)
-def test_load_run_serves_every_kind_of_user_without_errors_and_measures_it() -> None:
+@pytest.mark.parametrize("threads", [1, 2])
+def test_load_run_serves_every_kind_of_user_without_errors_and_measures_it(threads: int) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the load run needs PostgreSQL: gunicorn's workers are other processes")
 
@@ -46,6 +48,7 @@ def test_load_run_serves_every_kind_of_user_without_errors_and_measures_it() -> 
         history=60,
         waiting=10,
         route_requests=1,
+        threads=threads,
     )
 
     assert result.errors == 0
@@ -72,6 +75,7 @@ def test_load_run_serves_every_kind_of_user_without_errors_and_measures_it() -> 
     assert set(result.route_cpu) >= ROUTES
     assert all(app > 0 for app, _database in result.route_cpu.values())
     assert "p95" in report(result)
+    assert ("gthread, 2 threads each" in report(result)) == (threads == 2)
 
 
 def test_steps_keep_the_first_runs_proportions_with_one_user_of_each_kind_at_least() -> None:
