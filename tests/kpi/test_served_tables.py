@@ -162,9 +162,7 @@ def test_a_recipient_who_moves_takes_their_months_and_their_members_keys_along()
     recipient.region = region("gunsan")
     recipient.admin_unit = "옥구읍"
     recipient.save()
-    assert {row[2] for row in persons(ServedKind.RECIPIENT) if row[1] == recipient.pk} == {
-        "gunsan"
-    }
+    assert {row[2] for row in persons(ServedKind.RECIPIENT) if row[1] == recipient.pk} == {"gunsan"}
     assert ("gunsan", True) in {
         (r.region.code, r.is_rural) for r in ServedPerson.objects.filter(person_id=member.pk)
     }
