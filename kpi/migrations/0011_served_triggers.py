@@ -64,6 +64,7 @@ CREATE OR REPLACE FUNCTION kpi_served_refresh_persons(
 ) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     v_rural bigint := (SELECT id FROM care_program WHERE code = 'rural_gap_care');
+    v_kinds integer[]; v_persons bigint[]; v_years integer[];
 BEGIN
     DELETE FROM kpi_servedperson s
     USING unnest(p_recipients, p_recipient_months) AS a (person, m)
@@ -102,20 +103,10 @@ BEGIN
     ORDER BY 3, 1, 4, 5
     ON CONFLICT DO NOTHING;
 
-    -- The first months of every (person, year) touched, from the rows just written.
-    DELETE FROM kpi_servedfirst f
-    USING (
-        SELECT DISTINCT k.kind, a.person, extract(year FROM a.m)::int AS year
-        FROM unnest(p_recipients, p_recipient_months) AS a (person, m),
-             unnest(ARRAY[1, 2]) AS k (kind)
-        UNION
-        SELECT DISTINCT 3, a.person, extract(year FROM a.m)::int
-        FROM unnest(p_members, p_member_months) AS a (person, m)
-    ) AS t
-    WHERE f.kind = t.kind AND f.person_id = t.person AND f.year = t.year;
-    INSERT INTO kpi_servedfirst AS f (year, kind, person_id, region_id, is_rural, first_month)
-    SELECT t.year, s.kind, s.person_id, s.region_id, s.is_rural,
-           min(extract(month FROM s.month))::int
+    -- The first months of every (person, year) touched, from the rows just written: the
+    -- keys once, then a delete and an insert of their own (see the module's docstring).
+    SELECT array_agg(t.kind), array_agg(t.person), array_agg(t.year)
+    INTO v_kinds, v_persons, v_years
     FROM (
         SELECT DISTINCT k.kind, a.person, extract(year FROM a.m)::int AS year
         FROM unnest(p_recipients, p_recipient_months) AS a (person, m),
@@ -123,7 +114,14 @@ BEGIN
         UNION
         SELECT DISTINCT 3, a.person, extract(year FROM a.m)::int
         FROM unnest(p_members, p_member_months) AS a (person, m)
-    ) AS t
+    ) AS t;
+    DELETE FROM kpi_servedfirst f
+    USING unnest(v_kinds, v_persons, v_years) AS t (kind, person, year)
+    WHERE f.kind = t.kind AND f.person_id = t.person AND f.year = t.year;
+    INSERT INTO kpi_servedfirst AS f (year, kind, person_id, region_id, is_rural, first_month)
+    SELECT t.year, s.kind, s.person_id, s.region_id, s.is_rural,
+           min(extract(month FROM s.month))::int
+    FROM unnest(v_kinds, v_persons, v_years) AS t (kind, person, year)
     JOIN kpi_servedperson s ON s.kind = t.kind AND s.person_id = t.person
         AND s.month >= make_date(t.year, 1, 1) AND s.month < make_date(t.year + 1, 1, 1)
     GROUP BY t.year, s.kind, s.person_id, s.region_id, s.is_rural

@@ -29,7 +29,8 @@ KEYS = ["kpi_region", "kpi_rural"]
 
 
 def _month(year: int, month: int) -> date:
-    return date(year, month, 1)
+    """The first day of a month (13: of January next year)."""
+    return date(year + 1, 1, 1) if month == 13 else date(year, month, 1)
 
 
 def _person_month_parts(code: str, year: int, month: int) -> tuple[str, tuple]:
@@ -121,7 +122,7 @@ def _medians(year: int, through: int) -> dict[int, tuple[float | None, float | N
     rows = metrics._fetch(
         "SELECT first_on, referred_on, COUNT(*) FROM kpi_episodefirst "
         "WHERE first_on >= %s AND first_on < %s GROUP BY 1, 2",
-        (date(year, 1, 1), _seoul_start(year, through + 1).date()),
+        (_month(year, 1), _month(year, through + 1)),
     )
     by_month: dict[int, Counter[int]] = {m: Counter() for m in range(1, through + 1)}
     for first_on, referred_on, n in rows:
@@ -150,12 +151,6 @@ def _middle(histogram: Counter[int]) -> float | None:
         if not ranks:
             break
     return sum(values) / 2
-
-
-def _seoul_start(year: int, month: int):  # noqa: ANN202
-    from kpi import metrics
-
-    return metrics.month_start(year, month)
 
 
 def month_parts(codes: set[str], year: int, month: int) -> list[tuple[str, tuple]]:
