@@ -200,3 +200,31 @@ def test_the_application_role_still_writes_the_other_tables(app_role: str) -> No
             "UPDATE care_recipient SET phone = '010-0000-0000' WHERE id = %s", [person.pk]
         )
         assert cursor.rowcount == 1
+
+
+@postgres_only
+def test_chaining_a_row_finds_the_last_one_through_the_index_not_by_reading_the_log() -> None:
+    # A plan made while the log is small is kept for the connection's life: a sequential scan
+    # then read the whole log for every row chained (base migration 0006).
+    actor = UserFactory(username="counselor1", roles=["counselor"])
+    people = RecipientFactory.create_batch(3)
+
+    def scans() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT seq_scan, idx_scan FROM pg_stat_xact_user_tables WHERE relname = %s",
+                ["care_accesslog"],
+            )
+            return cursor.fetchone()
+
+    with connection.cursor() as cursor:
+        # What the planner knows of a new installation's log: nothing in it. (ANALYZE also
+        # drops this connection's plans of the trigger's query.)
+        cursor.execute("ANALYZE care_accesslog")
+    before = scans()
+    access_log_record(actor=actor, action="view", recipients=people, path="/x/")
+    access_log_record(actor=actor, action="view", recipients=people, path="/y/")
+    after = scans()
+
+    assert after[0] - before[0] == 0
+    assert after[1] - before[1] == 6
