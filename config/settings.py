@@ -111,18 +111,6 @@ DATABASES = {
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
     "DB_DISABLE_SERVER_SIDE_CURSORS", False
 )
-# Parameters bound by the server, not quoted into the text by psycopg: a statement a
-# connection repeats is then prepared after five runs (prepare_threshold) and PostgreSQL
-# may keep its plan. The lists' joins cost 3-5 ms to plan and under 1 ms to run;
-# in the load run (bench/load.py) this saved about a fifth of the CPU per request.
-# Behind PgBouncer with CONN_MAX_AGE 0 no connection lives to repeat a statement: off there.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "DB_SERVER_SIDE_BINDING", True
-):
-    # Django turns psycopg's preparing off unless it is asked for.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=env_int("DB_PREPARE_THRESHOLD", 5)
-    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default is shared by the web server, the worker and beat: wait for a lock
     # instead of failing, take the write lock up front, and let readers run beside a writer.
