@@ -22,6 +22,7 @@ from kpi.models import (
     MeasureTarget,
     OperatingGroupProgram,
     Period,
+    ReportVersion,
     RollupRun,
     ServedFirst,
     ServedPerson,
@@ -317,3 +318,11 @@ class EpisodeFirstAdmin(ReadOnlyLogAdmin):
 
     list_display = ["episode_id", "first_at"]
     date_hierarchy = "first_at"
+
+
+@admin.register(ReportVersion)
+class ReportVersionAdmin(ReadOnlyLogAdmin):
+    """Read only: kept by triggers on the report's tables (kpi 0012); a changed value tells
+    each process to compute the year's report again."""
+
+    list_display = ["id", "n"]

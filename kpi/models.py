@@ -705,6 +705,23 @@ class LateRecord(models.Model):
         return f"{self.kind} {self.object_id} → {self.period}"
 
 
+class ReportVersion(models.Model):
+    """The version of the rows the year's report reads (kpi 0012): one row, whose ``n`` a
+    statement trigger on each of those tables replaces in the writer's own transaction, so the
+    report's body can be kept per process and keyed by it (``kpi.selectors.year_report_body``).
+    Kept by the triggers on PostgreSQL only; empty on SQLite, where the report is always
+    computed."""
+
+    n = models.BigIntegerField(_("버전"), default=0)
+
+    class Meta:
+        verbose_name = _("보고서 버전")
+        verbose_name_plural = _("보고서 버전")
+
+    def __str__(self) -> str:
+        return str(self.n)
+
+
 # The served-person tables live in their own package; imported here so Django finds them.
 from kpi.served.models import (  # noqa: E402, F401
     EpisodeFirst,

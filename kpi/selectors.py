@@ -6,7 +6,15 @@ Every list here runs a fixed number of queries whatever its length: nested rows 
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from django.core.signals import setting_changed
+from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
+from django.dispatch import receiver
+from django.utils import timezone, translation
 
 from kpi.models import (
     Indicator,
@@ -17,10 +25,13 @@ from kpi.models import (
     MeasurementBreakdown,
     MeasureTarget,
     Period,
+    ReportVersion,
     RollupRun,
     UnitProgram,
     UnitProgramTarget,
 )
+from kpi.report import year_report
+from kpi.serializers import year_report_data
 
 
 def indicator_list() -> QuerySet[Indicator]:
@@ -101,3 +112,92 @@ def period_list() -> QuerySet[Period]:
 
 def late_record_list() -> QuerySet[LateRecord]:
     return LateRecord.objects.select_related("period").order_by("-found_at", "-id")
+
+
+# --- the year's report, kept per process -----------------------------------------------------
+
+# Bodies kept: a few years × two languages × the time zones in use, a few hundred KB.
+REPORT_BODIES = 32
+
+ReportKey = tuple[str, str, int, str, int, str]
+
+
+class _Bodies:
+    """The latest used report bodies, at most ``size``, shared by a process's threads
+    (gunicorn's gthread workers): a lock around each look-up and store, never around the
+    computing, so two threads may both compute a missing body and the later store wins."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._bodies: OrderedDict[ReportKey, dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: ReportKey) -> dict[str, Any] | None:
+        with self._lock:
+            body = self._bodies.get(key)
+            if body is not None:
+                self._bodies.move_to_end(key)
+            return body
+
+    def put(self, key: ReportKey, body: dict[str, Any]) -> None:
+        with self._lock:
+            self._bodies[key] = body
+            self._bodies.move_to_end(key)
+            while len(self._bodies) > self._size:
+                self._bodies.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._bodies.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._bodies)
+
+
+_report_bodies = _Bodies(REPORT_BODIES)
+
+
+def report_version() -> int | None:
+    """The version of the report's rows (kpi 0012), or None where there is none to trust:
+    SQLite has no triggers, and a flushed table has no row until the next write."""
+    if connection.vendor != "postgresql":
+        return None
+    return ReportVersion.objects.filter(pk=1).values_list("n", flat=True).first()
+
+
+def year_report_body(*, year: int, language: str) -> dict[str, Any]:
+    """The year report's body (``year_report_data(year_report(year=year))``) in ``language``,
+    computed once per version of the report's rows in each process (a manager's report costs
+    ~30 ms of Python; managers read the same one again and again).
+
+    The version is read before any of the report's rows: under READ COMMITTED every later
+    query sees at least what that version stands for, so a body is never kept under a version
+    older than its data (kpi 0012's docstring). The key holds the time zone, which
+    ``generated_at`` is shown in, and the database, in case a process ever uses another one.
+    ``generated_at`` is when the kept body was computed. The body is shared: callers must
+    not change it."""
+    version = report_version()
+    if version is None:
+        with translation.override(language):
+            return year_report_data(year_report(year=year))
+    key: ReportKey = (
+        connection.alias,
+        connection.settings_dict["NAME"],
+        version,
+        timezone.get_current_timezone_name(),
+        year,
+        language,
+    )
+    body = _report_bodies.get(key)
+    if body is None:
+        with translation.override(language):
+            body = year_report_data(year_report(year=year))
+        _report_bodies.put(key, body)
+    return body
+
+
+@receiver(setting_changed)
+def _forget_report_bodies(**kwargs: Any) -> None:
+    # An overridden setting (TIME_ZONE, REST_FRAMEWORK's number format…) may change a body.
+    _report_bodies.clear()

@@ -548,7 +548,10 @@ class YearReportSerializer(serializers.Serializer):
     through_month = serializers.IntegerField(
         allow_null=True, help_text=_("실적이 있는 가장 최근 달")
     )
-    generated_at = serializers.DateTimeField(help_text=_("작성 시각"))
+    # A process keeps the body until one of the report's rows changes (kpi.selectors).
+    generated_at = serializers.DateTimeField(
+        help_text=_("작성 시각: 지금의 자료로 보고서를 처음 계산한 때 (자료가 바뀌면 다시 계산)")
+    )
     goals = GoalReportSerializer(many=True, help_text=_("전략목표"))
 
 
