@@ -4,7 +4,7 @@ with one small query, whether it may still serve it (``kpi.selectors.year_report
 ``kpi_reportversion`` holds one row. On PostgreSQL a statement trigger on every table the report
 reads (``kpi.report.year_report``: ``structure_year`` reads the goals' years, the prefetch chain
 the goals, indicators, measures, their targets, unit programs and their targets, and
-``_measurements`` the measurements) fires after each INSERT, UPDATE, DELETE and TRUNCATE and
+``_measurements`` the measurements) fires before each INSERT, UPDATE, DELETE and TRUNCATE and
 gives the row's ``n`` a new value, in the writer's own transaction.
 
 Why a reader that reads the version first and then the data never keeps stale data under a
@@ -28,7 +28,10 @@ puts it back. Without the row a reader computes and keeps nothing.
 
 Costs: every writing statement on these tables takes the row's lock until its transaction
 ends, so writers of the goal structure and of measurements (rollups, manual entries) queue
-behind each other at the row; they are few and short. A statement that changes no row still
+behind each other at the row; they are few and short. Before the statement, not after it: a
+writer takes the row's lock before any lock on the rows it changes, so two writers always
+meet at the version row first and cannot deadlock there (after the statement, each could hold
+rows the other wants and then wait for the version). A statement that changes no row still
 changes the version (the next read recomputes once). Triggers disabled by
 ``session_replication_role = replica`` (a restore with --disable-triggers) change nothing:
 restart the application after such a restore.
@@ -77,7 +80,7 @@ def create_triggers(apps, schema_editor):
     schema_editor.execute(BUMP)
     for table in _tables(apps):
         schema_editor.execute(
-            f"CREATE TRIGGER kpi_report_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
+            f"CREATE TRIGGER kpi_report_version BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE"
             f" ON {table} FOR EACH STATEMENT EXECUTE FUNCTION kpi_report_version_bump()"
         )
 
