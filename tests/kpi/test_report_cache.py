@@ -80,14 +80,7 @@ def year_with_figures(db: None) -> None:
     goals_load()
     _visit(datetime(2023, 1, 10, 10, tzinfo=SEOUL))
     rollup_month(year=2023, month=1)
-    manual_entry_record(
-        actor=UserFactory(roles=["manager"]),
-        measure=_manual_measure(),
-        year=2023,
-        month=1,
-        value=Decimal("5"),
-        evidence="모니터링 결과보고",
-    )
+    _record_a_manual_entry(Decimal("5"), "모니터링 결과보고")
 
 
 def _fresh(year: int = 2023, language: str = "ko") -> dict[str, Any]:
@@ -186,15 +179,15 @@ def _change_unit_program_target() -> None:
         UnitProgramTarget.objects.create(unit_program=program, year=2023, target=Decimal(3))
 
 
-def _record_a_manual_entry() -> None:
+def _record_a_manual_entry(value: Decimal = Decimal("9.5"), evidence: str = "정정") -> None:
     # the service upserts the month's measurement and the later months' year to date
     manual_entry_record(
         actor=UserFactory(roles=["manager"]),
         measure=_manual_measure(),
         year=2023,
         month=1,
-        value=Decimal("9.5"),
-        evidence="정정",
+        value=value,
+        evidence=evidence,
     )
 
 
