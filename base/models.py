@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from base.fields import MachineTokenField
 from base.validators import reject_resident_registration_number
 
 
@@ -76,7 +77,9 @@ class RefusesResidentRegistrationNumbers(models.Model):
         for field in self._meta.concrete_fields:
             if exclude and field.name in exclude:
                 continue
-            if isinstance(field, models.CharField | models.TextField):
+            if isinstance(field, models.CharField | models.TextField) and not isinstance(
+                field, MachineTokenField
+            ):
                 try:
                     reject_resident_registration_number(getattr(self, field.attname))
                 except ValidationError as exc:
@@ -147,8 +150,8 @@ class AccessLog(models.Model):
     # row's hash, so a changed, inserted or removed row breaks the chain from there on. On
     # PostgreSQL a trigger sets these, and ``at``, in the database; the application cannot.
     chain_seq = models.BigIntegerField(_("순번"), null=True, unique=True, editable=False)
-    prev_hash = models.CharField(_("이전 해시"), max_length=64, blank=True, editable=False)
-    row_hash = models.CharField(_("해시"), max_length=64, blank=True, editable=False)
+    prev_hash = MachineTokenField(_("이전 해시"), max_length=64, blank=True, editable=False)
+    row_hash = MachineTokenField(_("해시"), max_length=64, blank=True, editable=False)
 
     class Meta:
         db_table = "care_accesslog"
@@ -216,7 +219,7 @@ class AccessLogPurge(models.Model):
     purged_at = models.DateTimeField(_("파기 일시"), default=timezone.now)
     cutoff = models.DateTimeField(_("이전 기록 파기 기준"))
     up_to_seq = models.BigIntegerField(_("파기한 마지막 순번"), unique=True)
-    last_hash = models.CharField(_("파기한 마지막 해시"), max_length=64)
+    last_hash = MachineTokenField(_("파기한 마지막 해시"), max_length=64, editable=False)
     rows_deleted = models.PositiveBigIntegerField(_("파기한 행"))
 
     class Meta:

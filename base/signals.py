@@ -19,6 +19,7 @@ from django.db.models.signals import m2m_changed, pre_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
+from base.fields import MachineTokenField
 from base.models import RoleChangeLog
 from base.roles import forget_role_names
 from base.validators import (
@@ -122,8 +123,10 @@ def text_fields_cleaned(sender: type[models.Model], instance: models.Model, **kw
         return
     errors: dict[str, list[ValidationError]] = {}
     for field in sender._meta.concrete_fields:
-        if field.generated or not isinstance(
-            field, models.DateField | models.CharField | models.TextField
+        if (
+            field.generated
+            or isinstance(field, MachineTokenField)
+            or not isinstance(field, models.DateField | models.CharField | models.TextField)
         ):
             continue
         value = getattr(instance, field.attname)

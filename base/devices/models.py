@@ -10,14 +10,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from base.fields import MachineTokenField
+
 
 class EnrolledTablet(models.Model):
     name = models.CharField(_("태블릿 이름"), max_length=50)
-    enrolment_code_hash = models.CharField(
+    enrolment_code_hash = MachineTokenField(
         _("등록 코드 (해시)"), max_length=64, unique=True, null=True, blank=True, editable=False
     )
     code_expires_at = models.DateTimeField(_("등록 코드 만료"), null=True, blank=True)
-    credential_hash = models.CharField(
+    credential_hash = MachineTokenField(
         _("기기 인증정보 (해시)"), max_length=64, unique=True, null=True, blank=True, editable=False
     )
     created_by = models.ForeignKey(

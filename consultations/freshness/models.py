@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from base.fields import MachineTokenField
 from base.models import RefusesResidentRegistrationNumbers
 
 # The resource fields a provider may correct, in the order the form and the diff show them.
@@ -134,7 +135,7 @@ class ReviewInvitation(models.Model):
     )
     created_at = models.DateTimeField(_("요청일시"), default=timezone.now)
     expires_at = models.DateTimeField(_("만료일시"))
-    nonce = models.CharField(_("일회용 값"), max_length=32, default=new_nonce, editable=False)
+    nonce = MachineTokenField(_("일회용 값"), max_length=32, default=new_nonce, editable=False)
     # When the resource was last changed as the invitation went out: a later change makes the
     # provider's answer possibly stale, and the review page says so.
     resource_updated_at = models.DateTimeField(_("요청 당시 자원 수정일시"))

@@ -5,6 +5,8 @@ model of the project by one mechanism (a pre_save receiver), and to every input 
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import unicodedata
 from typing import Any
 
@@ -16,11 +18,14 @@ from django.db import models
 from django.db.models.signals import pre_save
 from rest_framework.test import APIClient
 
+from base.devices import services as device_services
+from base.fields import MachineTokenField
+from base.models import AccessLog
 from base.signals import _is_project_app
 from base.validators import contains_resident_registration_number
 from care.models import Recipient, Visit
 from tests.care.visit_factories import VisitExceptionFactory, VisitFactory
-from tests.factories import RecipientFactory
+from tests.factories import RecipientFactory, UserFactory
 
 PROJECT_APPS = ("base", "volunteers", "care", "consultations", "kpi", "notifications")
 
@@ -79,6 +84,8 @@ def _text_fields() -> list[tuple[type[models.Model], models.Field]]:
         if model._meta.app_label not in PROJECT_APPS or model._meta.proxy:
             continue
         for field in model._meta.concrete_fields:
+            if isinstance(field, MachineTokenField):
+                continue
             if isinstance(field, models.CharField | models.TextField) and not field.choices:
                 found.append((model, field))
     return found
@@ -109,6 +116,69 @@ def test_every_text_field_of_every_model_refuses_a_resident_registration_number(
 
     # then it is refused, naming the field
     assert field.name in refused.value.message_dict
+
+
+def _machine_token_fields() -> list[tuple[type[models.Model], models.Field]]:
+    return [
+        (model, field)
+        for model in apps.get_models()
+        if model._meta.app_label in PROJECT_APPS
+        for field in model._meta.concrete_fields
+        if isinstance(field, MachineTokenField)
+    ]
+
+
+def test_only_what_no_person_types_is_left_to_the_machine() -> None:
+    # The exemption from the text rules is for digests and nonces the application writes: a
+    # field a form or the admin could offer for typing must not carry it.
+    fields = _machine_token_fields()
+
+    assert {f"{model._meta.label}.{field.name}" for model, field in fields} == {
+        "base.AccessLog.prev_hash",
+        "base.AccessLog.row_hash",
+        "base.AccessLogPurge.last_hash",
+        "base.EnrolledTablet.credential_hash",
+        "base.EnrolledTablet.enrolment_code_hash",
+        "consultations.ReviewInvitation.nonce",
+    }
+    assert [field.name for model, field in fields if field.editable] == []
+
+
+def _secret_whose_digest_looks_like_a_registration_number() -> str:
+    # About one SHA-256 in 300 holds 13 digits shaped like an RRN (this is what once failed a
+    # tablet's enrolment in CI); the first such secret is found in a few hundred tries.
+    return next(
+        secret
+        for secret in (f"tablet-secret-{n}" for n in itertools.count())
+        if contains_resident_registration_number(hashlib.sha256(secret.encode()).hexdigest())
+    )
+
+
+@pytest.mark.django_db
+def test_a_tablet_whose_credential_digest_looks_like_a_registration_number_is_enrolled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given a coordinator's one-time code, and the secret the tablet is about to be given
+    secret = _secret_whose_digest_looks_like_a_registration_number()
+    monkeypatch.setattr(device_services.secrets, "token_urlsafe", lambda nbytes: secret)
+    coordinator = UserFactory(roles=["coordinator"])
+    code = device_services.enrolment_code_create(name="완주 3번", by=coordinator)
+
+    # when the tablet uses the code
+    tablet, credential = device_services.tablet_enrol(code.code)
+
+    # then it is enrolled and its credential lets it in
+    assert credential == secret
+    assert device_services.tablet_for_credential(secret) == tablet
+
+
+def test_an_access_log_hash_that_looks_like_a_registration_number_passes_the_text_rules() -> None:
+    digest = hashlib.sha256(_secret_whose_digest_looks_like_a_registration_number().encode())
+    row = AccessLog(prev_hash=digest.hexdigest(), row_hash=digest.hexdigest())
+
+    pre_save.send(sender=AccessLog, instance=row, raw=False, using="default")
+
+    assert row.row_hash == digest.hexdigest()
 
 
 def test_text_is_stored_in_nfc_without_invisible_characters() -> None:
