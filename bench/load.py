@@ -73,12 +73,15 @@ DEFAULT_WAITING = 220  # of which still waiting for verification (the first run 
 DEFAULT_SEED = 2026
 # The users' mix: 50 caregivers, 10 coordinators and 5 managers of 65 (see ``mix``).
 MIX = {"caregiver": 10, "coordinator": 2, "manager": 1}
-# The load's visits go back in time from before the history's 60 days, in 10-minute slots
-# (8-minute visits), inside every assignment (the oldest starts 90 days ago): 4,000 a
-# caregiver, about 200,000 in all, more than the default runs send.
-SLOT_MINUTES = 10
-VISIT_MINUTES = 8
-SLOT_DAYS = (61, 89)
+# The load's visits go back in time from a few minutes before the run over the last 71 hours,
+# as a tablet sends what it just recorded: past 72 hours each visit would also get a
+# late-sync exception (care.visits.LATE_SYNC_AFTER) that no working desk sees on every
+# visit, and the desk's counts of open exceptions would measure that instead. 90-second slots
+# (60-second visits; their length costs nothing here), less those a history visit of the
+# caregiver overlaps: about 2,800 a caregiver, 140,000 in all, more than the default runs send.
+SLOT_SECONDS = 90
+VISIT_SECONDS = 60
+SLOT_WINDOW = (timedelta(minutes=5), timedelta(hours=71))
 SAMPLE_SECONDS = 0.5
 SYNC_BATCH = 20
 ROUTE_CPU_REQUESTS = 10  # per route, one at a time, for the CPU each costs
@@ -267,13 +270,14 @@ def build_population(
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
-    start_of_slots = now - timedelta(days=SLOT_DAYS[0])
-    max_slots = (SLOT_DAYS[1] - SLOT_DAYS[0]) * 24 * 60 // SLOT_MINUTES
+    anchor = now - SLOT_WINDOW[0]
+    free_slots = _free_slots(
+        anchor, [c.corps_member_id for c in fixtures.caregivers], now - SLOT_WINDOW[1]
+    )
     plan = {
-        "anchor": start_of_slots.isoformat(),
-        "slot_minutes": SLOT_MINUTES,
-        "visit_minutes": VISIT_MINUTES,
-        "max_slots": max_slots,
+        "anchor": anchor.isoformat(),
+        "slot_seconds": SLOT_SECONDS,
+        "visit_seconds": VISIT_SECONDS,
         "year": today.year,
         "service_types": sorted(fixtures.service_type_ids),
         "notes": list(NOTE_PHRASES),
@@ -282,6 +286,7 @@ def build_population(
                 "user_id": c.user_id,
                 "token": c.token,
                 "recipient_ids": list(c.recipient_ids),
+                "slots": free_slots[c.corps_member_id],
                 "first_free_slot": 0,
             }
             for c in fixtures.caregivers
@@ -299,6 +304,29 @@ def build_population(
     )
 
 
+def _slot_start(anchor: datetime, index: int, seconds: int = SLOT_SECONDS) -> datetime:
+    return anchor - (index + 1) * timedelta(seconds=seconds)
+
+
+def _free_slots(
+    anchor: datetime, member_ids: list[int], earliest: datetime
+) -> dict[int, list[int]]:
+    """Per corps member, the slots (counted back from ``anchor``, none before ``earliest``)
+    that none of their stored visits overlaps."""
+    from care.models import Visit
+
+    count = int((anchor - earliest).total_seconds()) // SLOT_SECONDS
+    taken: dict[int, set[int]] = {member: set() for member in member_ids}
+    for member, started, ended in Visit.objects.filter(
+        corps_member_id__in=member_ids, ended_at__gt=earliest
+    ).values_list("corps_member_id", "started_at", "ended_at"):
+        # slot i spans (anchor - (i + 1) * slot, anchor - i * slot]
+        first = max(0, int((anchor - ended).total_seconds()) // SLOT_SECONDS)
+        last = min(count - 1, int((anchor - started).total_seconds()) // SLOT_SECONDS)
+        taken[member].update(range(first, last + 1))
+    return {member: [i for i in range(count) if i not in taken[member]] for member in member_ids}
+
+
 def mix(users: int) -> tuple[int, int, int]:
     """(caregivers, coordinators, managers) among ``users``, in the first run's proportions
     (50, 10, 5 of 65) and at least one of each: 3 -> (1, 1, 1), 8 -> (6, 1, 1)."""
@@ -311,19 +339,18 @@ def mix(users: int) -> tuple[int, int, int]:
 def visit_batch(
     plan: dict[str, Any], caregiver: dict[str, Any], first_slot: int, size: int, rng: random.Random
 ) -> list[dict[str, Any]]:
-    """``size`` new visits of ``caregiver`` as a tablet sends them, in slots ``first_slot``...
-
-    A caregiver's visits go back in time from the plan's anchor, one slot each, so they never
-    overlap (an overlap would add an exception and its cost): slot i starts i + 1 slots before.
-    """
-    if first_slot + size > plan["max_slots"]:
+    """``size`` new visits of ``caregiver`` as a tablet sends them, in its free slots
+    ``first_slot``... (``_free_slots``): slot i starts i + 1 slots before the plan's anchor, so
+    the visits overlap neither each other nor the history (an overlap would add an exception
+    and its cost), and end within the last 72 hours (no late-sync exception)."""
+    slots = caregiver["slots"]
+    if first_slot + size > len(slots):
         raise LoadError(f"caregiver {caregiver['user_id']} has no visit slots left: fewer steps")
-    slot = timedelta(minutes=plan["slot_minutes"])
-    length = timedelta(minutes=plan["visit_minutes"])
+    length = timedelta(seconds=plan["visit_seconds"])
     anchor = datetime.fromisoformat(plan["anchor"])
     visits = []
-    for index in range(first_slot, first_slot + size):
-        started = anchor - (index + 1) * slot
+    for index in slots[first_slot : first_slot + size]:
+        started = _slot_start(anchor, index, plan["slot_seconds"])
         visits.append(
             {
                 "client_uuid": str(uuid.uuid4()),

@@ -62,7 +62,7 @@ MIDDLEWARE = [
     # Residents' pages and open data: Cache-Control, ETag and 304 for anonymous reads. Above
     # the session, locale and CSRF middleware, to see the cookies and Vary they add.
     "config.public_cache.PublicCache",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.sessions.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before any view or query: a NUL character can be neither looked up nor stored, and text
@@ -155,11 +155,15 @@ DEVICE_ENROLMENT_CODE_MINUTES = env_int("DEVICE_ENROLMENT_CODE_MINUTES", 30)
 DEVICE_COOKIE_NAME = "care_tablet"
 DEVICE_COOKIE_DAYS = 400
 
-# Desk sessions end after 30 minutes without a request (each request moves the end), and when
-# the browser closes (no persistent cookie). The tablet's outbox lives in IndexedDB, not in the
-# session, so a caregiver who logs in again finds the unsent visits still there.
+# Desk sessions end after 30 minutes without a request, and when the browser closes (no
+# persistent cookie). A request moves the end when the last move is a minute old or more
+# (config.sessions), so an idle session ends 29 to 30 minutes after its last request. The
+# tablet's outbox lives in IndexedDB, not in the session, so a caregiver who logs in again
+# finds the unsent visits still there.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = min(60, SESSION_COOKIE_AGE // 10)
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_ENGINE = "config.sessions"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # A caregiver's tablet left alone this long clears what it stores of people (the stored pages
 # and API answers of the service worker, the schedule's marks) and goes back to the login,

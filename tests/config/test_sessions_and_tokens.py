@@ -9,7 +9,9 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -114,16 +116,47 @@ def test_revoking_with_a_wrong_method_is_405(api: APIClient) -> None:
 def test_a_desk_session_ends_with_the_browser_and_after_thirty_idle_minutes() -> None:
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    # moved at most once a minute, not written on every request
+    assert settings.SESSION_REFRESH_SECONDS == 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
+    assert "config.sessions.IdleSessionMiddleware" in settings.MIDDLEWARE
+    assert settings.SESSION_ENGINE == "config.sessions"
 
 
-def test_a_request_moves_the_session_end_and_an_idle_session_is_logged_out() -> None:
+def test_a_new_login_does_not_write_its_session_again_at_the_first_request() -> None:
+    client, _session = _desk_client()
+
+    assert _session_writes(client, "/coordinator/") == []
+
+
+def _desk_client() -> tuple[Client, Session]:
     UserFactory(username="coordinator1", roles=["coordinator"])
     client = Client()
     client.force_login(User.objects.get(username="coordinator1"))
-    session = Session.objects.get()
+    return client, Session.objects.get()
+
+
+def _last_used(session: Session, minutes_ago: float) -> None:
+    """As if the session's end was last moved ``minutes_ago``."""
+    Session.objects.filter(pk=session.pk).update(
+        expire_date=timezone.now() + dt.timedelta(minutes=30 - minutes_ago)
+    )
+
+
+def _session_writes(client: Client, path: str) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return [
+        query["sql"]
+        for query in queries.captured_queries
+        if "django_session" in query["sql"] and not query["sql"].startswith("SELECT")
+    ]
+
+
+def test_a_request_moves_the_session_end_and_an_idle_session_is_logged_out() -> None:
+    client, session = _desk_client()
     # the session was last used 29 minutes ago: one more request keeps it and moves its end
-    Session.objects.update(expire_date=timezone.now() + dt.timedelta(minutes=1))
+    _last_used(session, minutes_ago=29)
 
     kept = client.get("/coordinator/")
 
@@ -136,3 +169,44 @@ def test_a_request_moves_the_session_end_and_an_idle_session_is_logged_out() -> 
     ended = client.get("/coordinator/")
     assert ended.status_code == 302
     assert ended["Location"].startswith(settings.LOGIN_URL)
+
+
+def test_requests_within_a_minute_of_the_last_move_do_not_write_the_session() -> None:
+    client, session = _desk_client()
+    _last_used(session, minutes_ago=0.5)
+    end = Session.objects.get(pk=session.pk).expire_date
+
+    writes = _session_writes(client, "/coordinator/")
+
+    assert writes == []
+    assert Session.objects.get(pk=session.pk).expire_date == end
+
+
+def test_the_first_request_a_minute_after_the_last_move_writes_the_session_once() -> None:
+    client, session = _desk_client()
+    _last_used(session, minutes_ago=1)
+
+    writes = _session_writes(client, "/coordinator/")
+
+    assert len(writes) == 1
+    assert _session_writes(client, "/coordinator/") == []
+
+
+def test_a_logged_out_session_cookie_does_not_bring_the_session_back() -> None:
+    client, session = _desk_client()
+    stale = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client.post("/logout/")
+    assert not Session.objects.exists()
+
+    client.cookies[settings.SESSION_COOKIE_NAME] = stale
+    response = client.get("/coordinator/")
+
+    assert response.status_code == 302
+    assert not Session.objects.exists()
+
+
+def test_an_anonymous_request_writes_no_session() -> None:
+    response = Client().get("/privacy/")
+
+    assert response.status_code == 200
+    assert not Session.objects.exists()

@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
+from types import NoneType
 from typing import Any
 from uuid import uuid4
 
@@ -84,8 +85,9 @@ def year_with_figures(db: None) -> None:
 
 
 def _fresh(year: int = 2023, language: str = "ko") -> dict[str, Any]:
+    """The body computed afresh, as the API's renderer writes it."""
     with translation.override(language):
-        return year_report_data(year_report(year=year))
+        return json.loads(JSONRenderer().render(year_report_data(year_report(year=year))))
 
 
 def _without_time(body: dict[str, Any]) -> dict[str, Any]:
@@ -100,6 +102,24 @@ def test_the_kept_body_is_the_body_computed_afresh(year_with_figures: None) -> N
 
     assert _without_time(kept) == _without_time(_fresh())
     assert kept["goals"], "the fixture's goals are in the report"
+
+
+def _values(node: Any) -> Iterator[Any]:
+    yield node
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
+    for child in children:
+        yield from _values(child)
+
+
+def test_the_kept_body_holds_only_json_values_and_renders_as_a_fresh_one(
+    year_with_figures: None,
+) -> None:
+    # kept as JSON's own values, so that a read renders without the encoder's fallback
+    kept = year_report_body(year=2023, language="ko")
+
+    assert {type(value) for value in _values(kept)} <= {dict, list, str, int, float, bool, NoneType}
+    assert json.loads(JSONRenderer().render(kept)) == kept
+    assert _without_time(kept) == _without_time(_fresh())
 
 
 @postgresql_only
