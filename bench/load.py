@@ -8,8 +8,11 @@ headless (``bench/load_users.py``) twice over:
 
 1. **The first run**: 65 users (50 caregivers, 10 coordinators, 5 managers) each waiting
    5-10 s between requests, as the first load run did.
-2. **Steps without waits**: the same mix at growing user counts until some route's p95
-   passes 300 ms; that step's and the previous one's figures are the saturation point.
+2. **Steps without waits**: growing user counts until some route's p95 passes 300 ms; that
+   step's and the previous one's figures are the saturation point. Each user sends the first
+   run's mix of requests (``Mixed`` in ``bench/load_users.py``: a caregiver's request 50 times
+   in 65, a coordinator's 10, a manager's 5), so that every step measures the same mix:
+   with a user per kind, a cheap route's user would send most of a small step's requests.
 
 For every run it prints requests/s and p50/p95/p99 per route, errors, the connections to the
 database (``pg_stat_activity``, sampled twice a second), and the CPU the gunicorn workers and
@@ -328,8 +331,8 @@ def _free_slots(
 
 
 def mix(users: int) -> tuple[int, int, int]:
-    """(caregivers, coordinators, managers) among ``users``, in the first run's proportions
-    (50, 10, 5 of 65) and at least one of each: 3 -> (1, 1, 1), 8 -> (6, 1, 1)."""
+    """(caregivers, coordinators, managers) among the first run's ``users``, in its
+    proportions (50, 10, 5 of 65) and at least one of each: 3 -> (1, 1, 1), 8 -> (6, 1, 1)."""
     whole = sum(MIX.values())
     coordinators = max(1, round(users * MIX["coordinator"] / whole))
     managers = max(1, round(users * MIX["manager"] / whole))
@@ -615,9 +618,13 @@ def run_phase(
     wait: tuple[float, float] | None,
     seconds: int,
     work_dir: Path,
+    mixed: bool = False,
 ) -> PhaseResult:
-    """One locust run, headless, bounded in users and time; its figures and the CPU spent."""
-    users = sum(mix(users))
+    """One locust run, headless, bounded in users and time; its figures and the CPU spent.
+    ``mixed``: ``users`` users each sending the first run's mix of requests (the steps), else
+    users of each kind in the first run's proportions (``mix``)."""
+    if not mixed:
+        users = sum(mix(users))
     plan_path = work_dir / "plan.json"
     used_path = work_dir / f"{label}-used.json"
     plan_path.write_text(json.dumps(population.plan), encoding="utf-8")
@@ -628,6 +635,7 @@ def run_phase(
         "LOAD_USED": str(used_path),
         "LOAD_WAIT": f"{wait[0]},{wait[1]}" if wait else "0",
         "LOAD_MIX": ",".join(map(str, mix(users))),
+        "LOAD_MIXED": str(users if mixed else 0),
     }
     environment.pop("DJANGO_SETTINGS_MODULE", None)
     command = [
@@ -841,7 +849,9 @@ def run(
             ):
                 _warm_up(url, population, workers)
 
-                def phase(label: str, n: int, pause: tuple[float, float] | None, s: int) -> Any:
+                def phase(
+                    label: str, n: int, pause: tuple[float, float] | None, s: int, mixed: bool
+                ) -> Any:
                     result = run_phase(
                         label=label,
                         url=url,
@@ -852,15 +862,16 @@ def run(
                         wait=pause,
                         seconds=s,
                         work_dir=work_dir,
+                        mixed=mixed,
                     )
                     if progress:
                         print(phase_line(result), flush=True)
                     return result
 
-                first = phase("first", users, wait, first_seconds)
+                first = phase("first", users, wait, first_seconds, mixed=False)
                 stepped = []
                 for n in steps:
-                    stepped.append(phase(f"step-{n:03d}", n, None, step_seconds))
+                    stepped.append(phase(f"step-{n:03d}", n, None, step_seconds, mixed=True))
                     if stop_past_goal and stepped[-1].max_p95 > GOAL_P95_MS:
                         break
         finally:

@@ -62,6 +62,14 @@ def test_load_run_serves_every_kind_of_user_without_errors_and_measures_it(threa
         "desk /coordinator/",
         "desk /coordinator/visits/",
     }
+    # The step sends the first run's mix (a caregiver's request 50 times in 65, a manager's 5),
+    # not one user of each kind, where the fastest route's user would send most requests.
+    (step,) = result.steps
+    share = {
+        kind: sum(r.requests for r in step.routes if r.name.startswith(kind)) / step.total.requests
+        for kind in ("caregiver", "manager")
+    }
+    assert share["caregiver"] > 0.5 and share["manager"] < 0.3, share
     for phase in result.phases:
         assert phase.total.requests > 0
         assert phase.total.requests_per_second > 0
@@ -78,7 +86,7 @@ def test_load_run_serves_every_kind_of_user_without_errors_and_measures_it(threa
     assert ("gthread, 2 threads each" in report(result)) == (threads == 2)
 
 
-def test_steps_keep_the_first_runs_proportions_with_one_user_of_each_kind_at_least() -> None:
+def test_the_first_run_keeps_its_proportions_with_one_user_of_each_kind_at_least() -> None:
     assert mix(65) == (50, 10, 5)
     assert mix(3) == (1, 1, 1)
     assert mix(8) == (6, 1, 1)
