@@ -482,12 +482,37 @@ def _cpu_seconds(pids: Sequence[int]) -> dict[int, float]:
     ticks = os.sysconf("SC_CLK_TCK")
     times = {}
     for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        times[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        fields = _stat_fields(pid)
+        if fields is not None:
+            times[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
     return times
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    """/proc/PID/stat from its state on (field 3): ppid at [1], utime [11], cutime [13]."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def _postmaster(backends: set[int]) -> int | None:
+    """PostgreSQL's postmaster, the parent of every backend (readable through any of them)."""
+    for pid in backends:
+        fields = _stat_fields(pid)
+        if fields is not None:
+            return int(fields[1])
+    return None
+
+
+def _reaped_cpu_seconds(pid: int | None) -> float:
+    """The CPU of ``pid``'s children that have exited (cutime + cstime): a backend whose
+    connection ends during a phase (gunicorn's are replaced every ``CONN_MAX_AGE`` seconds)
+    leaves its CPU there instead of in its own /proc entry, now gone."""
+    fields = _stat_fields(pid) if pid is not None else None
+    if fields is None:
+        return 0.0
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
 
 
 def _children(pid: int) -> list[int]:
@@ -651,6 +676,8 @@ def run_phase(
     workers = _children(server.pid)
     app_before = _cpu_seconds(workers)
     db_before = _cpu_seconds(sorted(backends))
+    postmaster = _postmaster(backends)
+    reaped_before = _reaped_cpu_seconds(postmaster)
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     busy_before, all_before = _machine_ticks()
     started = time.monotonic()
@@ -665,6 +692,11 @@ def run_phase(
     app_after = _cpu_seconds(workers_now)
     pids = sorted(backends | watch.backend_pids)
     db_after = _cpu_seconds(pids)
+    # Backends gone since the start: their whole CPU is now among the reaped children's, of
+    # which the part spent before the phase is taken back out. (Autovacuum's workers, and any
+    # other client's ended backends, count too: run on a quiet machine.)
+    reaped = _reaped_cpu_seconds(postmaster) - reaped_before
+    gone_before = sum(cpu for pid, cpu in db_before.items() if pid not in db_after)
     if finished.returncode != 0 or not (prefix.parent / f"{label}_stats.csv").exists():
         raise LoadError(f"locust failed ({finished.returncode}): {finished.stderr[-3000:]}")
     if set(workers_now) != set(workers):
@@ -688,7 +720,8 @@ def run_phase(
         connections_mean=sum(n for n, _a in samples) / len(samples),
         active_max=max(a for _n, a in samples),
         app_cpu_seconds=sum(app_after[p] - app_before.get(p, 0.0) for p in app_after),
-        database_cpu_seconds=sum(db_after[p] - db_before.get(p, 0.0) for p in db_after),
+        database_cpu_seconds=sum(db_after[p] - db_before.get(p, 0.0) for p in db_after)
+        + max(0.0, reaped - gone_before),
         locust_cpu_seconds=(children_after.ru_utime + children_after.ru_stime)
         - (children_before.ru_utime + children_before.ru_stime),
         machine_busy=(busy_after - busy_before) / max(1, all_after - all_before),

@@ -3,6 +3,10 @@ run, against this test's database, for a few seconds."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.db import connection
 
@@ -11,6 +15,7 @@ from bench.load import (
     LoadResult,
     PhaseResult,
     RouteFigures,
+    _reaped_cpu_seconds,
     exit_code,
     mix,
     report,
@@ -75,6 +80,7 @@ def test_load_run_serves_every_kind_of_user_without_errors_and_measures_it(threa
         assert phase.total.requests_per_second > 0
         assert phase.connections_max >= 1
         assert phase.app_cpu_seconds > 0
+        assert phase.database_cpu_seconds > 0
     # Every sync wrote its 20 visits (a request cut off at the end of a run may still have).
     synced = sum(r.requests for p in result.phases for r in p.routes if r.name.endswith("sync 20"))
     waiting = Visit.objects.filter(status=Visit.Status.SUBMITTED).count()
@@ -84,6 +90,21 @@ def test_load_run_serves_every_kind_of_user_without_errors_and_measures_it(threa
     assert all(app > 0 for app, _database in result.route_cpu.values())
     assert "p95" in report(result)
     assert ("gthread, 2 threads each" in report(result)) == (threads == 2)
+
+
+def test_the_cpu_of_an_exited_child_is_found_among_the_reaped() -> None:
+    # As a database backend whose connection ended during a phase: gone from /proc, its CPU
+    # is in its parent's (the postmaster's) cutime once reaped.
+    before = _reaped_cpu_seconds(os.getpid())
+
+    subprocess.run(
+        [sys.executable, "-c", "import time\nt = time.process_time()\n"
+         "while time.process_time() - t < 0.3: pass"],
+        check=True,
+    )  # fmt: skip
+
+    assert _reaped_cpu_seconds(os.getpid()) - before >= 0.2
+    assert _reaped_cpu_seconds(None) == 0.0
 
 
 def test_the_first_run_keeps_its_proportions_with_one_user_of_each_kind_at_least() -> None:
