@@ -336,6 +336,117 @@ def test_two_writers_of_one_recipients_month_leave_it_exact() -> None:
     assert services.differences() == {table: (0, 0) for table in services.TABLES}
 
 
+def _dsn() -> str:
+    settings = connection.settings_dict
+    dsn = (
+        f"dbname={settings['NAME']} host={settings['HOST'] or '127.0.0.1'} "
+        f"port={settings['PORT'] or 5432} user={settings['USER']}"
+    )
+    if settings["PASSWORD"]:
+        dsn += f" password={settings['PASSWORD']}"
+    return dsn
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_visit_holds_its_month_against_a_concurrent_void_of_the_months_other() -> None:
+    # given a recipient served in May by one emergency care visit
+    recipient = a_recipient("wanju", "봉동읍")
+    first = a_visit(kst(5, 10), recipient=recipient)
+    # when one transaction adds a rural gap care visit in May (another totals row, so only
+    # the month's person rows are shared) and, before it commits, another voids the first
+    adder = psycopg.connect(_dsn())
+    voider = psycopg.connect(_dsn())
+    try:
+        adder.execute(
+            "INSERT INTO care_visit (client_uuid, recipient_id, corps_member_id, episode_id, "
+            "program_id, started_at, ended_at, notes, status, void_reason, created_at, "
+            "updated_at) SELECT %s, recipient_id, corps_member_id, episode_id, "
+            "(SELECT id FROM care_program WHERE code = 'rural_gap_care'), "
+            "started_at + interval '1 day', ended_at + interval '1 day', '', 'submitted', "
+            "'', now(), now() FROM care_visit WHERE id = %s",
+            [uuid4(), first.pk],
+        )
+
+        def void() -> None:
+            voider.execute(
+                "UPDATE care_visit SET status = 'void', void_reason = 'x' WHERE id = %s",
+                [first.pk],
+            )
+            voider.commit()
+
+        thread = threading.Thread(target=void)
+        thread.start()
+        thread.join(timeout=1)
+        assert thread.is_alive()  # the void's recount waits for the month the adder holds
+        adder.commit()
+        thread.join(timeout=10)
+        assert not thread.is_alive()
+    finally:
+        adder.close()
+        voider.close()
+
+    # then May still holds the recipient and the corps member, through the new visit
+    assert [row[0] for row in persons(ServedKind.RECIPIENT)] == [5]
+    assert [row[0] for row in persons(ServedKind.RURAL_RECIPIENT)] == [5]
+    assert [row[0] for row in persons(ServedKind.CORPS_MEMBER)] == [5]
+    assert services.differences() == {table: (0, 0) for table in services.TABLES}
+
+
+def _versions() -> dict[str, list]:
+    """Each kept table's row versions (``xmin``): a row rewritten gets a new one."""
+    with connection.cursor() as cursor:
+        found = {}
+        for table in ("kpi_servedperson", "kpi_servedfirst", "kpi_episodefirst"):
+            cursor.execute(f"SELECT xmin::text FROM {table} ORDER BY 1")  # noqa: S608
+            found[table] = [row[0] for row in cursor.fetchall()]
+    return found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_visit_in_a_month_already_served_rewrites_no_kept_row() -> None:
+    # given a recipient and a corps member served in March (their first month) by one visit
+    recipient = a_recipient("wanju", "봉동읍")
+    member = a_member()
+    a_visit(kst(3, 5), recipient=recipient, member=member, program="rural_gap_care")
+    before = _versions()
+    # when their later visits of March arrive, in a transaction each as a tablet's would
+    a_visit(kst(3, 20), recipient=recipient, member=member, program="rural_gap_care")
+    a_visit(kst(3, 25), recipient=recipient, member=member)
+    # then the person rows, first months and the episode's first visit are the same row
+    # versions: nothing was deleted and written again
+    assert _versions() == before
+    assert ServedTotal.objects.get(program__code="rural_gap_care").visits == 2
+    assert_exact()
+
+
+def test_visits_arriving_out_of_order_move_first_months_and_first_visits_earlier() -> None:
+    recipient = a_recipient("wanju", "봉동읍")
+    member = a_member()
+    other = an_urban_recipient()
+    a_visit(kst(9), recipient=recipient, member=member)
+    a_visit(kst(11), recipient=other, member=member)
+    assert sorted(firsts(ServedKind.CORPS_MEMBER)) == [
+        (member.pk, "jeonju", 11),
+        (member.pk, "wanju", 9),
+    ]
+    # a late sync: earlier visits of each, and a void one that counts for nothing
+    a_visit(kst(1), recipient=recipient, member=member, void=True)
+    a_visit(kst(4, 2), recipient=other, member=member, program="rural_gap_care")
+    a_visit(kst(2), recipient=recipient, member=member, program="rural_gap_care")
+
+    assert sorted(firsts(ServedKind.RECIPIENT)) == sorted(
+        [(recipient.pk, "wanju", 2), (other.pk, "jeonju", 4)]
+    )
+    assert firsts(ServedKind.RURAL_RECIPIENT) == [(recipient.pk, "wanju", 2)]
+    assert sorted(firsts(ServedKind.CORPS_MEMBER)) == [
+        (member.pk, "jeonju", 4),
+        (member.pk, "wanju", 2),
+    ]
+    first_of_episode = EpisodeFirst.objects.get(episode__recipient=recipient)
+    assert first_of_episode.first_at == kst(2)
+    assert_exact()
+
+
 def test_a_corrected_referral_date_follows_into_the_episodes_first_visit() -> None:
     visit = a_visit(kst(4, 20))
     Episode.objects.filter(pk=visit.episode_id).update(referred_on=kst(4, 2).date())
