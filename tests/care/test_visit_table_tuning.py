@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from care.episodes.selectors import delivered_minutes
+from care.models import Episode
+from tests.care.visit_factories import VisitFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -16,3 +20,32 @@ def test_visits_table_is_vacuumed_and_analyzed_after_one_percent_of_inserts() ->
 
     assert "autovacuum_vacuum_insert_scale_factor=0.01" in options
     assert "autovacuum_analyze_scale_factor=0.01" in options
+
+
+def _visit_indexes() -> dict[str, list[str]]:
+    """care_visit's indexes by name, each as its key columns (first to last)."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "care_visit")
+    return {name: c["columns"] for name, c in constraints.items() if c["index"]}
+
+
+def test_each_key_of_a_visit_leads_exactly_one_index() -> None:
+    leading = [columns[0] for columns in _visit_indexes().values()]
+
+    for key in ("recipient_id", "corps_member_id", "episode_id"):
+        assert leading.count(key) == 1, key
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="covering indexes are PostgreSQL's")
+def test_an_episodes_delivered_minutes_are_summed_from_the_index_alone() -> None:
+    VisitFactory.create_batch(3)
+    rows = Episode.objects.annotate(minutes=delivered_minutes()).values_list("pk", "minutes")
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # the plan a large table gets, whatever a small test table's statistics say
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "Index Only Scan using visit_episode_hours on care_visit" in plan, plan

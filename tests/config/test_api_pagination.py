@@ -1,0 +1,74 @@
+"""The API's pages (config.api.StandardPagination): a short first page is counted from its rows."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from tests.factories import RecipientFactory
+
+URL = "/api/v1/recipients/"
+
+pytestmark = pytest.mark.django_db
+
+
+def counts(queries: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+def test_a_first_page_shorter_than_a_page_is_counted_from_its_rows(
+    coordinator_api: APIClient,
+) -> None:
+    RecipientFactory.create_batch(4)
+    coordinator_api.get(URL)  # the user's roles and permissions, read once per request
+
+    with CaptureQueriesContext(connection) as queries:
+        body = coordinator_api.get(URL, {"page_size": 5}).json()
+
+    assert (body["count"], len(body["results"]), body["next"]) == (4, 4, None)
+    assert counts(queries) == []
+
+
+def test_an_empty_list_is_one_empty_first_page(coordinator_api: APIClient) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        response = coordinator_api.get(URL)
+
+    assert response.status_code == 200
+    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+    assert counts(queries) == []
+
+
+def test_a_full_first_page_is_counted_and_shown_from_the_rows_it_read(
+    coordinator_api: APIClient,
+) -> None:
+    RecipientFactory.create_batch(7)
+
+    with CaptureQueriesContext(connection) as queries:
+        body = coordinator_api.get(URL, {"page_size": 3}).json()
+
+    assert (body["count"], len(body["results"])) == (7, 3)
+    assert body["next"].endswith("page=2&page_size=3")
+    assert len(counts(queries)) == 1
+    pages = [q for q in queries.captured_queries if "LIMIT 3" in q["sql"]]
+    assert len(pages) == 1  # the page's rows were read once
+
+
+@pytest.mark.parametrize(
+    ("page", "ids"), [(2, slice(3, 6)), (3, slice(6, 7)), ("last", slice(6, 7))]
+)
+def test_later_pages_are_counted_as_before(coordinator_api: APIClient, page, ids) -> None:  # noqa: ANN001
+    recipients = sorted(RecipientFactory.create_batch(7), key=lambda r: (r.name, r.pk))
+
+    body = coordinator_api.get(URL, {"page_size": 3, "page": page, "ordering": "name"}).json()
+
+    assert body["count"] == 7
+    assert [row["id"] for row in body["results"]] == [r.pk for r in recipients[ids]]
+
+
+def test_a_page_past_the_last_is_still_a_404(coordinator_api: APIClient) -> None:
+    RecipientFactory.create_batch(2)
+
+    assert coordinator_api.get(URL, {"page": 2}).status_code == 404
+    assert coordinator_api.get(URL, {"page": "x"}).status_code == 404
