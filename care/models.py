@@ -318,8 +318,8 @@ class Visit(RefusesResidentRegistrationNumbers):
         VOID = "void", _("무효")
 
     client_uuid = models.UUIDField(_("단말 기록 ID"), unique=True, editable=False)
-    # The three people's keys are indexed by Meta.indexes below, each first in an index of
-    # its own (a second index on the bare key would only cost every insert).
+    # The recipient, corps member and episode keys are indexed by Meta.indexes below, each
+    # first in one index (a second index on the bare key would only cost every insert).
     recipient = models.ForeignKey(
         Recipient,
         verbose_name=_("돌봄대상자"),

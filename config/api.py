@@ -63,8 +63,8 @@ class FirstPageCounts(Paginator):
     """Django's paginator, except that a first page reads its rows before the count: when
     it holds fewer than a page, those rows are all there are, and no ``COUNT(*)`` is sent.
     Most lists a caregiver reads (their recipients, their visits of a week) are one short
-    page, and the count was a third of their queries. A full first page is counted as
-    before, and shown from the rows already read."""
+    page, and the count was one of their recipients list's six queries. A full first page is
+    counted as before, and shown from the rows already read."""
 
     def page(self, number: Any) -> Page:
         try:
