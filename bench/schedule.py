@@ -106,6 +106,8 @@ class PageTiming:
     status: int
     milliseconds: list[float]
     queries: int
+    # Of those, the paginator's COUNT(*): sent for a full first page only (config.api).
+    counts: int = 0
 
     @property
     def median_ms(self) -> float:
@@ -300,8 +302,13 @@ def _page(client: Any, url: str, **headers: Any) -> PageTiming:
         milliseconds.append((time.perf_counter() - started) * 1000)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, **headers)
+    counts = sum(1 for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*)"))
     return PageTiming(
-        url=url, status=response.status_code, milliseconds=milliseconds, queries=len(captured)
+        url=url,
+        status=response.status_code,
+        milliseconds=milliseconds,
+        queries=len(captured),
+        counts=counts,
     )
 
 

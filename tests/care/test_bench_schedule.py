@@ -54,4 +54,6 @@ def test_the_pages_query_counts_do_not_grow_with_the_visits() -> None:
 
     assert large.rows == 4 * small.rows
     assert large.week.queries == small.week.queries
-    assert large.today.queries == small.today.queries
+    # A short first page is counted from its rows; a full one with one COUNT(*) more.
+    assert large.today.queries - large.today.counts == small.today.queries - small.today.counts
+    assert large.today.counts <= 1

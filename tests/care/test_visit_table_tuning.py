@@ -36,7 +36,7 @@ def test_each_key_of_a_visit_leads_exactly_one_index() -> None:
         assert leading.count(key) == 1, key
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="covering indexes are PostgreSQL's")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
 def test_an_episodes_delivered_minutes_are_summed_from_the_index_alone() -> None:
     VisitFactory.create_batch(3)
     rows = Episode.objects.annotate(minutes=delivered_minutes()).values_list("pk", "minutes")
