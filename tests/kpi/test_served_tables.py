@@ -287,12 +287,7 @@ def test_the_rebuild_command_checks_and_repairs_the_tables(capsys: pytest.Captur
     call_command("rebuild_served", "--check")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_writers_of_one_recipients_month_leave_it_exact() -> None:
-    # given a recipient served in May by one visit
-    recipient = a_recipient()
-    member = a_member()
-    first = a_visit(kst(5, 10), recipient=recipient, member=member)
+def _dsn() -> str:
     settings = connection.settings_dict
     dsn = (
         f"dbname={settings['NAME']} host={settings['HOST'] or '127.0.0.1'} "
@@ -300,24 +295,43 @@ def test_two_writers_of_one_recipients_month_leave_it_exact() -> None:
     )
     if settings["PASSWORD"]:
         dsn += f" password={settings['PASSWORD']}"
+    return dsn
+
+
+def _add_a_day_later(writer: psycopg.Connection, visit_pk: int, program: str = "") -> None:
+    """Insert, uncommitted, a copy of a visit one day later (in ``program``, if named)."""
+    writer.execute(
+        "INSERT INTO care_visit (client_uuid, recipient_id, corps_member_id, episode_id, "
+        "program_id, started_at, ended_at, notes, status, void_reason, created_at, "
+        "updated_at) SELECT %s, recipient_id, corps_member_id, episode_id, "
+        "coalesce((SELECT id FROM care_program WHERE code = %s), program_id), "
+        "started_at + interval '1 day', ended_at + interval '1 day', '', 'submitted', "
+        "'', now(), now() FROM care_visit WHERE id = %s",
+        [uuid4(), program, visit_pk],
+    )
+
+
+def _void(writer: psycopg.Connection, visit_pk: int) -> None:
+    writer.execute(
+        "UPDATE care_visit SET status = 'void', void_reason = 'x' WHERE id = %s", [visit_pk]
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_of_one_recipients_month_leave_it_exact() -> None:
+    # given a recipient served in May by one visit
+    recipient = a_recipient()
+    member = a_member()
+    first = a_visit(kst(5, 10), recipient=recipient, member=member)
     # when one transaction voids it while another adds a second May visit, each waiting on
     # the other's rows in turn
-    voider = psycopg.connect(dsn)
-    adder = psycopg.connect(dsn)
+    voider = psycopg.connect(_dsn())
+    adder = psycopg.connect(_dsn())
     try:
-        voider.execute(
-            "UPDATE care_visit SET status = 'void', void_reason = 'x' WHERE id = %s", [first.pk]
-        )
+        _void(voider, first.pk)
 
         def add() -> None:
-            adder.execute(
-                "INSERT INTO care_visit (client_uuid, recipient_id, corps_member_id, episode_id, "
-                "program_id, started_at, ended_at, notes, status, void_reason, created_at, "
-                "updated_at) SELECT %s, recipient_id, corps_member_id, episode_id, program_id, "
-                "started_at + interval '1 day', ended_at + interval '1 day', '', 'submitted', "
-                "'', now(), now() FROM care_visit WHERE id = %s",
-                [uuid4(), first.pk],
-            )
+            _add_a_day_later(adder, first.pk)
             adder.commit()
 
         thread = threading.Thread(target=add)
@@ -336,17 +350,6 @@ def test_two_writers_of_one_recipients_month_leave_it_exact() -> None:
     assert services.differences() == {table: (0, 0) for table in services.TABLES}
 
 
-def _dsn() -> str:
-    settings = connection.settings_dict
-    dsn = (
-        f"dbname={settings['NAME']} host={settings['HOST'] or '127.0.0.1'} "
-        f"port={settings['PORT'] or 5432} user={settings['USER']}"
-    )
-    if settings["PASSWORD"]:
-        dsn += f" password={settings['PASSWORD']}"
-    return dsn
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_new_visit_holds_its_month_against_a_concurrent_void_of_the_months_other() -> None:
     # given a recipient served in May by one emergency care visit
@@ -357,21 +360,10 @@ def test_a_new_visit_holds_its_month_against_a_concurrent_void_of_the_months_oth
     adder = psycopg.connect(_dsn())
     voider = psycopg.connect(_dsn())
     try:
-        adder.execute(
-            "INSERT INTO care_visit (client_uuid, recipient_id, corps_member_id, episode_id, "
-            "program_id, started_at, ended_at, notes, status, void_reason, created_at, "
-            "updated_at) SELECT %s, recipient_id, corps_member_id, episode_id, "
-            "(SELECT id FROM care_program WHERE code = 'rural_gap_care'), "
-            "started_at + interval '1 day', ended_at + interval '1 day', '', 'submitted', "
-            "'', now(), now() FROM care_visit WHERE id = %s",
-            [uuid4(), first.pk],
-        )
+        _add_a_day_later(adder, first.pk, program="rural_gap_care")
 
         def void() -> None:
-            voider.execute(
-                "UPDATE care_visit SET status = 'void', void_reason = 'x' WHERE id = %s",
-                [first.pk],
-            )
+            _void(voider, first.pk)
             voider.commit()
 
         thread = threading.Thread(target=void)
