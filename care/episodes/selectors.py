@@ -47,26 +47,24 @@ class MinutesBetween(Func):
     output_field = FloatField()
     arity = 2
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # PostgreSQL
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         start, end = self.source_expressions
         start_sql, start_params = compiler.compile(start)
         end_sql, end_params = compiler.compile(end)
         return (
-            f"CAST(EXTRACT(EPOCH FROM ({end_sql} - {start_sql})) AS double precision) / 60.0",
+            minutes_between_sql(connection.vendor, start_sql, end_sql),
             (*end_params, *start_params),
         )
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        start, end = self.source_expressions
-        start_sql, start_params = compiler.compile(start)
-        end_sql, end_params = compiler.compile(end)
-        # julianday() is a float of days, exact to the millisecond only once rounded: unrounded,
-        # 90 minutes came out as 90.00000001 and a visit reaching an episode's hours limit
-        # exactly was flagged as past it.
-        return (
-            f"(ROUND((julianday({end_sql}) - julianday({start_sql})) * 86400000.0) / 60000.0)",
-            (*end_params, *start_params),
-        )
+
+def minutes_between_sql(vendor: str, start_sql: str, end_sql: str) -> str:
+    """``MinutesBetween``'s SQL for a database vendor, for texts written by hand."""
+    if vendor == "sqlite":
+        # julianday() is a float of days, exact to the millisecond only once rounded:
+        # unrounded, 90 minutes came out as 90.00000001 and a visit reaching an episode's
+        # hours limit exactly was flagged as past it.
+        return f"(ROUND((julianday({end_sql}) - julianday({start_sql})) * 86400000.0) / 60000.0)"
+    return f"CAST(EXTRACT(EPOCH FROM ({end_sql} - {start_sql})) AS double precision) / 60.0"
 
 
 def delivered_minutes(episode_ref: str = "pk") -> Coalesce:

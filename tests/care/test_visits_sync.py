@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection
+from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -359,6 +360,42 @@ def test_query_count_of_a_sync_does_not_grow_with_the_number_of_visits(
     assert count_10 == NEW_BATCH_QUERIES
     # SQLite inserts at most 999 parameters per statement: 100 visits take two inserts
     assert count_100 <= count_10 + 2, (count_10, count_100)
+
+
+def test_a_sync_of_new_visits_builds_no_orm_query(
+    caregiver: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Building and compiling the lookups through the ORM was a third of a sync's CPU, every
+    # time for the same few shapes: each is one fixed SQL text (base.sql). An episode with an
+    # hours limit and a stored visit in the batch's span make every lookup run.
+    recipient = caregiver.assigned_recipient
+    Episode.objects.filter(pk=episode_of(recipient).pk).update(max_hours=100)
+    visits.visit_sync(actor=caregiver, items=[_item(recipient, hours_ago(5))])
+    compiled: list[str] = []
+    real_as_sql = SQLCompiler.as_sql
+
+    def counting_as_sql(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(str(self.query.model))
+        return real_as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting_as_sql)
+    items = [_item(recipient, hours_ago(1 + index)) for index in range(3)]
+    with CaptureQueriesContext(connection) as captured:
+        results = visits.visit_sync(actor=caregiver, items=items)
+
+    assert [result.status for result in results] == ["created"] * 3
+    assert compiled == []
+    assert len(captured) >= 10  # the lookups, the inserts, the exceptions' two reads, the log
+
+
+def _item(recipient: Recipient, started: Any) -> visits.VisitInput:
+    return visits.VisitInput(
+        client_uuid=uuid.uuid4(),
+        recipient_id=recipient.pk,
+        started_at=started,
+        ended_at=started + timedelta(minutes=30),
+        service_type_codes=("housework",),
+    )
 
 
 def test_query_count_of_a_resent_batch_does_not_grow_with_the_number_of_visits(
