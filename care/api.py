@@ -245,8 +245,9 @@ class RecipientViewSet(LogsRecipientReads, ServiceWriteViewSet):
         """The page read as rows (``care.selectors.recipient_row_values``) and shown by
         ``recipient_rows_data``: RecipientSerializer's body without a model object per
         recipient and region, as the visits list does."""
-        values = self.paginate_queryset(
-            selectors.recipient_row_values(self.filter_queryset(self.get_queryset()))
+        filtered = self.filter_queryset(self.get_queryset())
+        values = self.paginator.paginate_rows(
+            selectors.recipient_row_values(filtered), counted=filtered, request=request, view=self
         )
         page = selectors.recipient_rows(values)
         access_log_record(
@@ -353,8 +354,9 @@ class VisitViewSet(LogsRecipientReads, viewsets.ReadOnlyModelViewSet):
         ``visit_rows_data``, as the sync's answer is: the same body as VisitSerializer's,
         without a model object per visit, recipient, member, program and user. The
         coordinators' list of visits waiting for review is their most frequent request."""
-        rows = self.paginate_queryset(
-            visits.visit_row_values(self.filter_queryset(self.get_queryset()))
+        filtered = self.filter_queryset(self.get_queryset())
+        rows = self.paginator.paginate_rows(
+            visits.visit_row_values(filtered), counted=filtered, request=request, view=self
         )
         page = visits.visit_rows_with_related(rows)
         access_log_record(

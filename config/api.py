@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cached_property, partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -64,7 +66,20 @@ class FirstPageCounts(Paginator):
     it holds fewer than a page, those rows are all there are, and no ``COUNT(*)`` is sent.
     Most lists a caregiver reads (their recipients, their visits of a week) are one short
     page, and the count was one of their recipients list's six queries. A full first page is
-    counted as before, and shown from the rows already read."""
+    counted as before, and shown from the rows already read.
+
+    ``count_from``: the queryset to count instead of the rows (see
+    ``StandardPagination.paginate_rows``)."""
+
+    def __init__(self, *args: Any, count_from: QuerySet | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.count_from = count_from
+
+    @cached_property
+    def count(self) -> int:
+        if self.count_from is not None:
+            return self.count_from.count()
+        return Paginator.count.func(self)  # type: ignore[attr-defined]
 
     def page(self, number: Any) -> Page:
         try:
@@ -85,6 +100,20 @@ class StandardPagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_rows(
+        self, rows: QuerySet, *, counted: QuerySet, request: Request, view: Any = None
+    ) -> list[Any] | None:
+        """A page of ``rows``, the queryset ``counted`` read as plain rows with the names
+        around it (``values("recipient__name", …)``), counted as ``counted``. Counting the
+        rows themselves kept the joins their names need: the coordinators' count of 30,000
+        waiting visits went from an index-only scan (4 ms) to three hash joins (32 ms). The
+        joins follow required keys, so both counts are the same number."""
+        self.django_paginator_class = partial(FirstPageCounts, count_from=counted)
+        try:
+            return self.paginate_queryset(rows, request, view=view)
+        finally:
+            del self.django_paginator_class
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

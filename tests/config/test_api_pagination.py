@@ -1,4 +1,5 @@
-"""The API's pages (config.api.StandardPagination): a short first page is counted from its rows."""
+"""The API's pages (config.api.StandardPagination): a short first page is counted from its rows,
+and a page of rows with names is counted without the joins of its names."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from care.models import Recipient
+from care.models import Recipient, Visit
+from tests.care.visit_factories import VisitFactory
 from tests.factories import RecipientFactory
 
 URL = "/api/v1/recipients/"
@@ -74,3 +76,36 @@ def test_a_page_past_the_last_is_still_a_404(coordinator_api: APIClient) -> None
 
     assert coordinator_api.get(URL, {"page": 2}).status_code == 404
     assert coordinator_api.get(URL, {"page": "x"}).status_code == 404
+
+
+def test_the_waiting_visits_are_counted_without_the_joins_their_rows_need_for_names(
+    coordinator_api: APIClient,
+) -> None:
+    # Counting the page's rows (values() with the recipient's, member's and program's names)
+    # kept their three joins: a hash join of every waiting visit instead of an index count.
+    VisitFactory.create_batch(4)
+    VisitFactory(status=Visit.Status.VERIFIED)
+
+    with CaptureQueriesContext(connection) as queries:
+        body = coordinator_api.get(
+            "/api/v1/visits/", {"status": "submitted", "page_size": 2}
+        ).json()
+
+    assert (body["count"], len(body["results"])) == (4, 2)
+    [count] = counts(queries)
+    assert "JOIN" not in count.upper()
+
+
+def test_a_filtered_list_of_rows_counts_only_what_the_filters_keep(
+    coordinator_api: APIClient,
+) -> None:
+    kept = RecipientFactory(name="김복순")
+    VisitFactory.create_batch(4, recipient=kept)
+    VisitFactory.create_batch(3)
+
+    with CaptureQueriesContext(connection) as queries:
+        body = coordinator_api.get("/api/v1/visits/", {"recipient": kept.pk, "page_size": 3}).json()
+
+    assert (body["count"], len(body["results"])) == (4, 3)
+    assert {row["recipient"] for row in body["results"]} == {kept.pk}
+    assert len(counts(queries)) == 1
