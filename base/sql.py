@@ -48,15 +48,28 @@ def fetch_values(
     """The rows of ``sql``, each value converted as the ORM would read ``model``'s field of
     the same position (``None``: a computed value, taken as the database gives it). SQLite
     hands back text for dates and decimals; PostgreSQL needs no conversion for most types."""
-    connection = connection_of(model)
     found = fetch_rows(model, sql, params)
-    compiler = connection.ops.compiler("SQLCompiler")(Query(model), connection, None)
-    converters = compiler.get_converters(
-        [
-            model._meta.get_field(name).get_col(model._meta.db_table) if name else None
-            for name in fields
-        ]
-    )
+    compiler, converters = _converters(model, fields)
     if not converters:
         return found
     return [tuple(row) for row in compiler.apply_converters(found, converters)]
+
+
+def converted(model: type[Model], field: str, value: Any) -> Any:
+    """``value`` as read from the database, converted as the ORM reads ``model``'s ``field``
+    (for a column read beside another model's, as with ``raw()``'s extra columns)."""
+    compiler, converters = _converters(model, (field,))
+    if not converters:
+        return value
+    [row] = compiler.apply_converters([[value]], converters)
+    return row[0]
+
+
+def _converters(model: type[Model], fields: Sequence[str | None]) -> tuple[Any, dict]:
+    connection = connection_of(model)
+    compiler = connection.ops.compiler("SQLCompiler")(Query(model), connection, None)
+    columns = [
+        model._meta.get_field(name).get_col(model._meta.db_table) if name else None
+        for name in fields
+    ]
+    return compiler, compiler.get_converters(columns)

@@ -149,6 +149,10 @@ class LoadResult:
     # Route -> (application, database) CPU milliseconds per request, measured one at a time.
     route_cpu: dict[str, tuple[float, float]] = field(default_factory=dict)
     threads: int = 1  # per worker; more than one: gthread workers
+    # The server's ``autovacuum`` ("on" or "off"). Off, the visits a run writes are never
+    # vacuumed or analysed during it (care 0016's thresholds do not apply), and the counts
+    # and sums over them read the heap: a deployment's server has it on.
+    autovacuum: str = ""
 
     @property
     def phases(self) -> list[PhaseResult]:
@@ -872,6 +876,9 @@ def run(
         seed=seed,
     )
     settings_dict = dict(connection.settings_dict)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW autovacuum")
+        autovacuum = cursor.fetchone()[0]
     connection.close()  # nothing of this process holds the database during the run
     with tempfile.TemporaryDirectory(prefix="care-load-") as tmp:
         work_dir = Path(tmp)
@@ -921,6 +928,7 @@ def run(
         steps=stepped,
         waiting_plans=plans,
         route_cpu=route_cpu,
+        autovacuum=autovacuum,
     )
 
 
@@ -973,7 +981,8 @@ def report(result: LoadResult) -> str:
         f"load run: gunicorn {result.workers} workers"
         + (f" (gthread, {result.threads} threads each)" if result.threads > 1 else " (sync)")
         + f" on {HOST}, database {result.database}, "
-        f"{result.caregivers} caregivers, {result.recipients} recipients",
+        f"{result.caregivers} caregivers, {result.recipients} recipients"
+        + (f", the server's autovacuum {result.autovacuum}" if result.autovacuum else ""),
         "",
         f"first run ({result.first.users} users waiting "
         f"{result.first.wait[0]:g}-{result.first.wait[1]:g} s):"

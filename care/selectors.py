@@ -11,6 +11,7 @@ from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Query
 from django.db.models.functions import Coalesce
 
 from base.models import ServiceType
+from base.sql import fetch_rows, placeholders, table
 from care.models import Assignment, NoVisitAlert, Recipient, Visit, VisitException, start_of_day
 from care.schedule.models import ScheduledVisit
 from care.schedule.selectors import week_start
@@ -45,11 +46,15 @@ def recipient_rows(values: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = [row | {"needs": []} for row in values]
     by_id = {row["id"]: row for row in rows}
     if by_id:
+        # One fixed SQL text (base.sql): a caregiver's every list read asks it.
         Needs = Recipient.needs.through
-        for recipient_id, code in (
-            Needs.objects.filter(recipient_id__in=by_id)
-            .order_by("servicetype__sort_order", "servicetype__code")
-            .values_list("recipient_id", "servicetype__code")
+        ids = list(by_id)
+        for recipient_id, code in fetch_rows(
+            Needs,
+            f"SELECT n.recipient_id, s.code FROM {table(Needs)} n "  # noqa: S608
+            f"JOIN {table(ServiceType)} s ON s.id = n.servicetype_id "
+            f"WHERE n.recipient_id IN ({placeholders(ids)}) ORDER BY s.sort_order, s.code",
+            ids,
         ):
             by_id[recipient_id]["needs"].append(code)
     return rows

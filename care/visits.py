@@ -762,17 +762,26 @@ def visit_rows_with_related(values: Iterable[dict[str, Any]]) -> list[dict[str, 
     if not found:
         return found
     rows = {row["id"]: row for row in found}
+    # Fixed SQL texts (base.sql): the coordinators' most frequent list asks both.
+    ids = list(rows)
     Through = Visit.service_types.through
-    for visit_id, code in (
-        Through.objects.filter(visit_id__in=rows)
-        .order_by("servicetype__sort_order", "servicetype__code")
-        .values_list("visit_id", "servicetype__code")
+    for visit_id, code in fetch_rows(
+        Through,
+        f"SELECT t.visit_id, s.code FROM {table(Through)} t "  # noqa: S608
+        f"JOIN {table(ServiceType)} s ON s.id = t.servicetype_id "
+        f"WHERE t.visit_id IN ({placeholders(ids)}) ORDER BY s.sort_order, s.code",
+        ids,
     ):
         rows[visit_id]["service_types"].append(code)
-    for exception in VisitException.objects.filter(visit_id__in=rows).values(
-        "visit_id", *EXCEPTION_ROW_FIELDS
+    for visit_id, *values in fetch_values(
+        VisitException,
+        ("visit_id", *EXCEPTION_ROW_FIELDS),
+        f"SELECT visit_id, {', '.join(EXCEPTION_ROW_FIELDS)} "  # noqa: S608
+        f"FROM {table(VisitException)} WHERE visit_id IN ({placeholders(ids)}) "
+        "ORDER BY created_at DESC, id DESC",
+        ids,
     ):
-        rows[exception.pop("visit_id")]["exceptions"].append(exception)
+        rows[visit_id]["exceptions"].append(dict(zip(EXCEPTION_ROW_FIELDS, values, strict=True)))
     return found
 
 

@@ -255,7 +255,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["config.input_hygiene.JSONBodyParser"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "config.api.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

@@ -268,3 +268,36 @@ def test_five_wrong_admin_logins_lock_the_session_login() -> None:
     assert response.status_code == 429
     assert response["Content-Type"].startswith("text/html")
     assert "_auth_user_id" not in browser.session
+
+
+def test_a_token_is_read_with_its_user_as_one_fixed_query(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every tablet request authenticates: the ORM built and compiled the same join each time.
+    from django.db import connection
+    from django.db.models.sql.compiler import SQLCompiler
+    from django.test.utils import CaptureQueriesContext
+
+    from base.tokens import ExpiringTokenAuthentication
+
+    user = UserFactory(roles=["caregiver"])
+    stored = Token.objects.create(user=user)
+    compiled: list[object] = []
+    real_as_sql = SQLCompiler.as_sql
+    monkeypatch.setattr(
+        SQLCompiler,
+        "as_sql",
+        lambda self, *a, **k: compiled.append(self) or real_as_sql(self, *a, **k),
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        found_user, token = ExpiringTokenAuthentication().authenticate_credentials(stored.key)
+
+    assert (len(queries), compiled) == (1, [])
+    assert (found_user.pk, found_user.username, found_user.is_active) == (
+        user.pk,
+        user.username,
+        True,
+    )
+    assert (token.key, token.user_id, token.created) == (stored.key, user.pk, stored.created)
+    assert not hasattr(found_user, "token_created")
