@@ -16,6 +16,7 @@ from care.episodes.models import (
     EligibilityAnswer,
     EligibilityCriterion,
     Episode,
+    EpisodeHours,
     EpisodeTransition,
     ExtensionRequest,
     FeeRule,
@@ -160,3 +161,10 @@ class AfterCareCheckAdmin(ReadOnlyLogAdmin):
     list_display = ["episode", "due_on", "done_at", "outcome"]
     list_filter = ["outcome"]
     list_select_related = ["episode__recipient"]
+
+
+@admin.register(EpisodeHours)
+class EpisodeHoursAdmin(ReadOnlyLogAdmin):
+    """Read only: kept by the visits' triggers (care 0030), never edited by hand."""
+
+    list_display = ["episode_id", "microseconds"]

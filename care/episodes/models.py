@@ -482,6 +482,39 @@ def day_number_of(starts_on: date | None, closed_on: date | None, on: date) -> i
     return max(0, (end - starts_on).days + 1)
 
 
+class EpisodeHours(models.Model):
+    """The service time an episode's counted visits have delivered, kept at write time.
+
+    PostgreSQL only (care 0030): a row for every episode, made by a trigger on the episode's
+    insert; the visits' statement triggers add what an insert delivers and recount an
+    episode whose visits are changed or deleted. The desk home tests every active episode
+    against its hours limit, and summing every visit of each on every load grew with the
+    visits. SQLite keeps no rows: ``care.episodes.selectors.delivered_minutes`` sums there.
+    """
+
+    episode = models.OneToOneField(
+        Episode,
+        verbose_name=_("돌봄 회차"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="hours",
+    )
+    microseconds = models.BigIntegerField(_("제공 시간(마이크로초)"), default=0)
+
+    class Meta:
+        verbose_name = _("회차 제공 시간")
+        verbose_name_plural = _("회차 제공 시간")
+        ordering = ["episode"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(microseconds__gte=0), name="episode_hours_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.episode_id}: {self.microseconds / 3_600_000_000:.1f}h"
+
+
 class EpisodeTransition(models.Model):
     """Every change of an episode's state: who, when, why. Append-only."""
 
