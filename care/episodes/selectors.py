@@ -77,9 +77,14 @@ def delivered_minutes(episode_ref: str = "pk") -> Coalesce:
     On PostgreSQL from ``EpisodeHours`` (kept by the visits' triggers, care 0030): one row
     instead of every visit of the episode. Elsewhere, summed from the visits."""
     if connection_of(EpisodeHours).vendor == "postgresql":
-        kept = EpisodeHours.objects.filter(episode=OuterRef(episode_ref)).values(
-            minutes=ExpressionWrapper(
-                F("microseconds") / Value(60_000_000.0), output_field=FloatField()
+        # order_by(): EpisodeHours's ordering is the episode's, a join and a sort per row.
+        kept = (
+            EpisodeHours.objects.filter(episode=OuterRef(episode_ref))
+            .order_by()
+            .values(
+                minutes=ExpressionWrapper(
+                    F("microseconds") / Value(60_000_000.0), output_field=FloatField()
+                )
             )
         )
         return Coalesce(Subquery(kept, output_field=FloatField()), Value(0.0))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 import pytest
 from django.db import connection
 
@@ -36,16 +39,40 @@ def test_each_key_of_a_visit_leads_exactly_one_index() -> None:
         assert leading.count(key) == 1, key
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
-def test_an_episodes_delivered_minutes_are_summed_from_the_index_alone() -> None:
-    VisitFactory.create_batch(3)
-    rows = Episode.objects.annotate(minutes=delivered_minutes()).values_list("pk", "minutes")
-    sql, params = rows.query.sql_with_params()
+def _plan(sql: str, params: Any = ()) -> str:
     with connection.cursor() as cursor:
         # the plan a large table gets, whatever a small test table's statistics say
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
+def test_an_episodes_delivered_minutes_are_read_from_its_kept_row_alone() -> None:
+    # care 0030 keeps them: one row an episode, read by its key, without the visits
+    VisitFactory.create_batch(3)
+    rows = Episode.objects.annotate(minutes=delivered_minutes()).values_list("pk", "minutes")
+
+    sql, params = rows.query.sql_with_params()
+    plan = _plan(sql, params)
+
+    assert "using care_episodehours_pkey on care_episodehours" in plan, plan
+    assert "care_visit" not in plan, plan
+    # no join back to the episode and no sort per row (EpisodeHours's ordering is the episode's)
+    subquery = sql[sql.index("(SELECT") : sql.index(' FROM "care_episode" ORDER BY')]
+    assert ("JOIN" not in subquery, "ORDER BY" not in subquery) == (True, True), subquery
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
+def test_the_triggers_recount_an_episode_from_the_index_alone() -> None:
+    # the recount of care 0030's triggers, as its function runs it
+    migration = importlib.import_module("care.migrations.0030_episode_hours")
+    recount = (
+        f"SELECT sum({migration.MICROSECONDS}) FROM care_visit v "  # noqa: S608
+        f"WHERE v.episode_id = %s AND {migration.COUNTED_V}"
+    )
+
+    plan = _plan(recount, [VisitFactory().episode_id])
 
     assert "Index Only Scan using visit_episode_hours on care_visit" in plan, plan
